@@ -1,0 +1,26 @@
+# make run   - install what is missing, then start every service (Procfile, honcho)
+# make test  - install what is missing, then run every test
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(VENV)/bin/honcho start
+
+# pytest exits 5 when it collected no tests: that is a failure here, not a pass.
+test: install
+	@set +e; $(VENV)/bin/pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(VENV) .pytest_cache

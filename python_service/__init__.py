@@ -1,0 +1,40 @@
+"""Binance gateway: a Flask service in front of python-binance."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Builds the app. `config` overrides environment settings by their names
+    (BINANCE_BASE_URL, ...) and may inject CLOCK and SLEEP for tests."""
+    from dotenv import load_dotenv
+
+    from .errors import register_error_handlers
+    from .routes import AnythingConverter
+    from .routes import connection, market, status, trading
+    from .services import Services
+    from .settings import Settings
+
+    if config is None:
+        load_dotenv(override=False)  # a real start reads .env; tests never do
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    overrides = dict(config or {})
+    env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}
+    settings = Settings.from_env(env)
+
+    app = Flask(__name__)
+    app.json.sort_keys = False
+    app.url_map.converters["anything"] = AnythingConverter
+    app.extensions["gateway"] = Services(settings, clock=overrides.get("CLOCK", time.time),
+                                         sleep=overrides.get("SLEEP", time.sleep))
+    register_error_handlers(app)
+    for module in (status, market, trading, connection):
+        app.register_blueprint(module.bp)
+    return app

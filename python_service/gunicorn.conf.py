@@ -1,0 +1,32 @@
+"""gunicorn settings for python_service: `gunicorn -c python_service/gunicorn.conf.py 'python_service:create_app()'`.
+
+Settings are validated here, in the master, so a bad value stops start-up with
+one clear line naming the variable instead of a worker traceback loop."""
+import os
+import sys
+
+from dotenv import load_dotenv
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+load_dotenv(override=False)
+
+from python_service.settings import Settings, SettingsError  # noqa: E402
+
+try:
+    _settings = Settings.from_env(os.environ)
+except SettingsError as err:
+    sys.stderr.write(f"python_service: configuration error: {err}\n")
+    sys.exit(2)
+
+bind = f"{os.environ.get('GATEWAY_BIND_HOST', '0.0.0.0')}:{_settings.port}"
+# Without Redis, state (cache, weight budget, ban/restriction) lives in one process:
+# one worker with threads, so every request sees the same state. With Redis the
+# state is shared, and several workers can run (GUNICORN_WORKERS).
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS") or (4 if _settings.cache_redis_url else 1))
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+# A request may wait for every upstream attempt; keep the worker alive past that.
+timeout = int(_settings.timeout_s * _settings.max_attempts + 30)
+graceful_timeout = 10
+accesslog = "-"
+errorlog = "-"

@@ -1,0 +1,55 @@
+"""Trading status: are keys configured, and does Binance accept them?"""
+from __future__ import annotations
+
+import logging
+
+from .errors import from_upstream
+from .upstream import Rejected, UpstreamError
+
+log = logging.getLogger(__name__)
+KEY_REJECTIONS = {-2014, -2015, -1022, -1021, -2008}  # bad key format, key/IP/permissions, signature, clock
+
+
+def trading_status(upstream, settings) -> dict:
+    status = {
+        "api_key_configured": bool(settings.api_key),
+        "api_secret_configured": bool(settings.api_secret),
+        "testnet": settings.testnet,
+        "authenticated": False,
+        "can_trade": None,
+        "account_type": None,
+        "permissions": [],
+        "api_trading_status": None,
+        "error": None,
+    }
+    if not settings.keys_configured:
+        status["error"] = {"code": "keys_not_configured",
+                           "message": "Set BINANCE_API_KEY and BINANCE_API_SECRET to check the account"}
+        return status
+    try:
+        account = upstream.account()
+    except Rejected as err:
+        if err.code not in KEY_REJECTIONS:
+            raise from_upstream(err) from None
+        status["error"] = {"code": "keys_rejected", "message": err.message, "upstream": err.upstream_detail()}
+        return status
+    except UpstreamError as err:
+        raise from_upstream(err) from None
+    status.update(authenticated=True, can_trade=bool(account.get("canTrade")),
+                  account_type=account.get("accountType"), permissions=list(account.get("permissions") or []))
+    if not settings.testnet:  # the testnet serves no /sapi
+        status["api_trading_status"] = _api_trading_status(upstream)
+    return status
+
+
+def _api_trading_status(upstream):
+    """Extra detail where the root serves /sapi; its absence is not an error."""
+    try:
+        data = upstream.api_trading_status().get("data")
+    except UpstreamError as err:
+        log.info("apiTradingStatus unavailable: %s", err.message)
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {"is_locked": bool(data.get("isLocked")), "planned_recover_time": data.get("plannedRecoverTime"),
+            "update_time": data.get("updateTime")}

@@ -1,0 +1,108 @@
+"""The only module that imports python-binance: builds the Client and turns its
+exceptions (and requests') into our UpstreamError types."""
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+import requests
+from binance.client import Client
+from binance.exceptions import BinanceAPIException, BinanceRequestException
+
+from ..settings import Settings
+from .errors import Banned, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+
+# The last response seen by each thread; `client.response` is shared by all threads.
+_last = threading.local()
+
+
+def build_client(settings: Settings) -> Client:
+    """One Client per process: no ping (no network I/O at start), our roots, timeout and proxy."""
+    requests_params = {"timeout": settings.timeout_s}
+    if settings.proxy_url:
+        requests_params["proxies"] = {"http": settings.proxy_url, "https": settings.proxy_url}
+    client = Client(settings.api_key, settings.api_secret, requests_params=requests_params, ping=False)
+    client.API_URL = settings.base_url + "/api"
+    client.MARGIN_API_URL = settings.base_url + "/sapi"
+    client.FUTURES_URL = settings.futures_base_url + "/fapi"
+    # Only BINANCE_PROXY_URL decides the route: ignore HTTP(S)_PROXY and .netrc from the environment.
+    client.session.trust_env = False
+    client.session.hooks["response"].append(_remember_response)
+    return client
+
+
+def _remember_response(response: requests.Response, *args, **kwargs):
+    _last.response = response
+
+
+def forget_last_response() -> None:
+    _last.response = None
+
+
+def last_response() -> Optional[requests.Response]:
+    return getattr(_last, "response", None)
+
+
+def used_weight_header(response: Optional[requests.Response]) -> Optional[int]:
+    value = response.headers.get("X-MBX-USED-WEIGHT-1M") if response is not None else None
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def translate(exc: Exception, timeout_s: float) -> Exception:
+    """Our UpstreamError for an exception raised by a Client call (others pass through)."""
+    if isinstance(exc, BinanceAPIException):
+        return _from_status(exc)
+    if isinstance(exc, BinanceRequestException):
+        return Unreachable("Binance answered 2xx with a body that is not valid JSON")
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return Unreachable("could not connect through the proxy")
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Unreachable(f"connection timed out after {timeout_s:g}s")
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return Unreachable(f"no answer within {timeout_s:g}s")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Unreachable("TLS handshake failed")
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError,
+                        requests.exceptions.ContentDecodingError)):
+        return Unreachable(f"connection failed: {_reason(exc)}")
+    return exc
+
+
+def _from_status(exc: BinanceAPIException) -> UpstreamError:
+    status = exc.status_code
+    retry_after = _retry_after(exc.response)
+    message = exc.message if exc.code else f"Binance answered HTTP {status}"
+    if status == 451:
+        return Restricted(exc.message or "restricted location", status, exc.code)
+    if status == 429:
+        return RateLimited(message, status, exc.code, retry_after)
+    if status == 418:
+        return Banned(message, status, exc.code, retry_after)
+    if status >= 500:
+        return Unreachable(f"Binance answered HTTP {status}", status, exc.code or None)
+    return Rejected(message, status, exc.code)
+
+
+def _retry_after(response) -> Optional[float]:
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _reason(exc: Exception) -> str:
+    """A short cause without URLs (which could carry a proxy's credentials)."""
+    text = str(exc).lower()
+    for needle, reason in (("refused", "connection refused"), ("reset", "connection reset"),
+                           ("name or service", "name resolution failed"),
+                           ("nodename nor servname", "name resolution failed"),
+                           ("failed to resolve", "name resolution failed"),
+                           ("remote end closed", "connection closed without an answer"),
+                           ("aborted", "connection aborted"), ("incomplete", "incomplete response")):
+        if needle in text:
+            return reason
+    return type(exc).__name__

@@ -1,0 +1,56 @@
+"""What can go wrong upstream, as our own types: nothing above this layer sees
+python-binance or requests exceptions."""
+from __future__ import annotations
+
+from typing import Optional
+
+
+class UpstreamError(Exception):
+    """Binance did not give us data. `transient` failures are worth retrying."""
+
+    transient = False
+    state = "unknown"  # the upstream state this failure implies
+
+    def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
+                 retry_after: Optional[float] = None):
+        super().__init__(message)
+        self.message, self.status, self.code, self.retry_after = message, status, code, retry_after
+
+    def upstream_detail(self) -> Optional[dict]:
+        if self.status is None and self.code is None:
+            return None
+        return {"status": self.status, "code": self.code}
+
+
+class Unreachable(UpstreamError):
+    """Connection refused or reset, timeout, 5xx, or a 2xx body that is not JSON."""
+    transient = True
+    state = "unreachable"
+
+
+class Restricted(UpstreamError):
+    """HTTP 451: Binance refuses this location. Retrying never helps."""
+    state = "restricted"
+
+
+class RateLimited(UpstreamError):
+    """HTTP 429: over the weight limit; wait for Retry-After."""
+    state = "rate_limited"
+
+
+class Banned(UpstreamError):
+    """HTTP 418: the IP is banned until Retry-After."""
+    state = "banned"
+
+
+class Rejected(UpstreamError):
+    """Any other 4xx: Binance understood and said no (bad symbol, bad key...)."""
+    state = "ok"  # Binance answered, so it is reachable
+
+
+class HeldBack(UpstreamError):
+    """We chose not to call Binance (restriction cool-down, ban, weight budget, breaker)."""
+
+    def __init__(self, message: str, state: str, retry_after: Optional[float] = None):
+        super().__init__(message, retry_after=retry_after)
+        self.state = state

@@ -1,0 +1,100 @@
+"""What we know about Binance right now, and whether we may call it.
+
+States: ok, restricted (451), rate_limited (429), banned (418), unreachable
+(transient failures; the breaker opens after `breaker_threshold` in a row),
+unknown (nothing observed yet). Kept in a store so workers can share it."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from .errors import Banned, HeldBack, RateLimited, Restricted, Unreachable, UpstreamError
+
+STATE_KEY = "upstream:state"
+PROBE_KEY = "upstream:probe"
+FAILURES_KEY = "upstream:failures"
+DEFAULT_WAIT = {"rate_limited": 60.0, "banned": 300.0}
+
+
+@dataclass(frozen=True)
+class StatePolicy:
+    restriction_cooldown_s: float = 60.0
+    breaker_threshold: int = 3  # consecutive failed attempts (one call with 3 attempts opens it)
+    breaker_cooldown_s: float = 30.0
+
+
+class UpstreamState:
+    def __init__(self, store, policy: StatePolicy = StatePolicy(), clock: Callable[[], float] = time.time):
+        self.store, self.policy, self.clock = store, policy, clock
+
+    def snapshot(self) -> dict:
+        record = self.store.get(STATE_KEY) or {"state": "unknown"}
+        now = self.clock()
+        until = record.get("until")
+        return {
+            "state": record["state"],
+            "since": record.get("since"),
+            "until": until,
+            "retry_after_s": round(until - now, 3) if until and until > now else None,
+            "message": record.get("message"),
+            "last_error": record.get("last_error"),
+            "last_success": record.get("last_success"),
+        }
+
+    def admit(self) -> None:
+        """Raises HeldBack when Binance must not be called now."""
+        record = self.store.get(STATE_KEY)
+        if not record or not record.get("until"):
+            return
+        now, until, state = self.clock(), record["until"], record["state"]
+        if state in ("rate_limited", "banned"):
+            if now < until:
+                raise HeldBack(f"Binance asked us to wait ({state}); not calling it until the wait is over",
+                               state, retry_after=until - now)
+            return
+        # restricted or breaker open: nothing until the cool-down ends, then one probe per cool-down
+        cooldown = self._cooldown(state)
+        if now < until or not self.store.add(PROBE_KEY, now, ttl=cooldown):
+            raise HeldBack(f"upstream {state}; next probe after the cool-down", state,
+                           retry_after=max(until - now, 1.0))
+
+    def record_success(self) -> None:
+        record = self.store.get(STATE_KEY)
+        now = self.clock()
+        if record and record["state"] == "ok" and now - (record.get("last_success") or 0) < 1:
+            return  # nothing new worth a write
+        self.store.set(STATE_KEY, {"state": "ok", "since": (record or {}).get("since") if (record or {}).get("state") == "ok" else now,
+                                   "last_success": now, "last_error": (record or {}).get("last_error")})
+        self.store.delete(FAILURES_KEY)
+        self.store.delete(PROBE_KEY)
+
+    def record_failure(self, err: UpstreamError) -> None:
+        if isinstance(err, HeldBack):
+            return
+        now = self.clock()
+        record = self.store.get(STATE_KEY) or {}
+        last_error = {"at": now, "message": err.message, "status": err.status, "code": err.code}
+        state, until = err.state, None
+        if isinstance(err, Restricted):
+            until = now + self.policy.restriction_cooldown_s
+        elif isinstance(err, (RateLimited, Banned)):
+            until = now + (err.retry_after if err.retry_after is not None else DEFAULT_WAIT[state])
+        elif isinstance(err, Unreachable):
+            failures = self.store.incr(FAILURES_KEY, 1, ttl=3600)
+            if failures >= self.policy.breaker_threshold:
+                until = now + self.policy.breaker_cooldown_s
+        else:  # Rejected: Binance answered, so it is reachable
+            self.store.delete(FAILURES_KEY)
+            state = "ok"
+        since = record.get("since") if record.get("state") == state else now
+        self.store.set(STATE_KEY, {"state": state, "since": since, "until": until,
+                                   "message": err.message if state != "ok" else None,
+                                   "last_success": record.get("last_success"), "last_error": last_error})
+
+    def note_transient(self, err: Unreachable) -> None:
+        """A failed attempt that will be retried still counts toward the breaker."""
+        self.store.incr(FAILURES_KEY, 1, ttl=3600)
+
+    def _cooldown(self, state: str) -> float:
+        return self.policy.restriction_cooldown_s if state == "restricted" else self.policy.breaker_cooldown_s

@@ -1,0 +1,60 @@
+"""Small shared key-value store for upstream state and the weight budget.
+
+MemoryStore serves one process (all its threads); RedisStore (same methods)
+shares the state between workers and hosts."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any, Callable, Optional
+
+
+class MemoryStore:
+    name = "memory"
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self._clock = clock
+        self._data: dict[str, tuple[Any, Optional[float]]] = {}
+        self._lock = threading.Lock()
+
+    def _live(self, key: str):
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and self._clock() >= expires:
+            del self._data[key]
+            return None
+        return item
+
+    def _expiry(self, ttl: Optional[float]) -> Optional[float]:
+        return None if ttl is None else self._clock() + ttl
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            item = self._live(key)
+            return None if item is None else json.loads(item[0])
+
+    def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
+        with self._lock:
+            self._data[key] = (json.dumps(value), self._expiry(ttl))
+
+    def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
+        """Sets `key` only if it is absent; True when this call set it."""
+        with self._lock:
+            if self._live(key) is not None:
+                return False
+            self._data[key] = (json.dumps(value), self._expiry(ttl))
+            return True
+
+    def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
+        with self._lock:
+            item = self._live(key)
+            value = (json.loads(item[0]) if item else 0) + amount
+            self._data[key] = (json.dumps(value), item[1] if item else self._expiry(ttl))
+            return value
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)

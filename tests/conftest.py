@@ -1,0 +1,63 @@
+"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it."""
+from __future__ import annotations
+
+import os
+import socket
+
+import pytest
+
+from python_service import create_app
+from tests.fake_binance import FakeBinance
+
+API_KEY, API_SECRET = "test-key-5f2c", "test-secret-a91e"
+SETTING_NAMES = ("BINANCE_", "CACHE_REDIS_URL", "FALLBACK_DATA_DIR", "INTERNAL_API_TOKEN", "GATEWAY_PORT",
+                 "RESTRICTION_COOLDOWN_S", "TIME_SYNC_INTERVAL_S", "PYTHON_SERVICE_URL", "JWT_SECRET",
+                 "DATABASE_PATH", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """A developer's own Binance settings must never leak into a test."""
+    for name in list(os.environ):
+        if name.upper().startswith(SETTING_NAMES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def fake():
+    exchange = FakeBinance(api_keys={API_KEY: API_SECRET}).start()
+    yield exchange
+    exchange.stop()
+
+
+class Sleeps(list):
+    """Injected sleep: records the waits instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps():
+    return Sleeps()
+
+
+@pytest.fixture
+def make_app(fake, sleeps):
+    def build(**overrides):
+        config = {"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                  "BINANCE_TIMEOUT_S": "2", "SLEEP": sleeps, **overrides}
+        return create_app(config)
+    return build
+
+
+@pytest.fixture
+def client(make_app):
+    return make_app().test_client()
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,27 @@
+"""Run the fake exchange by hand: python -m tests.fake_binance --port 9100"""
+import argparse
+import signal
+import threading
+
+from .server import FakeBinance
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Fake Binance REST exchange on loopback (for offline use).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=9100, help="0 lets the OS choose")
+    parser.add_argument("--api-key", default="fake-key", help="API key the fake accepts on signed routes")
+    parser.add_argument("--api-secret", default="fake-secret", help="its HMAC secret")
+    args = parser.parse_args()
+    fake = FakeBinance(host=args.host, api_keys={args.api_key: args.api_secret}).start(args.port)
+    print(f"fake Binance listening on {fake.url} (spot, sapi and fapi roots); "
+          f"control under {fake.url}/_fake/", flush=True)
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    done.wait()
+    fake.stop()
+
+
+if __name__ == "__main__":
+    main()

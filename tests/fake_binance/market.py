@@ -1,0 +1,107 @@
+"""Deterministic market data in Binance's shapes for the fake exchange."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+# Base assets quoted in USDT, with a plausible last price. The fake is not a
+# price oracle: tests only need stable, realistic-looking decimal strings.
+USDT_BASES = {
+    "BTC": "67012.34000000", "ETH": "3456.78000000", "BNB": "589.10000000",
+    "SOL": "145.67000000", "XRP": "0.52340000", "DOGE": "0.12345000",
+    "ADA": "0.45670000", "TRX": "0.12010000", "AVAX": "35.12000000",
+    "LINK": "14.56000000", "DOT": "6.78900000", "MATIC": "0.71230000",
+    "LTC": "82.34000000", "BCH": "456.70000000", "SHIB": "0.00002345",
+    "UNI": "9.87600000", "ATOM": "8.76500000", "XLM": "0.10980000",
+    "ETC": "26.54000000", "FIL": "5.43200000", "APT": "8.91000000",
+    "NEAR": "5.67800000", "ARB": "0.98760000", "OP": "2.34500000",
+    "INJ": "24.56000000", "SUI": "1.02340000", "PEPE": "0.00001234",
+}
+CROSS_PAIRS = {"ETHBTC": "0.05158000", "BNBBTC": "0.00879100", "LTCBTC": "0.00122900"}
+
+
+def initial_prices() -> dict[str, str]:
+    prices = {f"{base}USDT": price for base, price in USDT_BASES.items()}
+    prices.update(CROSS_PAIRS)
+    return prices
+
+
+def ticker_price(symbol: str, price: str) -> dict:
+    return {"symbol": symbol, "price": price}
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.00000001')):f}"
+
+
+def ticker_24hr(symbol: str, price: str, now_ms: int) -> dict:
+    """A 24h rolling-window ticker whose numbers are consistent with `price`."""
+    last = Decimal(price)
+    open_ = last * Decimal("0.98")
+    return {
+        "symbol": symbol,
+        "priceChange": _fmt(last - open_),
+        "priceChangePercent": "2.041",
+        "weightedAvgPrice": _fmt((last + open_) / 2),
+        "prevClosePrice": _fmt(open_),
+        "lastPrice": _fmt(last),
+        "lastQty": "0.01000000",
+        "bidPrice": _fmt(last * Decimal("0.9999")),
+        "bidQty": "1.50000000",
+        "askPrice": _fmt(last * Decimal("1.0001")),
+        "askQty": "2.25000000",
+        "openPrice": _fmt(open_),
+        "highPrice": _fmt(last * Decimal("1.01")),
+        "lowPrice": _fmt(open_ * Decimal("0.99")),
+        "volume": "12345.67800000",
+        "quoteVolume": _fmt(last * Decimal("12345.678")),
+        "openTime": now_ms - 86_400_000,
+        "closeTime": now_ms,
+        "firstId": 1000,
+        "lastId": 2000,
+        "count": 1001,
+    }
+
+
+def exchange_symbol(symbol: str) -> dict:
+    quote = "USDT" if symbol.endswith("USDT") else "BTC"
+    return {
+        "symbol": symbol,
+        "status": "TRADING",
+        "baseAsset": symbol[: -len(quote)],
+        "baseAssetPrecision": 8,
+        "quoteAsset": quote,
+        "quotePrecision": 8,
+        "quoteAssetPrecision": 8,
+        "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+        "isSpotTradingAllowed": True,
+        "isMarginTradingAllowed": True,
+        "permissions": [],
+        "permissionSets": [["SPOT"]],
+        "filters": [
+            {"filterType": "PRICE_FILTER", "minPrice": "0.00000001", "maxPrice": "1000000.00000000", "tickSize": "0.00000001"},
+            {"filterType": "LOT_SIZE", "minQty": "0.00001000", "maxQty": "9000.00000000", "stepSize": "0.00001000"},
+            {"filterType": "NOTIONAL", "minNotional": "5.00000000", "applyMinToMarket": True,
+             "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5},
+        ],
+    }
+
+
+def account(now_ms: int) -> dict:
+    return {
+        "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
+        "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000", "seller": "0.00000000"},
+        "canTrade": True, "canWithdraw": False, "canDeposit": True, "brokered": False,
+        "requireSelfTradePrevention": False, "preventSor": False,
+        "updateTime": now_ms, "accountType": "SPOT",
+        "balances": [
+            {"asset": "BTC", "free": "0.10000000", "locked": "0.00000000"},
+            {"asset": "USDT", "free": "1000.00000000", "locked": "0.00000000"},
+        ],
+        "permissions": ["SPOT"], "uid": 354937868,
+    }
+
+
+def api_trading_status(now_ms: int) -> dict:
+    return {"data": {"isLocked": False, "plannedRecoverTime": 0,
+                     "triggerCondition": {"GCR": 150, "IFER": 150, "UFR": 300},
+                     "updateTime": now_ms}}

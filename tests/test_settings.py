@@ -1,0 +1,59 @@
+"""Settings: defaults from ARCHITECTURE.md, and a bad value stops start-up naming the variable."""
+import pytest
+
+from python_service import create_app
+from python_service.settings import Settings, SettingsError, mask_url
+
+
+def test_defaults_are_the_documented_ones():
+    settings = Settings.from_env({})
+
+    assert settings.base_url == "https://api.binance.com"
+    assert settings.futures_base_url == "https://fapi.binance.com"
+    assert (settings.timeout_s, settings.max_attempts, settings.port) == (5.0, 3, 5001)
+    assert settings.fallback_data_dir == "fallback_data"
+    assert settings.proxy_url is None and settings.cache_redis_url is None and not settings.testnet
+
+
+def test_testnet_switches_both_roots_unless_a_root_is_given_explicitly():
+    testnet = Settings.from_env({"BINANCE_TESTNET": "true"})
+    explicit = Settings.from_env({"BINANCE_TESTNET": "true", "BINANCE_BASE_URL": "http://127.0.0.1:9100/"})
+
+    assert (testnet.base_url, testnet.futures_base_url) == ("https://testnet.binance.vision",
+                                                            "https://testnet.binancefuture.com")
+    assert explicit.base_url == "http://127.0.0.1:9100" and explicit.testnet
+
+
+@pytest.mark.parametrize("name, value", [
+    ("BINANCE_BASE_URL", "not a url"), ("BINANCE_BASE_URL", "ftp://api.binance.com"),
+    ("BINANCE_FUTURES_BASE_URL", "http://"), ("BINANCE_TESTNET", "maybe"),
+    ("BINANCE_PROXY_URL", "ftp://proxy:21"), ("BINANCE_PROXY_URL", "socks5://proxy"),
+    ("BINANCE_PROXY_URL", "http://u:p@proxy:notaport"), ("BINANCE_TIMEOUT_S", "-1"),
+    ("BINANCE_TIMEOUT_S", "fast"), ("BINANCE_TIMEOUT_S", "nan"), ("BINANCE_MAX_ATTEMPTS", "0"),
+    ("BINANCE_MAX_ATTEMPTS", "2.5"), ("CACHE_REDIS_URL", "http://localhost:6379"), ("GATEWAY_PORT", "70000"),
+])
+def test_a_bad_value_raises_an_error_naming_the_variable(name, value):
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
+
+
+def test_an_error_about_a_proxy_url_never_shows_its_password():
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"BINANCE_PROXY_URL": "ftp://bob:hunter2@proxy:21"})
+
+    assert "hunter2" not in str(caught.value) and "bob:***@proxy" in str(caught.value)
+
+
+def test_create_app_with_a_bad_setting_fails_naming_the_variable():
+    with pytest.raises(SettingsError, match="BINANCE_TIMEOUT_S"):
+        create_app({"BINANCE_TIMEOUT_S": "-5"})
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("socks5h://bob:s3cr@t/x@proxy:1080", "socks5h://bob:***@proxy:1080"),
+    ("http://proxy:3128", "http://proxy:3128"),
+    ("http://:onlypass@proxy:3128", "http://:***@proxy:3128"),
+    (None, None),
+])
+def test_mask_url_hides_any_password_even_with_odd_characters(url, shown):
+    assert mask_url(url) == shown
