@@ -17,6 +17,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from dotenv import load_dotenv
 
     from .errors import register_error_handlers
+    from .extensions import cache
     from .routes import AnythingConverter
     from .routes import connection, market, status, trading
     from .services import Services
@@ -32,8 +33,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app = Flask(__name__)
     app.json.sort_keys = False
     app.url_map.converters["anything"] = AnythingConverter
-    app.extensions["gateway"] = Services(settings, clock=overrides.get("CLOCK", time.time),
-                                         sleep=overrides.get("SLEEP", time.sleep))
+    services = Services(settings, clock=overrides.get("CLOCK", time.time), sleep=overrides.get("SLEEP", time.sleep))
+    app.extensions["gateway"] = services
+    cache.init_app(app, config=services.cache_config())
     register_error_handlers(app)
     for module in (status, market, trading, connection):
         app.register_blueprint(module.bp)

@@ -1,4 +1,7 @@
-"""Market data: prices and 24h tickers, each answer with its provenance."""
+"""Market data: prices and 24h tickers, each answer with its provenance.
+
+Live or cached when Binance answers; otherwise the last known good ("stale")
+or the shipped snapshot ("fallback"); otherwise 503."""
 from __future__ import annotations
 
 from typing import Optional
@@ -9,14 +12,18 @@ from .upstream import UpstreamError
 
 
 class MarketData:
-    def __init__(self, upstream, provider, ttl_prices: float = 1.0, ttl_ticker: float = 5.0):
+    def __init__(self, upstream, provider, last_known_good, fallback, ttl_prices=1.0, ttl_ticker=5.0):
         self.upstream, self.provider = upstream, provider
+        self.lkg, self.fallback = last_known_good, fallback
         self.ttl_prices, self.ttl_ticker = ttl_prices, ttl_ticker
+        self._remembered_as_of: dict[str, float] = {}
 
     def all_prices(self) -> Sourced:
         """Every symbol's price from one ticker/price call (weight 4), as {symbol: price}."""
         try:
-            return self.provider.get("prices:all", self.ttl_prices, self._fetch_prices)
+            return self.provider.get("prices:all", self.ttl_prices, self._fetch_prices,
+                                     on_data=lambda data, as_of: self._remember("prices", "prices:all", data, as_of),
+                                     last_resort=lambda: self._last_resort("prices", None))
         except UpstreamError as err:
             raise from_upstream(err) from None
 
@@ -28,21 +35,44 @@ class MarketData:
         everything = self.all_prices()
         if symbols is None:
             return everything
-        return everything.replace({s: _known(everything, s) for s in symbols})
+        return everything.replace({s: self._known(everything, s) for s in symbols})
 
     def ticker_24hr(self, symbol: Optional[str] = None, symbols: Optional[list[str]] = None) -> Sourced:
-        key = f"ticker24:{symbol or ','.join(sorted(symbols or [])) or '*'}"
+        """{symbol: ticker} for one symbol, a list, or all (None)."""
+        wanted = [symbol] if symbol else symbols
+        key = "ticker24:" + (",".join(sorted(wanted)) if wanted else "*")
+
+        def fetch():
+            rows = self.upstream.ticker_24hr(symbol=symbol, symbols=symbols)
+            rows = [rows] if isinstance(rows, dict) else rows
+            return {row["symbol"]: row for row in rows if isinstance(row, dict) and "symbol" in row}
+
         try:
-            return self.provider.get(key, self.ttl_ticker,
-                                     lambda: self.upstream.ticker_24hr(symbol=symbol, symbols=symbols))
+            return self.provider.get(key, self.ttl_ticker, fetch,
+                                     on_data=lambda data, as_of: self._remember("tickers", key, data, as_of),
+                                     last_resort=lambda: self._last_resort("tickers", wanted))
         except UpstreamError as err:
             raise from_upstream(err) from None
 
+    def _remember(self, dataset: str, key: str, data: dict, as_of: float) -> None:
+        if self._remembered_as_of.get(key, float("-inf")) < as_of:  # only news, not every cache hit
+            self._remembered_as_of[key] = as_of
+            self.lkg.remember(dataset, data, as_of)
 
-def _known(prices: Sourced, symbol: str) -> str:
-    if symbol in prices.data:
-        return prices.data[symbol]
-    if prices.source in ("live", "cache"):
-        raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
-    raise ApiError(503, "upstream_unavailable",
-                   f"Binance is unavailable and the {prices.source} data has no price for {symbol}")
+    def _last_resort(self, dataset: str, symbols: Optional[list[str]]) -> Optional[Sourced]:
+        found = self.lkg.lookup(dataset, symbols)
+        if found:
+            return Sourced(found[0], "stale", found[1])
+        found = self.fallback.lookup(dataset, symbols)
+        if found:
+            return Sourced(found[0], "fallback", found[1])
+        return None
+
+    def _known(self, prices: Sourced, symbol: str) -> str:
+        if symbol in prices.data:
+            return prices.data[symbol]
+        if prices.source in ("live", "cache") or not (self.lkg.lookup("prices", [symbol])
+                                                      or self.fallback.lookup("prices", [symbol])):
+            raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
+        raise ApiError(503, "upstream_unavailable",
+                       f"Binance is unavailable and the {prices.source} data has no price for {symbol}")

@@ -5,6 +5,10 @@ import time
 from typing import Callable
 
 from . import __version__
+from .extensions import cache
+from .fallback import FallbackData
+from .flight import LocalFlight, RedisFlight
+from .last_known_good import LastKnownGood
 from .market import MarketData
 from .provenance import iso_utc
 from .settings import Settings
@@ -13,7 +17,7 @@ from .upstream import Upstream
 from .upstream.budget import WeightBudget
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
-from .upstream.store import MemoryStore
+from .upstream.store import MemoryStore, RedisStore
 
 
 class Services:
@@ -21,13 +25,34 @@ class Services:
                  sleep: Callable[[float], None] = time.sleep):
         self.settings, self.clock = settings, clock
         self.started_at = clock()
-        self.store = MemoryStore(clock)
-        state = UpstreamState(self.store, StatePolicy(restriction_cooldown_s=settings.restriction_cooldown_s), clock)
-        budget = WeightBudget(self.store, clock=clock)
         retry = RetryPolicy(attempts=settings.max_attempts, sleep=sleep,
                             total_s=settings.max_attempts * settings.timeout_s + 5)
+        self.store, flight = self._shared(settings, clock, wait_s=retry.total_s + 5)
+        state = UpstreamState(self.store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
+                                                      settings.breaker_cooldown_s), clock)
+        budget = WeightBudget(self.store, ceiling_ratio=settings.weight_budget_ratio, clock=clock)
         self.upstream = Upstream(settings, state, budget, retry, clock)
-        self.market = MarketData(self.upstream, Provider(clock))
+        self.provider = Provider(cache, flight, clock)
+        self.fallback = FallbackData(settings.fallback_data_dir)
+        self.market = MarketData(self.upstream, self.provider, LastKnownGood(settings.last_known_good_dir, clock),
+                                 self.fallback, settings.prices_ttl_s, settings.ticker_ttl_s)
+
+    @staticmethod
+    def _shared(settings: Settings, clock, wait_s: float):
+        """Redis when configured (every worker and host shares), else this process's memory."""
+        if not settings.cache_redis_url:
+            return MemoryStore(clock), LocalFlight(wait_s)
+        import redis
+
+        client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return RedisStore(client), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
+
+    def cache_config(self) -> dict:
+        if self.settings.cache_redis_url:
+            return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": self.settings.cache_redis_url,
+                    "CACHE_KEY_PREFIX": "gateway:cache:",
+                    "CACHE_OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2}}
+        return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
 
     def status(self) -> dict:
         """What /api/status shows: only what is known locally, never a call to Binance."""
@@ -41,6 +66,8 @@ class Services:
             "cache": {"backend": self.store.name},
             "weight": self.upstream.budget.snapshot(),
             "clock_offset_ms": self.upstream.clock_offset_ms,
+            "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
+                         for name, info in self.fallback.describe().items()},
         }
 
 

@@ -35,6 +35,13 @@ class Settings:
     port: int = 5001
     restriction_cooldown_s: float = 60.0
     time_sync_interval_s: float = 300.0
+    prices_ttl_s: float = 1.0
+    ticker_ttl_s: float = 5.0
+    trading_status_ttl_s: float = 30.0
+    weight_budget_ratio: float = 0.8
+    breaker_threshold: int = 3
+    breaker_cooldown_s: float = 30.0
+    last_known_good_dir: str = "var/last_known_good"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -55,6 +62,13 @@ class Settings:
             port=int(_number(env, "GATEWAY_PORT", 5001, minimum=1, maximum=65535, integer=True)),
             restriction_cooldown_s=_number(env, "RESTRICTION_COOLDOWN_S", 60.0, minimum=0),
             time_sync_interval_s=_number(env, "TIME_SYNC_INTERVAL_S", 300.0, minimum=1),
+            prices_ttl_s=_number(env, "PRICES_TTL_S", 1.0, minimum=0.05),
+            ticker_ttl_s=_number(env, "TICKER_TTL_S", 5.0, minimum=0.05),
+            trading_status_ttl_s=_number(env, "TRADING_STATUS_TTL_S", 30.0, minimum=0.05),
+            weight_budget_ratio=_number(env, "WEIGHT_BUDGET_RATIO", 0.8, minimum=0.01, maximum=1),
+            breaker_threshold=int(_number(env, "BREAKER_THRESHOLD", 3, minimum=1, integer=True)),
+            breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
+            last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",
         )
 
     @property

@@ -1,17 +1,65 @@
-"""Turns an upstream fetch into Sourced data. (Caching and fallback come with the resilience work.)"""
+"""From a fetch to Sourced data: fresh cache, else one shared upstream call,
+else what `last_resort` can offer (last known good, fallback snapshot)."""
 from __future__ import annotations
 
+import logging
+import math
 import time
 from typing import Any, Callable, Optional
 
 from .provenance import Sourced
+from .upstream.errors import Rejected, UpstreamError
+
+log = logging.getLogger(__name__)
 
 
 class Provider:
-    def __init__(self, clock: Callable[[], float] = time.time):
-        self.clock = clock
+    def __init__(self, cache, flight, clock: Callable[[], float] = time.time):
+        self.cache, self.flight, self.clock = cache, flight, clock
 
     def get(self, key: str, ttl: float, fetch: Callable[[], Any],
-            fallback: Optional[Callable[[], Optional[Sourced]]] = None) -> Sourced:
+            on_data: Callable[[Any, float], None] = lambda data, as_of: None,
+            last_resort: Callable[[], Optional[Sourced]] = lambda: None) -> Sourced:
+        """`on_data` sees every fresh value (to keep the last known good); Binance's
+        rejections (Rejected) are not unavailability and are raised as they are."""
+        hit = self._fresh(key, ttl)
+        if hit is not None:
+            on_data(hit.data, hit.as_of)
+            return hit
+        try:
+            sourced = self.flight.run(key, lambda: self._refresh(key, ttl, fetch), lambda: self._fresh(key, ttl))
+        except Rejected:
+            raise
+        except UpstreamError as err:
+            fallback = last_resort()
+            if fallback is None:
+                raise
+            log.info("serving %s data for %s: %s", fallback.source, key, err.message)
+            return fallback
+        on_data(sourced.data, sourced.as_of)
+        return sourced
+
+    def _refresh(self, key: str, ttl: float, fetch: Callable[[], Any]) -> Sourced:
+        hit = self._fresh(key, ttl)  # filled while we waited for our turn?
+        if hit is not None:
+            return hit
         data = fetch()
-        return Sourced(data, "live", self.clock())
+        as_of = self.clock()
+        self._write(key, {"data": data, "as_of": as_of}, ttl)
+        return Sourced(data, "live", as_of)
+
+    def _fresh(self, key: str, ttl: float) -> Optional[Sourced]:
+        try:
+            entry = self.cache.get(key)
+        except Exception as err:  # noqa: BLE001 - the cache is best effort
+            log.warning("cache read failed for %s: %s", key, err)
+            return None
+        if not entry or self.clock() - entry["as_of"] >= ttl:
+            return None
+        return Sourced(entry["data"], "cache", entry["as_of"])
+
+    def _write(self, key: str, entry: dict, ttl: float) -> None:
+        try:
+            self.cache.set(key, entry, timeout=max(1, math.ceil(ttl * 2)))
+        except Exception as err:  # noqa: BLE001 - the cache is best effort
+            log.warning("cache write failed for %s: %s", key, err)

@@ -10,7 +10,8 @@ log = logging.getLogger(__name__)
 KEY_REJECTIONS = {-2014, -2015, -1022, -1021, -2008}  # bad key format, key/IP/permissions, signature, clock
 
 
-def trading_status(upstream, settings) -> dict:
+def trading_status(upstream, provider, settings) -> dict:
+    """Successful account answers are cached for TRADING_STATUS_TTL_S; rejections never are."""
     status = {
         "api_key_configured": bool(settings.api_key),
         "api_secret_configured": bool(settings.api_secret),
@@ -27,7 +28,7 @@ def trading_status(upstream, settings) -> dict:
                            "message": "Set BINANCE_API_KEY and BINANCE_API_SECRET to check the account"}
         return status
     try:
-        account = upstream.account()
+        account = provider.get("trading:account", settings.trading_status_ttl_s, upstream.account).data
     except Rejected as err:
         if err.code not in KEY_REJECTIONS:
             raise from_upstream(err) from None
@@ -38,14 +39,14 @@ def trading_status(upstream, settings) -> dict:
     status.update(authenticated=True, can_trade=bool(account.get("canTrade")),
                   account_type=account.get("accountType"), permissions=list(account.get("permissions") or []))
     if not settings.testnet:  # the testnet serves no /sapi
-        status["api_trading_status"] = _api_trading_status(upstream)
+        status["api_trading_status"] = _api_trading_status(upstream, provider, settings.trading_status_ttl_s)
     return status
 
 
-def _api_trading_status(upstream):
+def _api_trading_status(upstream, provider, ttl):
     """Extra detail where the root serves /sapi; its absence is not an error."""
     try:
-        data = upstream.api_trading_status().get("data")
+        data = provider.get("trading:api_status", ttl, upstream.api_trading_status).data.get("data")
     except UpstreamError as err:
         log.info("apiTradingStatus unavailable: %s", err.message)
         return None

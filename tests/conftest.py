@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import socket
+import time
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,7 @@ from python_service import create_app
 from tests.fake_binance import FakeBinance
 
 API_KEY, API_SECRET = "test-key-5f2c", "test-secret-a91e"
+FIXTURE_FALLBACK = Path(__file__).parent / "fixtures" / "fallback_data"
 SETTING_NAMES = ("BINANCE_", "CACHE_REDIS_URL", "FALLBACK_DATA_DIR", "INTERNAL_API_TOKEN", "GATEWAY_PORT",
                  "RESTRICTION_COOLDOWN_S", "TIME_SYNC_INTERVAL_S", "PYTHON_SERVICE_URL", "JWT_SECRET",
                  "DATABASE_PATH", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
@@ -42,11 +45,31 @@ def sleeps():
     return Sleeps()
 
 
+class FakeClock:
+    """The service's clock, moved only by the test (cache TTLs, cool-downs, bans)."""
+
+    def __init__(self, start: float):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 @pytest.fixture
-def make_app(fake, sleeps):
+def clock():
+    return FakeClock(time.time())
+
+
+@pytest.fixture
+def make_app(fake, sleeps, clock, tmp_path):
     def build(**overrides):
         config = {"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
-                  "BINANCE_TIMEOUT_S": "2", "SLEEP": sleeps, **overrides}
+                  "BINANCE_TIMEOUT_S": "2", "SLEEP": sleeps, "CLOCK": clock,
+                  "FALLBACK_DATA_DIR": str(FIXTURE_FALLBACK), "LAST_KNOWN_GOOD_DIR": str(tmp_path / "lkg"),
+                  **overrides}
         return create_app(config)
     return build
 

@@ -68,20 +68,44 @@ def test_with_the_local_clock_3s_ahead_of_binance_still_authenticates(make_app, 
     assert [r.status for r in fake.requests_to("/api/v3/account")] == [200]
 
 
-def test_clock_offset_is_measured_once_then_reused_within_the_sync_interval(make_app, fake):
+def test_account_answer_is_cached_for_the_trading_status_ttl(make_app, fake, clock):
+    client = keyed(make_app, TRADING_STATUS_TTL_S="30")
+
+    client.get("/api/binance/trading/status")
+    clock.advance(29)
+    cached = client.get("/api/binance/trading/status").get_json()
+    clock.advance(2)
+    client.get("/api/binance/trading/status")
+
+    assert cached["authenticated"] is True
+    assert fake.count("/api/v3/account") == 2
+
+
+def test_a_rejected_key_is_not_cached(make_app, fake):
+    client = keyed(make_app, secret="wrong")
+
+    client.get("/api/binance/trading/status")
+    client.get("/api/binance/trading/status")
+
+    assert fake.count("/api/v3/account") == 2
+
+
+def test_clock_offset_is_measured_once_then_reused_within_the_sync_interval(make_app, fake, clock):
     client = keyed(make_app)
 
     client.get("/api/binance/trading/status")
+    clock.advance(60)
     client.get("/api/binance/trading/status")
 
     assert fake.count("/api/v3/time") == 1
     assert fake.count("/api/v3/account") == 2
 
 
-def test_when_binance_drifts_after_the_sync_a_1021_triggers_one_resync_and_one_retry(make_app, fake):
+def test_when_binance_drifts_after_the_sync_a_1021_triggers_one_resync_and_one_retry(make_app, fake, clock):
     client = keyed(make_app)
     client.get("/api/binance/trading/status")
     fake.server_time_offset_ms = -5000
+    clock.advance(60)
 
     body = client.get("/api/binance/trading/status").get_json()
 

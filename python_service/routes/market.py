@@ -39,6 +39,7 @@ def ticker_24hr():
     if "symbol" in request.args:
         symbol = parse_symbol(request.args["symbol"])
         sourced = _market().ticker_24hr(symbol=symbol)
-        return sourced_response(dict(sourced.data), sourced, _now())
+        return sourced_response(dict(sourced.data[symbol]), sourced, _now())
     sourced = _market().ticker_24hr(symbols=parse_symbols(request.args.get("symbols")))
-    return sourced_response({"tickers": sourced.data, "count": len(sourced.data)}, sourced, _now())
+    rows = list(sourced.data.values())
+    return sourced_response({"tickers": rows, "count": len(rows)}, sourced, _now())

@@ -20,4 +20,4 @@ def require_internal_token():
 def status():
     """Keys configured, testnet, and whether Binance accepts the keys."""
     gateway = current_app.extensions["gateway"]
-    return trading_status(gateway.upstream, gateway.settings)
+    return trading_status(gateway.upstream, gateway.provider, gateway.settings)

@@ -78,12 +78,13 @@ class Upstream:
         return (time.perf_counter() - started) * 1000
 
     def server_time_offset_ms(self) -> float:
-        """Binance's clock minus ours, measured at the midpoint of the request."""
-        before = self.clock()
+        """Binance's clock minus ours, measured at the midpoint of the request. The SDK
+        stamps signed requests with time.time(), so that is the clock compared here."""
+        before = time.time()
         server_ms = self.call(1, self.client.get_server_time, dict).get("serverTime")
         if not isinstance(server_ms, int):
             raise Unreachable("Binance time answer had no serverTime")
-        after = self.clock()
+        after = time.time()
         return server_ms - (before + after) / 2 * 1000
 
     # ----- signed -----

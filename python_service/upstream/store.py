@@ -58,3 +58,39 @@ class MemoryStore:
     def delete(self, key: str) -> None:
         with self._lock:
             self._data.pop(key, None)
+
+
+class RedisStore:
+    """The same operations on Redis, shared by every worker and host using it."""
+
+    name = "redis"
+
+    def __init__(self, client, prefix: str = "gateway:"):
+        self.redis, self.prefix = client, prefix
+
+    def _k(self, key: str) -> str:
+        return self.prefix + key
+
+    @staticmethod
+    def _ms(ttl: Optional[float]) -> Optional[int]:
+        return None if ttl is None else max(1, int(ttl * 1000))
+
+    def get(self, key: str) -> Any:
+        raw = self.redis.get(self._k(key))
+        return None if raw is None else json.loads(raw)
+
+    def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
+        self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl))
+
+    def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
+        return bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True))
+
+    def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
+        pipe = self.redis.pipeline()
+        pipe.incrby(self._k(key), amount)
+        if ttl is not None:
+            pipe.pexpire(self._k(key), self._ms(ttl), nx=True)
+        return int(pipe.execute()[0])
+
+    def delete(self, key: str) -> None:
+        self.redis.delete(self._k(key))
