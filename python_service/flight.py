@@ -60,11 +60,19 @@ class RedisFlight(LocalFlight):
     def run(self, key: str, fetch: Callable[[], Any], ready: Callable[[], Any] = lambda: None) -> Any:
         return super().run(key, lambda: self._across_processes(key, fetch, ready), ready)
 
+    def _acquire_lease(self, lock_key: str, token: str) -> bool:
+        import redis
+
+        try:
+            return bool(self.redis.set(lock_key, token, nx=True, px=int(self.lease_s * 1000)))
+        except redis.RedisError:
+            return True  # Redis is down: this process fetches for itself (its threads still share)
+
     def _across_processes(self, key, fetch, ready):
         token, lock_key = uuid.uuid4().hex, self.prefix + key
         deadline = time.monotonic() + self.wait_s
         while True:
-            if self.redis.set(lock_key, token, nx=True, px=int(self.lease_s * 1000)):
+            if self._acquire_lease(lock_key, token):
                 try:
                     return fetch()
                 finally:
@@ -79,4 +87,9 @@ class RedisFlight(LocalFlight):
     _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
     def _release(self, lock_key: str, token: str) -> None:
-        self.redis.eval(self._RELEASE, 1, lock_key, token)
+        import redis
+
+        try:
+            self.redis.eval(self._RELEASE, 1, lock_key, token)
+        except redis.RedisError:
+            pass  # the lease expires by itself

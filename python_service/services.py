@@ -45,7 +45,7 @@ class Services:
         import redis
 
         client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=2, socket_connect_timeout=2)
-        return RedisStore(client), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
+        return RedisStore(client, clock=clock), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
 
     def cache_config(self) -> dict:
         if self.settings.cache_redis_url:

@@ -65,7 +65,7 @@ class Settings:
             prices_ttl_s=_number(env, "PRICES_TTL_S", 1.0, minimum=0.05),
             ticker_ttl_s=_number(env, "TICKER_TTL_S", 5.0, minimum=0.05),
             trading_status_ttl_s=_number(env, "TRADING_STATUS_TTL_S", 30.0, minimum=0.05),
-            weight_budget_ratio=_number(env, "WEIGHT_BUDGET_RATIO", 0.8, minimum=0.01, maximum=1),
+            weight_budget_ratio=_number(env, "WEIGHT_BUDGET_RATIO", 0.8, minimum=0.001, maximum=1),
             breaker_threshold=int(_number(env, "BREAKER_THRESHOLD", 3, minimum=1, integer=True)),
             breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
             last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",

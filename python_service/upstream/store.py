@@ -5,9 +5,12 @@ shares the state between workers and hosts."""
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from typing import Any, Callable, Optional
+
+log = logging.getLogger(__name__)
 
 
 class MemoryStore:
@@ -61,12 +64,20 @@ class MemoryStore:
 
 
 class RedisStore:
-    """The same operations on Redis, shared by every worker and host using it."""
+    """The same operations on Redis, shared by every worker and host using it.
 
-    name = "redis"
+    Best effort like the cache: when Redis fails, the operation is logged and
+    served by a process-local MemoryStore, so requests carry on (unshared)."""
 
-    def __init__(self, client, prefix: str = "gateway:"):
+    def __init__(self, client, prefix: str = "gateway:", clock: Callable[[], float] = time.time):
         self.redis, self.prefix = client, prefix
+        self.backup = MemoryStore(clock)
+        self.degraded_since: Optional[float] = None
+        self._clock = clock
+
+    @property
+    def name(self) -> str:
+        return "redis" if self.degraded_since is None else "redis (unavailable: using process memory)"
 
     def _k(self, key: str) -> str:
         return self.prefix + key
@@ -75,22 +86,44 @@ class RedisStore:
     def _ms(ttl: Optional[float]) -> Optional[int]:
         return None if ttl is None else max(1, int(ttl * 1000))
 
+    def _run(self, operation: str, on_redis: Callable[[], Any], on_backup: Callable[[], Any]) -> Any:
+        import redis
+
+        try:
+            result = on_redis()
+        except redis.RedisError as err:
+            if self.degraded_since is None:
+                log.warning("Redis unavailable (%s: %s); using process memory until it is back",
+                            operation, type(err).__name__)
+                self.degraded_since = self._clock()
+            return on_backup()
+        if self.degraded_since is not None:
+            log.warning("Redis is back")
+            self.degraded_since = None
+        return result
+
     def get(self, key: str) -> Any:
-        raw = self.redis.get(self._k(key))
-        return None if raw is None else json.loads(raw)
+        def from_redis():
+            raw = self.redis.get(self._k(key))
+            return None if raw is None else json.loads(raw)
+        return self._run("get", from_redis, lambda: self.backup.get(key))
 
     def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
-        self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl))
+        self._run("set", lambda: self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl)),
+                  lambda: self.backup.set(key, value, ttl))
 
     def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
-        return bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True))
+        return self._run("add", lambda: bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True)),
+                         lambda: self.backup.add(key, value, ttl))
 
     def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
-        pipe = self.redis.pipeline()
-        pipe.incrby(self._k(key), amount)
-        if ttl is not None:
-            pipe.pexpire(self._k(key), self._ms(ttl), nx=True)
-        return int(pipe.execute()[0])
+        def on_redis():
+            pipe = self.redis.pipeline()
+            pipe.incrby(self._k(key), amount)
+            if ttl is not None:
+                pipe.pexpire(self._k(key), self._ms(ttl), nx=True)
+            return int(pipe.execute()[0])
+        return self._run("incr", on_redis, lambda: self.backup.incr(key, amount, ttl))
 
     def delete(self, key: str) -> None:
-        self.redis.delete(self._k(key))
+        self._run("delete", lambda: self.redis.delete(self._k(key)), lambda: self.backup.delete(key))
