@@ -5,9 +5,15 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install clean
+.PHONY: run test install system-deps clean
 
 install: $(STAMP)
+
+# Debian packages the tests start for real (redis-server); apt-get works as root here.
+system-deps:
+	@command -v redis-server >/dev/null || { \
+	  echo "installing redis-server (Debian)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +24,7 @@ run: install
 	$(VENV)/bin/honcho start
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: install
+test: install system-deps
 	@set +e; $(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 

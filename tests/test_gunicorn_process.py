@@ -1,44 +1,8 @@
 """python_service as it really runs: gunicorn with the shipped config, as a process."""
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import requests
 
 from tests.conftest import closed_port
-
-ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", "python_service:create_app()"]
-
-
-def start_gateway(env_overrides, port):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL"))}
-    env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **env_overrides})
-    return subprocess.Popen(GUNICORN, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def wait_until_up(url, proc, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stdout.read()
-        try:
-            return requests.get(url, timeout=1)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError("gateway did not start")
-
-
-def stop(proc):
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    proc.stdout.close()
-
+from tests.processes import output_of, start_gateway, stop, wait_until_up
 
 def test_under_gunicorn_with_binance_unreachable_status_answers_200(tmp_path):
     port = closed_port()
@@ -66,8 +30,9 @@ def test_under_gunicorn_a_price_is_fetched_live_from_the_configured_root(fake):
 
 def test_under_gunicorn_a_bad_setting_stops_start_up_with_the_variable_name():
     proc = start_gateway({"BINANCE_PROXY_URL": "ftp://bob:hunter2@proxy:21"}, closed_port())
-    output, _ = proc.communicate(timeout=30)
-    proc.stdout.close()
+    proc.wait(30)
+    output = output_of(proc)
+    proc.output.close()
 
     assert proc.returncode != 0
     assert "BINANCE_PROXY_URL" in output and "hunter2" not in output

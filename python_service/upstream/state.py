@@ -53,9 +53,10 @@ class UpstreamState:
                 raise HeldBack(f"Binance asked us to wait ({state}); not calling it until the wait is over",
                                state, retry_after=until - now)
             return
-        # restricted or breaker open: nothing until the cool-down ends, then one probe per cool-down
+        # restricted or breaker open: nothing until the cool-down ends, then one probe per cool-down.
+        # The probe slot is named after this cool-down's end, so each cool-down has exactly one.
         cooldown = self._cooldown(state)
-        if now < until or not self.store.add(PROBE_KEY, now, ttl=cooldown):
+        if now < until or not self.store.add(f"{PROBE_KEY}:{until}", now, ttl=cooldown):
             raise HeldBack(f"upstream {state}; next probe after the cool-down", state,
                            retry_after=max(until - now, 1.0))
 
@@ -67,7 +68,6 @@ class UpstreamState:
         self.store.set(STATE_KEY, {"state": "ok", "since": (record or {}).get("since") if (record or {}).get("state") == "ok" else now,
                                    "last_success": now, "last_error": (record or {}).get("last_error")})
         self.store.delete(FAILURES_KEY)
-        self.store.delete(PROBE_KEY)
 
     def record_failure(self, err: UpstreamError) -> None:
         if isinstance(err, HeldBack):

@@ -1,0 +1,52 @@
+"""Start the services as real processes for tests that need them."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", "python_service:create_app()"]
+
+
+def start_gateway(env_overrides: dict, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL"))}
+    env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **env_overrides})
+    return start(GUNICORN, env)
+
+
+def start(command: list, env: dict) -> subprocess.Popen:
+    """Output goes to a file, not a pipe: an undrained pipe would block a chatty process."""
+    output = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+    proc.output = output
+    return proc
+
+
+def output_of(proc: subprocess.Popen) -> str:
+    proc.output.seek(0)
+    return proc.output.read()
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> requests.Response:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, output_of(proc)
+        try:
+            return requests.get(url, timeout=1)
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    proc.output.close()
