@@ -27,8 +27,8 @@ def clean_environment(monkeypatch):
 
 
 @pytest.fixture
-def fake():
-    exchange = FakeBinance(api_keys={API_KEY: API_SECRET}).start()
+def fake(clock):
+    exchange = FakeBinance(api_keys={API_KEY: API_SECRET}, weight_clock=clock).start()
     yield exchange
     exchange.stop()
 
@@ -60,7 +60,8 @@ class FakeClock:
 
 @pytest.fixture
 def clock():
-    return FakeClock(time.time())
+    """Starts one second into the current minute, so a test has a whole weight window to itself."""
+    return FakeClock(time.time() // 60 * 60 + 1)
 
 
 @pytest.fixture

@@ -85,11 +85,13 @@ class FakeBinance:
     """Start with `start()`; `url` is the spot root and also serves /fapi and /sapi."""
 
     def __init__(self, host: str = "127.0.0.1", api_keys: Optional[dict] = None,
-                 weight_limit: int = WEIGHT_LIMIT_1M, clock: Callable[[], float] = time.time):
+                 weight_limit: int = WEIGHT_LIMIT_1M, clock: Callable[[], float] = time.time,
+                 weight_clock: Optional[Callable[[], float]] = None):
         self.host = host
         self.api_keys = dict(api_keys or {})
         self.weight_limit = weight_limit
-        self.clock = clock
+        self.clock = clock  # server time (signatures, serverTime)
+        self.weight_clock = weight_clock or clock  # which minute the weight counters belong to
         self.server_time_offset_ms = 0
         self.prices = market.initial_prices()
         self.faults = FaultBook()
@@ -149,7 +151,7 @@ class FakeBinance:
     # ----- weight -----
     def _spend(self, futures: bool, weight: int) -> tuple[int, bool]:
         """Adds `weight` to this minute's counter; returns (used, over_limit)."""
-        minute = int(self.clock() // 60)
+        minute = int(self.weight_clock() // 60)
         key = (futures, minute)
         with self._log_lock:
             used = self._weights.get(key, 0) + weight
@@ -158,7 +160,7 @@ class FakeBinance:
 
     def used_weight(self, futures: bool = False) -> int:
         with self._log_lock:
-            return self._weights.get((futures, int(self.clock() // 60)), 0)
+            return self._weights.get((futures, int(self.weight_clock() // 60)), 0)
 
     def _record(self, record: RequestRecord) -> None:
         with self._log_lock:
@@ -272,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
         if over:
             return self._send_json(record, 429, {"code": -1003, "msg": "Too much request weight used; current limit is "
                                                  f"{fake.weight_limit} request weight per 1 MINUTE."}, used,
-                                   {"Retry-After": str(60 - int(fake.clock()) % 60)})
+                                   {"Retry-After": str(60 - int(fake.weight_clock()) % 60)})
         try:
             if route.signed:
                 fake.check_signature(parts.query, params, headers)
