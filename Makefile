@@ -4,10 +4,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
+NODE_STAMP := express_api/node_modules/.installed
 
 .PHONY: run test install system-deps clean
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
+
+$(NODE_STAMP): express_api/package.json express_api/package-lock.json
+	cd express_api && npm ci --no-audit --no-fund
+	touch $@
 
 # Debian packages the tests start for real (redis-server); apt-get works as root here.
 system-deps:
@@ -20,13 +25,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# honcho gives the first process (api) PORT itself (default 5000); the gateway uses GATEWAY_PORT.
 run: install
 	$(VENV)/bin/honcho start
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
 test: install system-deps
+	cd express_api && npm test
 	@set +e; $(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache express_api/node_modules

@@ -45,9 +45,14 @@ def ensure_wrk() -> str:
     return shutil.which("wrk")
 
 
+STARTED: list[subprocess.Popen] = []
+
+
 def spawn(args, env=None) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})},
+    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    STARTED.append(proc)
+    return proc
 
 
 def http(method: str, url: str, body=None, timeout=30.0):
@@ -76,8 +81,13 @@ def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(15)
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def wrk(url: str, seconds: float, connections: int) -> dict:
@@ -155,7 +165,8 @@ def main() -> int:
                                  "upstream_calls": len(http("GET", fake_url + "/_fake/requests"))}
                 stop(gw)
     finally:
-        stop(fake)
+        for proc in STARTED:
+            stop(proc)
     report(results, secs, conns, lat_conns)
     return 0
 

@@ -14,8 +14,15 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.con
 
 def start_gateway(env_overrides: dict, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL"))}
-    env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **env_overrides})
+    env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1",
+                "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-"), **env_overrides})
     return start(GUNICORN, env)
+
+
+def start_express(env_overrides: dict, port: int) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in ("PORT", "PYTHON_SERVICE_URL", "JWT_SECRET")}
+    env.update({"PORT": str(port), "DATABASE_PATH": ":memory:", **env_overrides})
+    return start(["node", "express_api/src/server.js"], env)
 
 
 def start(command: list, env: dict) -> subprocess.Popen:

@@ -1,0 +1,58 @@
+'use strict';
+// Settings from the environment (and .env), validated once at start-up.
+const crypto = require('node:crypto');
+const path = require('node:path');
+
+class ConfigError extends Error {}
+
+function integer(env, name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, not ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function url(env, name, fallback) {
+  const raw = (env[name] || '').trim() || fallback;
+  let parsed;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(raw)}`);
+  }
+  if (!['http:', 'https:'].includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must be an http:// or https:// URL, not ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {}) {
+  let jwtSecret = (env.JWT_SECRET || '').trim();
+  if (!jwtSecret) {
+    jwtSecret = crypto.randomBytes(32).toString('hex');
+    warn('JWT_SECRET is not set: using a random secret for this start; tokens will not survive a restart');
+  } else if (jwtSecret.length < 16) {
+    throw new ConfigError('JWT_SECRET must be at least 16 characters');
+  }
+  const origins = (env.CORS_ORIGINS || 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    port: integer(env, 'PORT', 5000, { min: 0, max: 65535 }),
+    pythonServiceUrl: url(env, 'PYTHON_SERVICE_URL', 'http://127.0.0.1:5001'),
+    pythonServiceTimeoutMs: integer(env, 'PYTHON_SERVICE_TIMEOUT_MS', 3000, { min: 1 }),
+    forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 20000, { min: 1 }),
+    jwtSecret,
+    tokenTtlS: integer(env, 'TOKEN_TTL_S', 3600, { min: 1 }),
+    databasePath: (env.DATABASE_PATH || '').trim() || path.join(__dirname, '..', '..', 'var', 'users.sqlite'),
+    internalApiToken: (env.INTERNAL_API_TOKEN || '').trim() || null,
+    corsOrigins: origins,
+    authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 20, { min: 1 }),
+    authRateWindowMs: integer(env, 'AUTH_RATE_WINDOW_S', 900, { min: 1 }) * 1000,
+    demoPortfolioFile: (env.DEMO_PORTFOLIO_FILE || '').trim() || null,
+    logLevel: (env.LOG_LEVEL || 'info').trim(),
+  };
+}
+
+module.exports = { loadConfig, ConfigError };

@@ -1,0 +1,33 @@
+'use strict';
+// Reads the settings, opens the user store and listens on PORT.
+require('dotenv').config({ path: require('node:path').join(__dirname, '..', '..', '.env'), quiet: true });
+const pino = require('pino');
+const { loadConfig, ConfigError } = require('./config');
+const { openUserStore } = require('./users');
+const { loadHoldings } = require('./portfolio');
+const { createApp } = require('./app');
+
+function main() {
+  const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
+  let config;
+  let holdings;
+  try {
+    config = loadConfig(process.env, { warn: (msg) => logger.warn(msg) });
+    holdings = loadHoldings(config.demoPortfolioFile);
+  } catch (err) {
+    if (!(err instanceof ConfigError) && !(err instanceof SyntaxError) && err.code !== 'ENOENT' &&
+        !/DEMO_PORTFOLIO_FILE/.test(err.message)) throw err;
+    process.stderr.write(`express_api: configuration error: ${err.message}\n`);
+    process.exit(2);
+  }
+  const users = openUserStore(config.databasePath);
+  const app = createApp({ config, users, holdings, logger });
+  const server = app.listen(config.port, () => {
+    logger.info({ port: server.address().port, python_service: config.pythonServiceUrl }, 'express_api listening');
+  });
+  const shutdown = () => server.close(() => { users.close(); process.exit(0); });
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+main();

@@ -1,0 +1,72 @@
+'use strict';
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const express = require('express');
+const request = require('supertest');
+const { buildApp, registerAndLogin } = require('./helpers');
+const { ApiError, errorHandler } = require('../src/errors');
+const { loadConfig, ConfigError } = require('../src/config');
+
+test('every answer carries helmet security headers and no X-Powered-By', async () => {
+  const res = await buildApp().agent().get('/nowhere');
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  assert.ok(res.headers['content-security-policy']);
+  assert.equal(res.headers['x-powered-by'], undefined);
+});
+
+test('CORS — an allowed origin gets Access-Control-Allow-Origin, another does not', async () => {
+  const { agent } = buildApp({ env: { CORS_ORIGINS: 'http://localhost:3000,https://app.example' } });
+  const allowed = await agent().get('/nowhere').set('Origin', 'https://app.example');
+  const denied = await agent().get('/nowhere').set('Origin', 'https://evil.example');
+  assert.equal(allowed.headers['access-control-allow-origin'], 'https://app.example');
+  assert.equal(denied.headers['access-control-allow-origin'], undefined);
+});
+
+test('an unknown route — 404 not_found in the error shape', async () => {
+  const res = await buildApp().agent().get('/nowhere');
+  assert.equal(res.status, 404);
+  assert.equal(res.body.error.code, 'not_found');
+});
+
+for (const status of [400, 404, 409, 503]) {
+  test(`the error handler keeps status ${status} (no collapse into 400 or 500)`, async () => {
+    const app = express();
+    app.get('/', () => { throw new ApiError(status, 'some_code', 'message'); });
+    app.use(errorHandler);
+    const res = await request(app).get('/');
+    assert.equal(res.status, status);
+    assert.deepEqual(res.body, { error: { code: 'some_code', message: 'message' } });
+  });
+}
+
+test('an unexpected exception — 500 internal_error with no stack trace or message leaked', async () => {
+  const app = express();
+  app.get('/', () => { throw new Error('secret detail at /srv/app.js:12'); });
+  app.use(errorHandler);
+  const res = await request(app).get('/');
+  assert.equal(res.status, 500);
+  assert.deepEqual(res.body, { error: { code: 'internal_error', message: 'An unexpected error occurred.' } });
+});
+
+test('request logs never contain passwords, tokens or the internal token', async () => {
+  const { agent, logs } = buildApp({ env: { INTERNAL_API_TOKEN: 'internal-canary-123' } });
+  const token = await registerAndLogin(agent, 'dave', 'password-canary-456');
+  await agent().get('/api/auth/me').set('Authorization', `Bearer ${token}`).expect(200);
+  const text = logs.join('');
+  assert.ok(logs.length >= 3);
+  for (const secret of ['password-canary-456', token, 'test-jwt-secret-0123456789', 'internal-canary-123']) {
+    assert.ok(!text.includes(secret), `log contains ${secret.slice(0, 12)}`);
+  }
+});
+
+test('config — a bad setting names the variable; JWT_SECRET unset warns and uses a random one', () => {
+  assert.throws(() => loadConfig({ PORT: 'abc', JWT_SECRET: 'x'.repeat(20) }), (err) => err instanceof ConfigError && /PORT/.test(err.message));
+  assert.throws(() => loadConfig({ PYTHON_SERVICE_URL: 'ftp://x', JWT_SECRET: 'x'.repeat(20) }), /PYTHON_SERVICE_URL/);
+  const warnings = [];
+  const a = loadConfig({}, { warn: (m) => warnings.push(m) });
+  const b = loadConfig({}, { warn: () => {} });
+  assert.match(warnings[0], /JWT_SECRET/);
+  assert.notEqual(a.jwtSecret, b.jwtSecret);
+  assert.equal(a.port, 5000);
+  assert.equal(a.pythonServiceUrl, 'http://127.0.0.1:5001');
+});

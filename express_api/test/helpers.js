@@ -1,0 +1,77 @@
+'use strict';
+// Test helpers: a stand-in python_service on a loopback port chosen by the OS,
+// and an app built against it with an in-memory user store.
+const http = require('node:http');
+const { Writable } = require('node:stream');
+const pino = require('pino');
+const request = require('supertest');
+const { createApp } = require('../src/app');
+const { loadConfig } = require('../src/config');
+const { openUserStore } = require('../src/users');
+const { DEFAULT_HOLDINGS } = require('../src/portfolio');
+
+/** routes: { '/api/binance/prices': (req, res) => ... }; every request is logged in `log`. */
+async function startStandIn(routes = {}) {
+  const log = [];
+  const sockets = new Set();
+  const server = http.createServer((req, res) => {
+    log.push({ method: req.method, url: req.url, headers: req.headers });
+    const path = req.url.split('?')[0];
+    const handler = routes[path];
+    if (!handler) return json(res, 404, { error: { code: 'not_found', message: 'no route' } });
+    return handler(req, res);
+  });
+  server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    log,
+    routes,
+    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }),
+  };
+}
+
+function json(res, status, body, headers = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+/** A port where nothing listens. */
+async function closedPort() {
+  const server = http.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function captureLogs() {
+  const lines = [];
+  const stream = new Writable({ write(chunk, enc, done) { lines.push(chunk.toString()); done(); } });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger } = {}) {
+  const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789', DATABASE_PATH: ':memory:', ...env },
+    { warn: () => {} });
+  const users = openUserStore(config.databasePath);
+  const logs = logger ? { logger, lines: null } : captureLogs();
+  const app = createApp({ config, users, holdings, logger: logs.logger });
+  return { app, config, users, logs: logs.lines, agent: () => request(app) };
+}
+
+async function registerAndLogin(agent, username = 'alice', password = 'correct horse battery') {
+  await agent().post('/api/auth/register').send({ username, password }).expect(201);
+  const res = await agent().post('/api/auth/login').send({ username, password }).expect(200);
+  return res.body.token;
+}
+
+const PRICES = {
+  prices: [
+    { symbol: 'BTCUSDT', price: '67012.34000000' }, { symbol: 'ETHUSDT', price: '3456.78000000' },
+    { symbol: 'BNBUSDT', price: '589.10000000' }, { symbol: 'SOLUSDT', price: '145.67000000' },
+  ],
+  count: 4, source: 'live', as_of: '2026-11-21T21:00:00.000Z', age_s: 0.0,
+};
+
+module.exports = { startStandIn, json, closedPort, buildApp, registerAndLogin, captureLogs, PRICES };
