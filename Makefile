@@ -14,11 +14,14 @@ $(NODE_STAMP): express_api/package.json express_api/package-lock.json
 	cd express_api && npm ci --no-audit --no-fund
 	touch $@
 
-# Debian packages the tests start for real (redis-server); apt-get works as root here.
+# Debian packages the tests start for real; apt-get works as root here.
+SYSTEM_PACKAGES := redis-server microsocks tinyproxy
 system-deps:
-	@command -v redis-server >/dev/null || { \
-	  echo "installing redis-server (Debian)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)

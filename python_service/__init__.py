@@ -14,17 +14,15 @@ __version__ = "0.1.0"
 def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     """Builds the app. `config` overrides environment settings by their names
     (BINANCE_BASE_URL, ...) and may inject CLOCK and SLEEP for tests."""
-    from dotenv import load_dotenv
-
     from .errors import register_error_handlers
     from .extensions import cache
     from .routes import AnythingConverter
     from .routes import connection, market, status, trading
     from .services import Services
-    from .settings import Settings
+    from .settings import Settings, load_env_file
 
     if config is None:
-        load_dotenv(override=False)  # a real start reads .env; tests never do
+        load_env_file()  # a real start reads .env; tests never do
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     overrides = dict(config or {})
     env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}

@@ -5,12 +5,11 @@ one clear line naming the variable instead of a worker traceback loop."""
 import os
 import sys
 
-from dotenv import load_dotenv
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-load_dotenv(override=False)
 
-from python_service.settings import Settings, SettingsError  # noqa: E402
+from python_service.settings import Settings, SettingsError, load_env_file  # noqa: E402
+
+load_env_file()
 
 try:
     _settings = Settings.from_env(os.environ)

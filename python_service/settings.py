@@ -6,6 +6,7 @@ message an operator can act on. Secrets are kept but never shown (see `public()`
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field, fields
 from typing import Mapping, Optional
 from urllib.parse import urlsplit
@@ -17,6 +18,14 @@ PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 class SettingsError(ValueError):
     """A setting has a value the service cannot run with."""
+
+
+def load_env_file() -> None:
+    """Reads `.env` in the working directory (or the file ENV_FILE names) into the
+    environment; variables already set win."""
+    from dotenv import load_dotenv
+
+    load_dotenv(os.environ.get("ENV_FILE") or ".env", override=False)
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,13 @@ class Settings:
             breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
             last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",
         )
+
+    @property
+    def proxy_resolves_names(self) -> Optional[bool]:
+        """True when the proxy resolves Binance's host name (socks5h://, and http(s) CONNECT proxies)."""
+        if not self.proxy_url:
+            return None
+        return not self.proxy_url.lower().startswith("socks5://")
 
     @property
     def keys_configured(self) -> bool:

@@ -19,11 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dotenv import load_dotenv  # noqa: E402
-
 from python_service.last_known_good import write_json_atomically  # noqa: E402
 from python_service.provenance import iso_utc  # noqa: E402
-from python_service.settings import Settings, SettingsError, mask_url  # noqa: E402
+from python_service.settings import Settings, SettingsError, load_env_file, mask_url  # noqa: E402
 from python_service.upstream import Upstream, UpstreamError  # noqa: E402
 from python_service.upstream.budget import WeightBudget  # noqa: E402
 from python_service.upstream.retry import RetryPolicy  # noqa: E402
@@ -53,7 +51,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.top < 1:
         parser.error("--top must be at least 1")
-    load_dotenv(override=False)
+    load_env_file()
     try:
         settings = Settings.from_env(os.environ)
     except SettingsError as err:

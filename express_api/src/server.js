@@ -1,6 +1,7 @@
 'use strict';
 // Reads the settings, opens the user store and listens on PORT.
-require('dotenv').config({ path: require('node:path').join(__dirname, '..', '..', '.env'), quiet: true });
+// .env in the working directory (or the file ENV_FILE names); variables already set win.
+require('dotenv').config({ path: process.env.ENV_FILE || '.env', quiet: true });
 const pino = require('pino');
 const { loadConfig, ConfigError } = require('./config');
 const { openUserStore } = require('./users');

@@ -97,7 +97,9 @@ def _retry_after(response) -> Optional[float]:
 def _reason(exc: Exception) -> str:
     """A short cause without URLs (which could carry a proxy's credentials)."""
     text = str(exc).lower()
-    for needle, reason in (("refused", "connection refused"), ("reset", "connection reset"),
+    for needle, reason in (("error connecting to socks", "could not connect to the SOCKS proxy"),
+                           ("socks", "the SOCKS proxy could not reach Binance"),
+                           ("refused", "connection refused"), ("reset", "connection reset"),
                            ("name or service", "name resolution failed"),
                            ("nodename nor servname", "name resolution failed"),
                            ("failed to resolve", "name resolution failed"),

@@ -121,7 +121,8 @@ class Upstream:
 
     def describe(self) -> dict:
         return {"base_url": self.settings.base_url, "futures_base_url": self.settings.futures_base_url,
-                "testnet": self.settings.testnet, "proxy": mask_url(self.settings.proxy_url)}
+                "testnet": self.settings.testnet, "proxy": mask_url(self.settings.proxy_url),
+                "proxy_resolves_names": self.settings.proxy_resolves_names}
 
 
 def _is_transient(exc: Exception) -> bool:

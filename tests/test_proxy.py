@@ -1,0 +1,198 @@
+"""Restricted regions end to end, with real proxies on loopback: the fake
+exchange answers 451 to 127.0.0.1 and 200 to 127.0.0.2, where the proxies'
+outgoing side is bound."""
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from tests.conftest import closed_port
+from tests.processes import ROOT, output_of, start_gateway, stop, wait_until_up
+from tests.proxies import start_microsocks, start_tinyproxy
+
+PROXY_PASSWORD = "pr0xy-canary-Zq81"
+FIX = [sys.executable, "scripts/fix_proxy_connection.py"]
+ONLY_VIA_PROXY = "binance-only-via-proxy.test"
+
+
+@pytest.fixture
+def restricted_here(fake):
+    fake.add_fault("restricted", from_addr="127.0.0.1")
+    return fake
+
+
+@pytest.fixture
+def socks():
+    proxy = start_microsocks("gateway", PROXY_PASSWORD)
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def http_proxy():
+    proxy = start_tinyproxy()
+    yield proxy
+    proxy.stop()
+
+
+def run_fix(fake, *args, env_file=None, **env):
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith("BINANCE_") and k not in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")}
+    environment.update(BINANCE_BASE_URL=fake.url, **env)
+    command = FIX + ["--timeout", "2"] + (["--env-file", str(env_file)] if env_file else []) + list(args)
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_direct_451_then_the_script_writes_the_proxy_and_the_service_serves_live(restricted_here, socks, http_proxy,
+                                                                                  tmp_path):
+    fake = restricted_here
+    env_file = tmp_path / ".env"
+    env_file.write_text("# gateway settings\nBINANCE_TIMEOUT_S=2\nGATEWAY_PORT=1234\n")
+    base = {"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url}
+    port = closed_port()
+    before = start_gateway(base, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status", before)
+        direct = requests.get(f"http://127.0.0.1:{port}/api/binance/price/BTCUSDT", timeout=10)
+    finally:
+        stop(before)
+    assert direct.headers["X-Data-Source"] == "fallback"
+
+    fixed = run_fix(fake, "--proxy", socks.url, "--proxy", "http://127.0.0.1:1", "--proxy", http_proxy.url,
+                    "--write", env_file=env_file)
+
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "451 restricted location" in fixed.stdout and "proxy unreachable: connection refused" in fixed.stdout
+    written = env_file.read_text()
+    assert written.startswith("# gateway settings\nBINANCE_TIMEOUT_S=2\nGATEWAY_PORT=1234\n")
+    assert "BINANCE_PROXY_URL=" in written and (socks.url in written or http_proxy.url in written)
+    assert (tmp_path / ".env.bak").read_text().startswith("# gateway settings")
+    assert PROXY_PASSWORD not in fixed.stdout + fixed.stderr
+
+    fake.log.clear()
+    port = closed_port()
+    after = start_gateway({**base, "ENV_FILE": str(env_file), "GATEWAY_PORT": str(port)}, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status", after)
+        live = requests.get(f"http://127.0.0.1:{port}/api/binance/price/BTCUSDT", timeout=10)
+        status = requests.get(f"http://127.0.0.1:{port}/api/binance/connection-status", timeout=10).json()
+        logs = output_of(after)
+    finally:
+        stop(after)
+    assert live.headers["X-Data-Source"] == "live"
+    assert status["reachable"] is True and status["restricted"] is False and status["proxy"]
+    assert {r.client_addr for r in fake.log} == {"127.0.0.2"}
+    assert PROXY_PASSWORD not in json.dumps(status) + logs
+
+
+@pytest.mark.parametrize("which", ["socks", "http_proxy"])
+def test_every_upstream_call_goes_through_the_proxy(restricted_here, make_app, request, which):
+    proxy = request.getfixturevalue(which)
+    client = make_app(BINANCE_PROXY_URL=proxy.url, BINANCE_API_KEY="test-key-5f2c",
+                      BINANCE_API_SECRET="test-secret-a91e").test_client()
+
+    answers = [client.get(url) for url in ("/api/binance/prices", "/api/binance/ticker/24hr?symbol=BTCUSDT",
+                                           "/api/binance/trading/status", "/api/binance/connection-status")]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 200]
+    assert answers[0].get_json()["source"] == "live" and answers[2].get_json()["authenticated"] is True
+    assert {r.client_addr for r in restricted_here.log} == {"127.0.0.2"}
+    assert {r.path for r in restricted_here.log} >= {"/api/v3/ticker/price", "/api/v3/account", "/api/v3/ping"}
+
+
+def test_socks5h_resolves_a_name_only_the_proxy_side_knows_and_socks5_cannot(restricted_here, make_app):
+    proxy = start_microsocks(scheme="socks5h", hosts=f"127.0.0.1 localhost\n127.0.0.1 {ONLY_VIA_PROXY}\n")
+    try:
+        root = restricted_here.url.replace("127.0.0.1", ONLY_VIA_PROXY)
+        remote = make_app(BINANCE_BASE_URL=root, BINANCE_PROXY_URL=proxy.url).test_client()
+        local = make_app(BINANCE_BASE_URL=root, BINANCE_PROXY_URL=proxy.url.replace("socks5h://", "socks5://"),
+                         BINANCE_TIMEOUT_S="1").test_client()
+
+        through_proxy = remote.get("/api/binance/price/BTCUSDT")
+        status = remote.get("/api/binance/connection-status").get_json()
+        resolved_here = local.get("/api/binance/price/BTCUSDT")
+        local_status = local.get("/api/status").get_json()["upstream"]
+    finally:
+        proxy.stop()
+
+    assert through_proxy.get_json()["source"] == "live"
+    assert status["proxy_resolves_names"] is True and status["reachable"] is True
+    assert resolved_here.get_json()["source"] == "fallback"
+    assert local_status["proxy_resolves_names"] is False and local_status["state"] == "unreachable"
+
+
+def test_a_dead_proxy_gives_a_clear_error_and_fallback_without_hanging(restricted_here, make_app):
+    client = make_app(BINANCE_PROXY_URL=f"socks5h://gateway:{PROXY_PASSWORD}@127.0.0.1:{closed_port()}",
+                      BINANCE_TIMEOUT_S="1").test_client()
+
+    started = time.monotonic()
+    price = client.get("/api/binance/price/BTCUSDT")
+    elapsed = time.monotonic() - started
+    status = client.get("/api/binance/connection-status").get_json()
+
+    assert price.get_json()["source"] == "fallback" and elapsed < 1 * 3 + 1
+    assert "proxy" in json.dumps(status["last_error"]).lower()
+    assert restricted_here.count() == 0
+    assert PROXY_PASSWORD not in price.get_data(as_text=True) + json.dumps(status)
+    assert status["proxy"] == f"socks5h://gateway:***@127.0.0.1:{status['proxy'].rsplit(':', 1)[1]}"
+
+
+def test_the_proxy_password_never_shows_in_status_errors_or_logs(restricted_here, make_app, socks, caplog):
+    client = make_app(BINANCE_PROXY_URL=socks.url).test_client()
+    broken = make_app(BINANCE_PROXY_URL=socks.url.replace(PROXY_PASSWORD, PROXY_PASSWORD + "x")).test_client()
+
+    texts = [client.get(u).get_data(as_text=True) for u in ("/api/status", "/api/binance/connection-status",
+                                                            "/api/binance/price/BTCUSDT")]
+    texts += [broken.get(u).get_data(as_text=True) for u in ("/api/binance/connection-status", "/api/binance/prices")]
+
+    everything = "".join(texts) + caplog.text
+    assert PROXY_PASSWORD not in everything
+    assert "gateway:***@127.0.0.1" in everything
+
+
+def test_script_with_no_working_route_exits_1_and_writes_nothing(restricted_here, tmp_path):
+    env_file = tmp_path / ".env"
+    result = run_fix(restricted_here, "--proxy", f"http://127.0.0.1:{closed_port()}", "--write", env_file=env_file)
+
+    assert result.returncode == 1
+    assert "no working route" in result.stdout
+    assert not env_file.exists()
+
+
+def test_script_json_report_names_each_step_and_candidate_without_passwords(restricted_here, socks, tmp_path):
+    proxy_file = tmp_path / "proxies.txt"
+    proxy_file.write_text(f"# candidates\n{socks.url}  # the good one\n\nhttp://127.0.0.1:{closed_port()}\n")
+
+    result = run_fix(restricted_here, "--proxy-file", str(proxy_file), "--json", env_file=tmp_path / ".env")
+
+    report = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert [s["step"] for s in report["direct"]["steps"]] == ["dns", "tcp", "http"]
+    assert report["direct"]["works"] is False and report["direct"]["why"].startswith("451")
+    assert [p["works"] for p in report["proxies"]] == [True, False]
+    assert report["chosen"]["proxy"].startswith("socks5h://gateway:***@") and report["written_to"] is None
+    assert PROXY_PASSWORD not in result.stdout + result.stderr
+
+
+def test_script_takes_candidates_from_https_proxy_and_all_proxy(restricted_here, http_proxy, tmp_path):
+    result = run_fix(restricted_here, "--json", env_file=tmp_path / ".env", ALL_PROXY=http_proxy.url)
+
+    report = json.loads(result.stdout)
+    assert result.returncode == 0
+    assert report["proxies"][0]["origin"] == "ALL_PROXY" and report["proxies"][0]["works"] is True
+
+
+def test_script_when_direct_access_works_needs_no_proxy(fake, tmp_path):
+    result = run_fix(fake, env_file=tmp_path / ".env")
+
+    assert result.returncode == 0 and "direct access works" in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--proxy", "ftp://proxy:21"], ["--write", "--check"], ["--timeout", "0"],
+                                  ["--proxy-file", "/nonexistent/proxies.txt"]])
+def test_script_usage_errors_exit_2(fake, tmp_path, args):
+    assert run_fix(fake, *args, env_file=tmp_path / ".env").returncode == 2
