@@ -17,7 +17,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import cache
     from .routes import AnythingConverter
-    from .routes import connection, market, status, trading
+    from .routes import connection, exchange, futures, market, spot_detail, status, trading
     from .services import Services
     from .settings import Settings, load_env_file
 
@@ -35,6 +35,6 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.extensions["gateway"] = services
     cache.init_app(app, config=services.cache_config())
     register_error_handlers(app)
-    for module in (status, market, trading, connection):
+    for module in (status, market, spot_detail, exchange, futures, trading, connection):
         app.register_blueprint(module.bp)
     return app

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Optional
 
 log = logging.getLogger(__name__)
-FILES = {"prices": "prices.json", "tickers": "ticker_24hr.json"}
+FILES = {"prices": "prices.json", "tickers": "ticker_24hr.json", "exchange_info": "exchange_info.json",
+         "premium_index": "futures_premium_index.json"}
 
 
 class FallbackData:

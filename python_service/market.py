@@ -16,13 +16,12 @@ class MarketData:
         self.upstream, self.provider = upstream, provider
         self.lkg, self.fallback = last_known_good, fallback
         self.ttl_prices, self.ttl_ticker = ttl_prices, ttl_ticker
-        self._remembered_as_of: dict[str, float] = {}
 
     def all_prices(self) -> Sourced:
         """Every symbol's price from one ticker/price call (weight 4), as {symbol: price}."""
         try:
             return self.provider.get("prices:all", self.ttl_prices, self._fetch_prices,
-                                     on_data=lambda data, as_of: self._remember("prices", "prices:all", data, as_of),
+                                     on_data=lambda data, as_of: self.lkg.remember("prices", data, as_of),
                                      last_resort=lambda: self._last_resort("prices", None))
         except UpstreamError as err:
             raise from_upstream(err) from None
@@ -49,15 +48,10 @@ class MarketData:
 
         try:
             return self.provider.get(key, self.ttl_ticker, fetch,
-                                     on_data=lambda data, as_of: self._remember("tickers", key, data, as_of),
+                                     on_data=lambda data, as_of: self.lkg.remember("tickers", data, as_of),
                                      last_resort=lambda: self._last_resort("tickers", wanted))
         except UpstreamError as err:
             raise from_upstream(err) from None
-
-    def _remember(self, dataset: str, key: str, data: dict, as_of: float) -> None:
-        if self._remembered_as_of.get(key, float("-inf")) < as_of:  # only news, not every cache hit
-            self._remembered_as_of[key] = as_of
-            self.lkg.remember(dataset, data, as_of)
 
     def _last_resort(self, dataset: str, symbols: Optional[list[str]]) -> Optional[Sourced]:
         found = self.lkg.lookup(dataset, symbols)

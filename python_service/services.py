@@ -5,9 +5,12 @@ import time
 from typing import Callable
 
 from . import __version__
+from .charts import Charts
+from .exchange_info import ExchangeInfo
 from .extensions import cache
 from .fallback import FallbackData
 from .flight import LocalFlight, RedisFlight
+from .futures import Futures
 from .last_known_good import LastKnownGood
 from .market import MarketData
 from .provenance import iso_utc
@@ -36,6 +39,9 @@ class Services:
         self.fallback = FallbackData(settings.fallback_data_dir)
         self.market = MarketData(self.upstream, self.provider, LastKnownGood(settings.last_known_good_dir, clock),
                                  self.fallback, settings.prices_ttl_s, settings.ticker_ttl_s)
+        self.charts = Charts(self.upstream, self.provider, settings)
+        self.exchange_info = ExchangeInfo(self.upstream, self.provider, self.fallback, settings.exchange_info_ttl_s)
+        self.futures = Futures(self.upstream, self.provider, self.fallback, settings)
 
     @staticmethod
     def _shared(settings: Settings, clock, wait_s: float):
@@ -65,6 +71,7 @@ class Services:
             "upstream": {**self.upstream.describe(), **_iso_times(self.upstream.state.snapshot())},
             "cache": {"backend": self.store.name},
             "weight": self.upstream.budget.snapshot(),
+            "futures_weight": self.upstream.futures_budget.snapshot(),
             "clock_offset_ms": self.upstream.clock_offset_ms,
             "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
                          for name, info in self.fallback.describe().items()},

@@ -51,6 +51,13 @@ class Settings:
     breaker_threshold: int = 3
     breaker_cooldown_s: float = 30.0
     last_known_good_dir: str = "var/last_known_good"
+    klines_ttl_s: float = 5.0
+    depth_ttl_s: float = 1.0
+    trades_ttl_s: float = 1.0
+    avg_price_ttl_s: float = 5.0
+    exchange_info_ttl_s: float = 3600.0
+    futures_ttl_s: float = 5.0
+    funding_rate_ttl_s: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":
@@ -78,6 +85,13 @@ class Settings:
             breaker_threshold=int(_number(env, "BREAKER_THRESHOLD", 3, minimum=1, integer=True)),
             breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
             last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",
+            klines_ttl_s=_number(env, "KLINES_TTL_S", 5.0, minimum=0.05),
+            depth_ttl_s=_number(env, "DEPTH_TTL_S", 1.0, minimum=0.05),
+            trades_ttl_s=_number(env, "TRADES_TTL_S", 1.0, minimum=0.05),
+            avg_price_ttl_s=_number(env, "AVG_PRICE_TTL_S", 5.0, minimum=0.05),
+            exchange_info_ttl_s=_number(env, "EXCHANGE_INFO_TTL_S", 3600.0, minimum=0.05),
+            futures_ttl_s=_number(env, "FUTURES_TTL_S", 5.0, minimum=0.05),
+            funding_rate_ttl_s=_number(env, "FUNDING_RATE_TTL_S", 60.0, minimum=0.05),
         )
 
     @property

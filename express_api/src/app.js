@@ -25,11 +25,11 @@ function createApp({ config, users, holdings, logger }) {
   app.use(cors({
     origin: (origin, done) => done(null, !origin || config.corsOrigins.includes(origin)),
   }));
+  app.use(forwardRouter({ gateway, config })); // before express.json: it forwards raw bodies
   app.use(express.json({ limit: '10kb' }));
 
   app.use('/api/auth', authRouter({ users, tokens, config }));
   app.use('/direct-api/binance', binanceRouter({ gateway, holdings, config, tokens, users }));
-  app.use(forwardRouter({ gateway, config }));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -4,12 +4,13 @@
 const { ApiError } = require('./errors');
 
 function createGateway({ baseUrl, internalApiToken }) {
-  async function request(pathAndQuery, { timeoutMs, headers = {} } = {}) {
+  async function request(pathAndQuery, { timeoutMs, headers = {}, method = 'GET', body } = {}) {
     const sendHeaders = { accept: 'application/json', ...headers };
     if (internalApiToken) sendHeaders['x-internal-token'] = internalApiToken;
     let response;
     try {
-      response = await fetch(baseUrl + pathAndQuery, { headers: sendHeaders, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(baseUrl + pathAndQuery,
+        { method, body, headers: sendHeaders, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,

@@ -59,3 +59,26 @@ test('GET /api/binance/prices — python_service answers 500 — the answer is f
   assert.equal(res.status, 500);
   assert.equal(res.body.error.code, 'internal_error');
 });
+
+test('POST /api/binance/order/validate — the raw body is forwarded byte for byte (no float rounding)', async (t) => {
+  let received;
+  const standIn = await startStandIn({
+    '/api/binance/order/validate': (req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        received = { body: Buffer.concat(chunks).toString(), type: req.headers['content-type'], method: req.method };
+        json(res, 200, { valid: true }, { 'x-data-source': 'cache' });
+      });
+    },
+  });
+  t.after(() => standIn.close());
+  const { agent } = buildApp({ env: { PYTHON_SERVICE_URL: standIn.url } });
+  const raw = '{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":0.30000000000000000001,"price":0.1}';
+
+  const res = await agent().post('/api/binance/order/validate').set('Content-Type', 'application/json').send(raw);
+
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['x-data-source'], 'cache');
+  assert.deepEqual(received, { body: raw, type: 'application/json', method: 'POST' });
+});

@@ -62,8 +62,17 @@ def ticker_24hr(symbol: str, price: str, now_ms: int) -> dict:
     }
 
 
-def exchange_symbol(symbol: str) -> dict:
+def tick_and_step(price: str) -> tuple[str, str]:
+    """Tick and lot step by price magnitude, as Binance sets them (BTCUSDT: 0.01 and 0.00001)."""
+    p = Decimal(price)
+    tick = "0.01000000" if p >= 10 else "0.00100000" if p >= 1 else "0.00001000" if p >= Decimal("0.01") else "0.00000001"
+    step = "0.00001000" if p >= 10000 else "0.00010000" if p >= 100 else "0.01000000" if p >= 1 else "1.00000000"
+    return tick, step
+
+
+def exchange_symbol(symbol: str, price: str = "1") -> dict:
     quote = "USDT" if symbol.endswith("USDT") else "BTC"
+    tick, step = tick_and_step(price)
     return {
         "symbol": symbol,
         "status": "TRADING",
@@ -78,8 +87,9 @@ def exchange_symbol(symbol: str) -> dict:
         "permissions": [],
         "permissionSets": [["SPOT"]],
         "filters": [
-            {"filterType": "PRICE_FILTER", "minPrice": "0.00000001", "maxPrice": "1000000.00000000", "tickSize": "0.00000001"},
-            {"filterType": "LOT_SIZE", "minQty": "0.00001000", "maxQty": "9000.00000000", "stepSize": "0.00001000"},
+            {"filterType": "PRICE_FILTER", "minPrice": tick, "maxPrice": "1000000.00000000", "tickSize": tick},
+            {"filterType": "LOT_SIZE", "minQty": step, "maxQty": "9000.00000000", "stepSize": step},
+            {"filterType": "MARKET_LOT_SIZE", "minQty": "0.00000000", "maxQty": "120.00000000", "stepSize": "0.00000000"},
             {"filterType": "NOTIONAL", "minNotional": "5.00000000", "applyMinToMarket": True,
              "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5},
         ],

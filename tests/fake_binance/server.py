@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from . import market
+from . import more_routes as more
 from .faults import RESTRICTED_MSG, Fault, FaultBook
 
 WEIGHT_LIMIT_1M = 6000
@@ -94,6 +95,7 @@ class FakeBinance:
         self.weight_clock = weight_clock or clock  # which minute the weight counters belong to
         self.server_time_offset_ms = 0
         self.prices = market.initial_prices()
+        self.filter_overrides: dict[str, dict] = {}  # symbol -> {filterType: {field: value}}
         self.faults = FaultBook()
         self.log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
@@ -178,9 +180,24 @@ class FakeBinance:
             "/sapi/v1/account/apiTradingStatus": Route(
                 lambda p, h: market.api_trading_status(self.server_time_ms()), _const(1), signed=True),
             "/sapi/v1/account/status": Route(lambda p, h: {"data": "Normal"}, _const(1), signed=True),
+            "/api/v3/klines": Route(self._more(more.klines), _const(2)),
+            "/api/v3/depth": Route(self._more(more.depth), more.depth_weight),
+            "/api/v3/trades": Route(self._more(more.trades), _const(25)),
+            "/api/v3/avgPrice": Route(self._more(more.avg_price), _const(2)),
+            "/fapi/v1/ticker/24hr": Route(self._more(more.futures_ticker),
+                                          lambda p: 1 if "symbol" in p else 40, futures=True),
+            "/fapi/v1/klines": Route(self._more(more.futures_klines), more.futures_klines_weight, futures=True),
+            "/fapi/v1/depth": Route(self._more(more.futures_depth), more.futures_depth_weight, futures=True),
+            "/fapi/v1/openInterest": Route(self._more(more.open_interest), _const(1), futures=True),
+            "/fapi/v1/fundingRate": Route(self._more(more.funding_rate), _const(1), futures=True),
+            "/fapi/v1/premiumIndex": Route(self._more(more.premium_index),
+                                           lambda p: 1 if "symbol" in p else 10, futures=True),
             "/fapi/v1/ping": Route(lambda p, h: {}, _const(1), futures=True),
             "/fapi/v1/time": Route(lambda p, h: {"serverTime": self.server_time_ms()}, _const(1), futures=True),
         }
+
+    def _more(self, handler):
+        return lambda params, headers: handler(self, params, BinanceError)
 
     def _known(self, symbol: str) -> str:
         if symbol not in self.prices:
@@ -214,7 +231,13 @@ class FakeBinance:
                 "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE",
                                 "intervalNum": 1, "limit": self.weight_limit}],
                 "exchangeFilters": [],
-                "symbols": [market.exchange_symbol(s) for s in self._selected(params)]}
+                "symbols": [self._rules(s) for s in self._selected(params)]}
+
+    def _rules(self, symbol: str) -> dict:
+        rules = market.exchange_symbol(symbol, self.prices[symbol])
+        for item in rules["filters"]:
+            item.update(self.filter_overrides.get(symbol, {}).get(item["filterType"], {}))
+        return rules
 
     def check_signature(self, query: str, params: dict, headers: dict) -> None:
         """Binance's rules for SIGNED endpoints (HMAC-SHA256 keys)."""
@@ -268,7 +291,8 @@ class _Handler(BaseHTTPRequestHandler):
             record.fault = fault.kind
             if _apply_fault(self, fault, record):
                 return
-        used, over = fake._spend(bool(route and route.futures), weight)
+        futures = bool(route and route.futures)
+        used, over = fake._spend(futures, weight)
         if route is None:
             return self._send_json(record, 404, {"code": -1000, "msg": "Unknown path."}, used)
         if over:
