@@ -1,7 +1,6 @@
 """Binance gateway: a Flask service in front of python-binance."""
 from __future__ import annotations
 
-import logging
 import os
 import time
 from typing import Any, Mapping, Optional
@@ -17,13 +16,14 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from .errors import register_error_handlers
     from .extensions import cache
     from .routes import AnythingConverter
-    from .routes import connection, exchange, futures, market, spot_detail, status, trading
+    from . import observability
+    from .routes import connection, exchange, futures, market, metrics, spot_detail, status, trading
     from .services import Services
     from .settings import Settings, load_env_file
 
     if config is None:
         load_env_file()  # a real start reads .env; tests never do
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        observability.configure_json_logging()
     overrides = dict(config or {})
     env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}
     settings = Settings.from_env(env)
@@ -35,6 +35,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.extensions["gateway"] = services
     cache.init_app(app, config=services.cache_config())
     register_error_handlers(app)
-    for module in (status, market, spot_detail, exchange, futures, trading, connection):
+    observability.init_app(app)
+    for module in (status, market, spot_detail, exchange, futures, trading, connection, metrics):
         app.register_blueprint(module.bp)
     return app

@@ -3,7 +3,9 @@
 Settings are validated here, in the master, so a bad value stops start-up with
 one clear line naming the variable instead of a worker traceback loop."""
 import os
+import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -27,5 +29,21 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 # A request may wait for every upstream attempt; keep the worker alive past that.
 timeout = int(_settings.timeout_s * _settings.max_attempts + 30)
 graceful_timeout = 10
-accesslog = "-"
+# The app writes one JSON line per request (with its request id): no second access log.
+accesslog = None
 errorlog = "-"
+
+# prometheus-client multiprocess mode: every worker writes its counters here and
+# /metrics adds them up. A fresh directory per start, so old counts never leak in.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir)
+else:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

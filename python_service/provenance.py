@@ -33,6 +33,9 @@ def iso_utc(epoch_s: float) -> str:
 
 def sourced_response(payload: dict, sourced: Sourced, now: float):
     """The JSON answer with `source`, `as_of`, `age_s` and the X-Data-Source header."""
+    from .metrics import ANSWERS
+
     response = jsonify({**payload, **sourced.fields(now)})
     response.headers["X-Data-Source"] = sourced.source
+    ANSWERS.labels(sourced.source).inc()
     return response

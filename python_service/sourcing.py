@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Optional
 
+from . import metrics
 from .provenance import Sourced
 from .upstream.errors import Rejected, UpstreamError
 
@@ -30,6 +31,7 @@ class Provider:
         """`on_data` sees every fresh value (to keep the last known good); Binance's
         rejections (Rejected) are not unavailability and are raised as they are."""
         hit = self._fresh(key, ttl)
+        metrics.CACHE_LOOKUPS.labels("hit" if hit is not None else "miss").inc()
         if hit is not None:
             self._keep(key, hit, on_data)
             return hit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from typing import Optional
+from urllib.parse import urlsplit
 
 import requests
 from binance.client import Client
@@ -41,6 +42,13 @@ def forget_last_response() -> None:
 
 def last_response() -> Optional[requests.Response]:
     return getattr(_last, "response", None)
+
+
+def describe_response(response: Optional[requests.Response]) -> tuple[str, str]:
+    """(endpoint path, status) for metrics; no response means the connection failed."""
+    if response is None:
+        return "unknown", "no_response"
+    return urlsplit(response.url).path, str(response.status_code)
 
 
 def used_weight_header(response: Optional[requests.Response]) -> Optional[int]:

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
+from .. import metrics
 from ..settings import Settings, mask_url
 from . import client as sdk
 from .budget import WeightBudget
@@ -51,13 +52,16 @@ class Upstream:
         except Exception as exc:
             raise sdk.translate(exc, self.settings.timeout_s) from None
         finally:
-            budget.observe(sdk.used_weight_header(sdk.last_response()))
+            response = sdk.last_response()
+            budget.observe(sdk.used_weight_header(response))
+            metrics.UPSTREAM_REQUESTS.labels(*sdk.describe_response(response)).inc()
         if not isinstance(result, expect):  # a 2xx body of the wrong shape is as bad as a malformed one
             raise Unreachable(f"Binance answered with an unexpected {type(result).__name__}")
         return result
 
     def _on_retry(self, attempt: int, exc: Exception) -> None:
         log.warning("upstream attempt %d failed (%s); retrying", attempt, exc)
+        metrics.UPSTREAM_RETRIES.inc()
         if isinstance(exc, Unreachable):
             self.state.note_transient(exc)
 

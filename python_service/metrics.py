@@ -1,0 +1,49 @@
+"""Prometheus metrics. Under gunicorn, PROMETHEUS_MULTIPROC_DIR (set by
+gunicorn.conf.py) makes counters add up across workers; state gauges are read
+from the shared upstream state at scrape time."""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
+                               generate_latest, multiprocess)
+
+UPSTREAM_REQUESTS = Counter("gateway_upstream_requests_total", "Requests sent to Binance, per attempt",
+                            ["endpoint", "status"])
+UPSTREAM_RETRIES = Counter("gateway_upstream_retries_total", "Attempts retried after a transient failure")
+CACHE_LOOKUPS = Counter("gateway_cache_lookups_total", "Cache lookups for market data", ["result"])
+ANSWERS = Counter("gateway_answers_total", "Market-data answers by where the data came from", ["source"])
+HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests served", ["route", "method", "status"])
+HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP request latency", ["route"],
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+STATES = ("ok", "restricted", "rate_limited", "banned", "unreachable", "unknown")
+
+
+def _state_registry(services) -> CollectorRegistry:
+    """Gauges computed now from the (shared) state: correct whatever worker answers."""
+    registry = CollectorRegistry()
+    snapshot = services.upstream.state.snapshot()
+    state = Gauge("gateway_upstream_state", "1 for the upstream state now, 0 for the others", ["state"],
+                  registry=registry)
+    for name in STATES:
+        state.labels(name).set(1 if snapshot["state"] == name else 0)
+    Gauge("gateway_upstream_retry_after_seconds", "Seconds until Binance may be called again (ban, cool-down)",
+          registry=registry).set(snapshot["retry_after_s"] or 0)
+    Gauge("gateway_breaker_open", "1 while the circuit breaker keeps Binance uncalled", registry=registry).set(
+        1 if snapshot["state"] == "unreachable" and snapshot["retry_after_s"] else 0)
+    for label, budget in (("spot", services.upstream.budget), ("futures", services.upstream.futures_budget)):
+        weights = budget.snapshot()
+        Gauge(f"gateway_{label}_weight_used_1m", f"{label} request weight used this minute",
+              registry=registry).set(weights["used_1m"])
+        Gauge(f"gateway_{label}_weight_ceiling_1m", f"{label} request weight the gateway allows itself per minute",
+              registry=registry).set(weights["ceiling_1m"])
+    return registry
+
+
+def exposition(services) -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        counters = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counters)
+    else:
+        counters = REGISTRY
+    return generate_latest(counters) + generate_latest(_state_registry(services)), CONTENT_TYPE_LATEST
