@@ -3,6 +3,7 @@
 const express = require('express');
 const helmet = require('helmet');
 const cors = require('cors');
+const crypto = require('node:crypto');
 const pinoHttp = require('pino-http');
 const { ApiError, notFound, errorHandler } = require('./errors');
 const { createGateway } = require('./gateway');
@@ -10,6 +11,17 @@ const { createTokens } = require('./tokens');
 const { authRouter } = require('./routes/auth');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
+const { createMetrics } = require('./metrics');
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// X-Request-ID: the caller's when well-formed, else a new one; echoed and passed to python_service.
+function requestId(req, res) {
+  const incoming = req.get('x-request-id');
+  const id = incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID().replace(/-/g, '');
+  res.set('X-Request-ID', id);
+  return id;
+}
 
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]'];
@@ -19,12 +31,15 @@ function createApp({ config, users, holdings, logger }) {
   const gateway = createGateway({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
   const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
 
+  const metrics = createMetrics();
   app.disable('x-powered-by');
-  app.use(pinoHttp({ logger, redact: { paths: REDACT, censor: '[redacted]' } }));
+  app.use(pinoHttp({ logger, genReqId: requestId, redact: { paths: REDACT, censor: '[redacted]' } }));
+  app.use(metrics.middleware);
   app.use(helmet());
   app.use(cors({
     origin: (origin, done) => done(null, !origin || config.corsOrigins.includes(origin)),
   }));
+  app.get('/metrics', metrics.handler);
   app.use(forwardRouter({ gateway, config })); // before express.json: it forwards raw bodies
   app.use(express.json({ limit: '10kb' }));
 

@@ -4,8 +4,9 @@
 const { ApiError } = require('./errors');
 
 function createGateway({ baseUrl, internalApiToken }) {
-  async function request(pathAndQuery, { timeoutMs, headers = {}, method = 'GET', body } = {}) {
+  async function request(pathAndQuery, { timeoutMs, headers = {}, method = 'GET', body, requestId } = {}) {
     const sendHeaders = { accept: 'application/json', ...headers };
+    if (requestId) sendHeaders['x-request-id'] = requestId;
     if (internalApiToken) sendHeaders['x-internal-token'] = internalApiToken;
     let response;
     try {

@@ -11,14 +11,14 @@ function binanceRouter({ gateway, holdings, config, tokens, users }) {
   router.get('/demo-balance', async (req, res) => {
     const query = encodeURIComponent(pricedSymbols(holdings).join(','));
     const answer = await gateway.getJson(`/api/binance/prices?symbols=${query}`,
-      { timeoutMs: config.pythonServiceTimeoutMs });
+      { timeoutMs: config.pythonServiceTimeoutMs, requestId: req.id });
     if (answer.status !== 200) throw errorFrom(answer);
     const balance = valuePortfolio(holdings, answer.body);
     res.set('X-Data-Source', balance.source).json(balance);
   });
 
   router.get('/connection-test', requireAuth({ tokens, users }), async (req, res) => {
-    const options = { timeoutMs: config.forwardTimeoutMs };
+    const options = { timeoutMs: config.forwardTimeoutMs, requestId: req.id };
     const [connection, trading] = await Promise.allSettled([
       gateway.getJson('/api/binance/connection-status', options),
       gateway.getJson('/api/binance/trading/status', options),

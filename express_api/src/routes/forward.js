@@ -12,6 +12,7 @@ function forwardRouter({ gateway, config }) {
     const post = req.method === 'POST';
     const answer = await gateway.request(req.originalUrl, {
       timeoutMs: config.forwardTimeoutMs,
+      requestId: req.id,
       method: req.method,
       body: post ? req.body : undefined,
       headers: post ? { 'content-type': 'application/json' } : {},

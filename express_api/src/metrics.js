@@ -1,0 +1,36 @@
+'use strict';
+// Prometheus metrics (prom-client): requests by route and status, and their latency.
+const client = require('prom-client');
+
+function createMetrics() {
+  const registry = new client.Registry();
+  client.collectDefaultMetrics({ register: registry, prefix: 'express_api_' });
+  const requests = new client.Counter({
+    name: 'express_api_http_requests_total', help: 'HTTP requests served', labelNames: ['route', 'method', 'status'],
+    registers: [registry],
+  });
+  const latency = new client.Histogram({
+    name: 'express_api_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['route', 'method'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+
+  function middleware(req, res, next) {
+    const stop = latency.startTimer();
+    res.on('finish', () => {
+      // the route pattern, not the path: one series per route, not per symbol
+      const route = req.route ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      requests.inc({ route, method: req.method, status: String(res.statusCode) });
+      stop({ route, method: req.method });
+    });
+    next();
+  }
+
+  async function handler(req, res) {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  }
+
+  return { middleware, handler, registry };
+}
+
+module.exports = { createMetrics };
