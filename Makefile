@@ -6,7 +6,7 @@ VENV := .venv
 STAMP := $(VENV)/.installed
 NODE_STAMP := express_api/node_modules/.installed
 
-.PHONY: run test install system-deps clean
+.PHONY: run test install system-deps clean openapi
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -40,3 +40,8 @@ test: install system-deps
 
 clean:
 	rm -rf $(VENV) .pytest_cache express_api/node_modules
+
+# express_api forwards python_service's routes, so it serves a copy of its document.
+openapi: install
+	$(VENV)/bin/python -c "import json; from python_service.openapi import document; \
+	json.dump(document(), open('express_api/openapi/python_service.json', 'w'), indent=1, sort_keys=True)"

@@ -28,7 +28,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}
     settings = Settings.from_env(env)
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
     app.url_map.converters["anything"] = AnythingConverter
     services = Services(settings, clock=overrides.get("CLOCK", time.time), sleep=overrides.get("SLEEP", time.sleep))

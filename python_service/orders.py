@@ -34,7 +34,7 @@ def decimal_field(body: dict, name: str, required: bool) -> Optional[Decimal]:
 def parse_order(body) -> dict:
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
-    side, kind = str(body.get("side", "")).upper(), str(body.get("type", "")).upper()
+    side, kind = body.get("side"), body.get("type")
     if side not in SIDES:
         raise ApiError(400, "invalid_parameter", "side must be BUY or SELL")
     if kind not in TYPES:

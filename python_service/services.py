@@ -33,7 +33,8 @@ class Services:
         self.store, flight = self._shared(settings, clock, wait_s=retry.total_s + 5)
         state = UpstreamState(self.store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
                                                       settings.breaker_cooldown_s), clock)
-        budget = WeightBudget(self.store, ceiling_ratio=settings.weight_budget_ratio, clock=clock)
+        budget = WeightBudget(self.store, limit=settings.weight_limit_1m, ceiling_ratio=settings.weight_budget_ratio,
+                              clock=clock)
         self.upstream = Upstream(settings, state, budget, retry, clock)
         self.provider = Provider(cache, flight, clock)
         self.fallback = FallbackData(settings.fallback_data_dir)

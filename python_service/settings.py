@@ -48,6 +48,7 @@ class Settings:
     ticker_ttl_s: float = 5.0
     trading_status_ttl_s: float = 30.0
     weight_budget_ratio: float = 0.8
+    weight_limit_1m: int = 6000
     breaker_threshold: int = 3
     breaker_cooldown_s: float = 30.0
     last_known_good_dir: str = "var/last_known_good"
@@ -82,6 +83,7 @@ class Settings:
             ticker_ttl_s=_number(env, "TICKER_TTL_S", 5.0, minimum=0.05),
             trading_status_ttl_s=_number(env, "TRADING_STATUS_TTL_S", 30.0, minimum=0.05),
             weight_budget_ratio=_number(env, "WEIGHT_BUDGET_RATIO", 0.8, minimum=0.001, maximum=1),
+            weight_limit_1m=int(_number(env, "WEIGHT_LIMIT_1M", 6000, minimum=1, integer=True)),
             breaker_threshold=int(_number(env, "BREAKER_THRESHOLD", 3, minimum=1, integer=True)),
             breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
             last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",

@@ -12,9 +12,10 @@ _SYMBOL = re.compile(r"[A-Za-z0-9_.-]{1,20}")
 MAX_SYMBOLS = 100
 
 
-def parse_symbol(raw: Optional[str]) -> str:
-    if raw is None or not _SYMBOL.fullmatch(raw):
-        shown = (raw or "")[:24] + ("…" if raw and len(raw) > 24 else "")
+def parse_symbol(raw) -> str:
+    if not isinstance(raw, str) or not _SYMBOL.fullmatch(raw):
+        raw = raw if isinstance(raw, str) else ""
+        shown = raw[:24] + ("…" if len(raw) > 24 else "")
         raise ApiError(400, "invalid_symbol", f"{shown!r} is not a symbol: expected 1-20 of A-Z 0-9 _ . -")
     return raw.upper()
 

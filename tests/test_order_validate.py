@@ -100,6 +100,9 @@ def test_a_market_order_is_checked_against_the_current_price_for_notional(client
 
 @pytest.mark.parametrize("order", [
     {"symbol": "BTCUSDT", "side": "HOLD", "type": "LIMIT", "quantity": "1", "price": "1"},
+    {"symbol": "BTCUSDT", "side": "buy", "type": "LIMIT", "quantity": "1", "price": "1"},
+    {"symbol": {}, "side": "BUY", "type": "MARKET", "quantity": "1"},
+    {"symbol": ["BTCUSDT"], "side": "BUY", "type": "MARKET", "quantity": "1"},
     {"symbol": "BTCUSDT", "side": "BUY", "type": "STOP", "quantity": "1", "price": "1"},
     {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "1"},
     {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "1", "price": "1"},

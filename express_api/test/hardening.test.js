@@ -70,3 +70,14 @@ test('config — a bad setting names the variable; JWT_SECRET unset warns and us
   assert.equal(a.port, 5000);
   assert.equal(a.pythonServiceUrl, 'http://127.0.0.1:5001');
 });
+
+test('a known path with another method — 405 method_not_allowed with an Allow header', async () => {
+  const { agent } = buildApp();
+  const del = await agent().delete('/api/auth/me');
+  const get = await agent().get('/api/auth/login');
+  assert.equal(del.status, 405);
+  assert.equal(del.headers.allow, 'GET, HEAD');
+  assert.equal(del.body.error.code, 'method_not_allowed');
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.allow, 'POST');
+});

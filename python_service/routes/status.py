@@ -1,5 +1,7 @@
 from flask import Blueprint, current_app
 
+from ..openapi import document
+
 bp = Blueprint("status", __name__)
 
 
@@ -7,3 +9,9 @@ bp = Blueprint("status", __name__)
 def status():
     """Liveness and what the service knows; never calls Binance."""
     return current_app.extensions["gateway"].status()
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3 document of this service."""
+    return document()

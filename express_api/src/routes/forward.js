@@ -4,7 +4,7 @@
 // passed as raw bytes: parsing it in JavaScript would round JSON numbers to floats.
 const express = require('express');
 
-const KEPT_HEADERS = ['content-type', 'x-data-source', 'retry-after'];
+const KEPT_HEADERS = ['content-type', 'x-data-source', 'retry-after', 'allow', 'x-request-id'];
 
 function forwardRouter({ gateway, config }) {
   const router = express.Router();

@@ -1,0 +1,86 @@
+'use strict';
+// The OpenAPI 3 document of express_api, served at /api/openapi.json: its own
+// routes, plus python_service's (openapi/python_service.json, a copy kept
+// current by a test) because it forwards them.
+const forwarded = require('../openapi/python_service.json');
+
+const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
+const error = (description) => json(ref('Error'), description);
+const obj = (required, properties) => ({ type: 'object', required, properties });
+const GATEWAY_DOWN = { 502: error('python_service unreachable'), 503: error('python_service timeout, or no data') };
+const RATE_LIMITED = { 429: error('Too many attempts from this address') };
+const BEARER = [{ bearerAuth: [] }];
+
+const credentials = obj(['username', 'password'], {
+  username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,32}$' },
+  password: { type: 'string', minLength: 8, maxLength: 128 },
+});
+const user = obj(['user'], { user: obj(['id', 'username', 'created_at'], {
+  id: { type: 'integer' }, username: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }) });
+
+const own = {
+  '/': { get: { summary: 'Status dashboard (HTML)', responses: {
+    200: { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+  '/api/auth/register': { post: {
+    summary: 'Create a user', requestBody: { required: true, content: { 'application/json': { schema: credentials } } },
+    responses: { 201: json(user, 'Created'), 400: error('Invalid username, password or JSON'),
+      409: error('Username taken'), 413: error('Body too large'), ...RATE_LIMITED } } },
+  '/api/auth/login': { post: {
+    summary: 'Log in: a Bearer token with its expiry',
+    requestBody: { required: true, content: { 'application/json': { schema: obj(['username', 'password'], {
+      username: { type: 'string' }, password: { type: 'string' } }) } } },
+    responses: { 200: json(obj(['token', 'token_type', 'expires_in', 'expires_at', 'user'], {
+      token: { type: 'string' }, token_type: { type: 'string', enum: ['Bearer'] }, expires_in: { type: 'integer' },
+      expires_at: { type: 'string', format: 'date-time' }, user: { type: 'object' } })),
+    400: error('Malformed request'), 401: error('Unknown username or wrong password'), 413: error('Body too large'),
+    ...RATE_LIMITED } } },
+  '/api/auth/me': { get: { summary: 'The logged-in user', security: BEARER,
+    responses: { 200: json(user), 401: error('No valid Bearer token') } } },
+  '/direct-api/binance/demo-balance': { get: { summary: 'Demo portfolio valued in USDT at current prices',
+    responses: { 200: json(obj(['assets', 'total_usdt', 'source', 'as_of', 'prices_are_current'], {
+      assets: { type: 'array', items: obj(['asset', 'amount', 'price', 'value_usdt', 'source'], {
+        asset: { type: 'string' }, amount: { type: 'string' }, price: { type: 'string' },
+        value_usdt: { type: 'string' }, source: { type: 'string' }, as_of: { type: 'string', nullable: true } }) },
+      total_usdt: { type: 'string' }, source: { type: 'string', enum: ['live', 'cache', 'stale', 'fallback'] },
+      as_of: { type: 'string' }, prices_are_current: { type: 'boolean' }, note: { type: 'string', nullable: true } })),
+    400: error('python_service refused the symbols'), 404: error('A symbol of the portfolio is unknown'),
+    ...GATEWAY_DOWN } } },
+  '/direct-api/binance/connection-test': { get: { summary: 'Authenticated check of the connection to Binance',
+    security: BEARER, responses: { 200: json(obj(['ok', 'reachable', 'restricted', 'authenticated'], {
+      ok: { type: 'boolean' }, reachable: { type: 'boolean' }, restricted: { type: 'boolean' },
+      authenticated: { type: 'boolean' }, keys_configured: { type: 'boolean', nullable: true },
+      latency_ms: { type: 'number', nullable: true }, permissions: { type: 'array', items: { type: 'string' } },
+      error: { type: 'string', nullable: true } })), 401: error('No valid Bearer token') } } },
+};
+
+function forwardedPaths() {
+  const paths = {};
+  for (const [path, item] of Object.entries(forwarded.paths)) {
+    if (path === '/metrics' || path === '/api/openapi.json') continue; // express_api answers these itself
+    paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method,
+      { ...op, summary: `${op.summary} (forwarded to python_service)`, responses: { ...op.responses, ...GATEWAY_DOWN } }]));
+  }
+  return paths;
+}
+
+function document() {
+  return {
+    openapi: '3.0.3',
+    info: { title: 'Binance gateway: express_api', version: require('../package.json').version,
+      description: 'The React client\'s one origin: users, demo balance, connection test, and python_service\'s routes.' },
+    paths: {
+      ...own,
+      '/api/openapi.json': { get: { summary: 'This document', responses: { 200: json({ type: 'object' }) } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: {
+        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      ...forwardedPaths(),
+    },
+    components: {
+      schemas: forwarded.components.schemas,
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    },
+  };
+}
+
+module.exports = { document };
