@@ -15,7 +15,7 @@ $(NODE_STAMP): express_api/package.json express_api/package-lock.json
 	touch $@
 
 # Debian packages the tests start for real; apt-get works as root here.
-SYSTEM_PACKAGES := redis-server microsocks tinyproxy
+SYSTEM_PACKAGES := redis-server microsocks tinyproxy chromium
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

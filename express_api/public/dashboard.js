@@ -3,7 +3,8 @@
 // prices with their source and age, and the demo balance. Refreshes on its own.
 (function dashboard() {
   const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'];
-  const REFRESH_MS = 5000;
+  // ?refresh=SECONDS changes the period (default 5 s)
+  const REFRESH_MS = Math.max(0.5, Number(new URLSearchParams(window.location.search).get('refresh')) || 5) * 1000;
   const BANNERS = {
     restricted: (u) => `Binance refuses this location (HTTP 451) since ${u.since || '?'}: prices below are not live. ${u.message || ''}`,
     banned: (u) => `Binance banned this IP (HTTP 418) until ${u.until || '?'}: prices below are not live.`,
