@@ -40,7 +40,9 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
   const origins = (env.CORS_ORIGINS || 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean);
   return {
     port: integer(env, 'PORT', 5000, { min: 0, max: 65535 }),
-    pythonServiceUrl: url(env, 'PYTHON_SERVICE_URL', 'http://127.0.0.1:5001'),
+    // unset: python_service on this host, at GATEWAY_PORT (default 5001), as `make run` starts it
+    pythonServiceUrl: url(env, 'PYTHON_SERVICE_URL',
+      `http://127.0.0.1:${integer(env, 'GATEWAY_PORT', 5001, { min: 1, max: 65535 })}`),
     pythonServiceTimeoutMs: integer(env, 'PYTHON_SERVICE_TIMEOUT_MS', 3000, { min: 1 }),
     forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 20000, { min: 1 }),
     jwtSecret,

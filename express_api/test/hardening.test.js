@@ -69,6 +69,9 @@ test('config — a bad setting names the variable; JWT_SECRET unset warns and us
   assert.notEqual(a.jwtSecret, b.jwtSecret);
   assert.equal(a.port, 5000);
   assert.equal(a.pythonServiceUrl, 'http://127.0.0.1:5001');
+  assert.equal(loadConfig({ GATEWAY_PORT: '6001' }, { warn: () => {} }).pythonServiceUrl, 'http://127.0.0.1:6001');
+  assert.equal(loadConfig({ GATEWAY_PORT: '6001', PYTHON_SERVICE_URL: 'http://gw:7000/' }, { warn: () => {} })
+    .pythonServiceUrl, 'http://gw:7000');
 });
 
 test('a known path with another method — 405 method_not_allowed with an Allow header', async () => {
