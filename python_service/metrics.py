@@ -17,6 +17,24 @@ HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests served", [
 HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP request latency", ["route"],
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 STATES = ("ok", "restricted", "rate_limited", "banned", "unreachable", "unknown")
+_children: dict = {}  # (route, method, status) -> (counter child, histogram child): labels() is slow per request
+
+
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (HTTP_REQUESTS.labels(route, method, str(status)), HTTP_LATENCY.labels(route))
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+def count_answer(source: str) -> None:
+    _ANSWER_CHILDREN[source].inc()
+
+
+def count_cache_lookup(hit: bool) -> None:
+    (_CACHE_HIT if hit else _CACHE_MISS).inc()
 
 
 def _state_registry(services) -> CollectorRegistry:
@@ -47,3 +65,7 @@ def exposition(services) -> tuple[bytes, str]:
     else:
         counters = REGISTRY
     return generate_latest(counters) + generate_latest(_state_registry(services)), CONTENT_TYPE_LATEST
+
+
+_ANSWER_CHILDREN = {source: ANSWERS.labels(source) for source in ("live", "cache", "stale", "fallback")}
+_CACHE_HIT, _CACHE_MISS = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
@@ -27,15 +28,16 @@ class Sourced:
         return Sourced(data, self.source, self.as_of)
 
 
+@lru_cache(maxsize=1024)  # cache hits repeat the same as_of many times
 def iso_utc(epoch_s: float) -> str:
     return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def sourced_response(payload: dict, sourced: Sourced, now: float):
     """The JSON answer with `source`, `as_of`, `age_s` and the X-Data-Source header."""
-    from .metrics import ANSWERS
+    from .metrics import count_answer
 
     response = jsonify({**payload, **sourced.fields(now)})
     response.headers["X-Data-Source"] = sourced.source
-    ANSWERS.labels(sourced.source).inc()
+    count_answer(sourced.source)
     return response

@@ -30,8 +30,8 @@ class Provider:
             last_resort: Callable[[], Optional[Sourced]] = lambda: None) -> Sourced:
         """`on_data` sees every fresh value (to keep the last known good); Binance's
         rejections (Rejected) are not unavailability and are raised as they are."""
-        hit = self._fresh(key, ttl)
-        metrics.CACHE_LOOKUPS.labels("hit" if hit is not None else "miss").inc()
+        hit = self._local_fresh(key, ttl) or self._fresh(key, ttl)
+        metrics.count_cache_lookup(hit is not None)
         if hit is not None:
             self._keep(key, hit, on_data)
             return hit
@@ -59,6 +59,15 @@ class Provider:
             while len(self._last_good) > self.keep:
                 self._last_good.popitem(last=False)
         on_data(sourced.data, sourced.as_of)
+
+    def _local_fresh(self, key: str, ttl: float) -> Optional[Sourced]:
+        """This process's copy, while it is within its TTL: no deserialising, no Redis round trip.
+        (Another worker may hold newer data; this copy is still fresh, so still honest as "cache".)"""
+        with self._lock:
+            known = self._last_good.get(key)
+        if known is None or self.clock() - known.as_of >= ttl:
+            return None
+        return Sourced(known.data, "cache", known.as_of)
 
     def _stale(self, key: str) -> Optional[Sourced]:
         with self._lock:

@@ -65,7 +65,8 @@ def test_a_well_formed_request_id_is_echoed_and_logged(client, caplog):
 
     assert response.headers["X-Request-ID"] == "abc-123.x"
     lines = [r for r in caplog.records if r.name == "python_service.requests"]
-    assert lines[-1].request_id == "abc-123.x" and lines[-1].status == 200 and lines[-1].path == "/api/status"
+    fields = lines[-1].fields
+    assert fields["request_id"] == "abc-123.x" and fields["status"] == 200 and fields["path"] == "/api/status"
 
 
 def test_a_missing_or_malformed_request_id_is_replaced_by_a_generated_one(client):
