@@ -61,12 +61,13 @@ class UpstreamState:
                            retry_after=max(until - now, 1.0))
 
     def record_success(self) -> None:
-        record = self.store.get(STATE_KEY)
+        record = self.store.get(STATE_KEY) or {}
         now = self.clock()
-        if record and record["state"] == "ok" and now - (record.get("last_success") or 0) < 1:
+        already_ok = record.get("state") == "ok"
+        if already_ok and now - (record.get("last_success") or 0) < 1:
             return  # nothing new worth a write
-        self.store.set(STATE_KEY, {"state": "ok", "since": (record or {}).get("since") if (record or {}).get("state") == "ok" else now,
-                                   "last_success": now, "last_error": (record or {}).get("last_error")})
+        self.store.set(STATE_KEY, {"state": "ok", "since": record.get("since") if already_ok else now,
+                                   "last_success": now, "last_error": record.get("last_error")})
         self.store.delete(FAILURES_KEY)
 
     def record_failure(self, err: UpstreamError) -> None:
