@@ -122,7 +122,7 @@ def main() -> int:
     args = parser.parse_args()
     secs, conns, lat_conns = args.seconds, args.connections, args.latency_connections
     fake_port = free_port()
-    fake = spawn([PY, "-m", "tests.fake_binance", "--port", str(fake_port)])
+    spawn([PY, "-m", "tests.fake_binance", "--port", str(fake_port)])
     fake_url = f"http://127.0.0.1:{fake_port}"
     wait_up(fake_url + "/api/v3/ping")
     base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url}

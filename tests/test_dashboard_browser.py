@@ -1,7 +1,6 @@
 """The status dashboard as a person sees it, in headless Chromium (Debian's
 chromium, driven by Playwright), against the three real processes."""
 import shutil
-import time
 from pathlib import Path
 
 import pytest

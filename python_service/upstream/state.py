@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable
 
 from .errors import Banned, HeldBack, RateLimited, Restricted, Unreachable, UpstreamError
 
