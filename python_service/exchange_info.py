@@ -47,5 +47,6 @@ class ExchangeInfo:
             return everything
         missing = [s for s in symbols if s not in everything.data]
         if missing:
-            raise ApiError(404, "unknown_symbol", f"{'Binance' if everything.source in ('live', 'cache') else 'The ' + everything.source + ' data'} does not list {', '.join(missing)}")
+            lister = "Binance" if everything.source in ("live", "cache") else f"The {everything.source} data"
+            raise ApiError(404, "unknown_symbol", f"{lister} does not list {', '.join(missing)}")
         return everything.replace({s: everything.data[s] for s in symbols})

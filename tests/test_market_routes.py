@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.fake_binance.market import initial_prices
 
 TICKER_FIELDS = {"symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "prevClosePrice", "lastPrice",
                  "lastQty", "bidPrice", "bidQty", "askPrice", "askQty", "openPrice", "highPrice", "lowPrice",
@@ -133,6 +132,3 @@ def test_malformed_symbols_list_is_400_and_nothing_reaches_binance(client, fake,
     assert response.status_code == 400
     assert fake.count() == 0
 
-
-def test_fake_prices_match_the_shipped_market_table(fake):
-    assert fake.prices == initial_prices()
