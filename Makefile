@@ -3,12 +3,16 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := express_api/node_modules/.installed
 
-.PHONY: run test install system-deps clean openapi
+.PHONY: run test install install-test system-deps clean openapi lint-layers
 
-install: $(STAMP) $(NODE_STAMP)
+# make run: only what the services need (runtime requirements, honcho, npm ci)
+install: $(RUN_STAMP) $(NODE_STAMP)
+# make test: the same plus the test tools
+install-test: install $(TEST_STAMP)
 
 $(NODE_STAMP): express_api/package.json express_api/package-lock.json
 	cd express_api && npm ci --no-audit --no-fund
@@ -23,8 +27,12 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(RUN_STAMP): requirements.txt requirements-run.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-run.txt
+	touch $@
+
+$(TEST_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
@@ -33,15 +41,19 @@ run: install
 	$(VENV)/bin/honcho start
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: install system-deps
+test: install-test system-deps lint-layers
 	cd express_api && npm test
 	@set +e; $(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# The layer contract (.importlinter): a back-arrow between layers fails the build.
+lint-layers: install-test
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache express_api/node_modules
 
 # express_api forwards python_service's routes, so it serves a copy of its document.
 openapi: install
-	$(VENV)/bin/python -c "import json; from python_service.openapi import document; \
+	$(VENV)/bin/python -c "import json; from python_service.routes.openapi import document; \
 	json.dump(document(), open('express_api/openapi/python_service.json', 'w'), indent=1, sort_keys=True)"

@@ -19,13 +19,13 @@ except SettingsError as err:
     sys.stderr.write(f"python_service: configuration error: {err}\n")
     sys.exit(2)
 
-bind = f"{os.environ.get('GATEWAY_BIND_HOST', '0.0.0.0')}:{_settings.port}"
+bind = f"{_settings.bind_host}:{_settings.port}"
 # Without Redis, state (cache, weight budget, ban/restriction) lives in one process:
 # one worker with threads, so every request sees the same state. With Redis the
 # state is shared, and several workers can run (GUNICORN_WORKERS).
 worker_class = "gthread"
-workers = int(os.environ.get("GUNICORN_WORKERS") or (4 if _settings.cache_redis_url else 1))
-threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+workers = _settings.gunicorn_workers()
+threads = _settings.threads
 # A request may wait for every upstream attempt; keep the worker alive past that.
 timeout = int(_settings.timeout_s * _settings.max_attempts + 30)
 graceful_timeout = 10
@@ -33,17 +33,25 @@ graceful_timeout = 10
 accesslog = None
 errorlog = "-"
 
-# prometheus-client multiprocess mode: every worker writes its counters here and
-# /metrics adds them up. A fresh directory per start, so old counts never leak in.
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if _metrics_dir:
-    shutil.rmtree(_metrics_dir, ignore_errors=True)
-    os.makedirs(_metrics_dir)
+# prometheus-client multiprocess mode: every worker writes its counters to a directory
+# and /metrics adds them up. Ours is a fresh temporary one per start, removed at exit;
+# an operator's PROMETHEUS_MULTIPROC_DIR is used as it is, and only its *.db files are cleared.
+_own_metrics_dir = None
+if _settings.metrics_dir:
+    os.makedirs(_settings.metrics_dir, exist_ok=True)
+    for _name in os.listdir(_settings.metrics_dir):
+        if _name.endswith(".db"):
+            os.unlink(os.path.join(_settings.metrics_dir, _name))
 else:
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
+    _own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
 
 
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _own_metrics_dir:
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)

@@ -1,18 +1,19 @@
-"""Settings read from the environment once, validated at start-up.
+"""Every setting, written once: its environment name, default and bounds.
 
-A bad value raises SettingsError naming the variable, so start-up stops with a
-message an operator can act on. Secrets are kept but never shown (see `public()`).
+Settings are read from the environment once and validated at start-up. A bad
+value raises SettingsError naming the variable, so start-up stops with a
+message an operator can act on. Secrets are kept but never shown (`public()`).
 """
 from __future__ import annotations
 
 import math
 import os
 from dataclasses import dataclass, field, fields
-from typing import Mapping, Optional
+from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-PRODUCTION_ROOTS = ("https://api.binance.com", "https://fapi.binance.com")
-TESTNET_ROOTS = ("https://testnet.binance.vision", "https://testnet.binancefuture.com")
+PRODUCTION_ROOTS = {"base_url": "https://api.binance.com", "futures_base_url": "https://fapi.binance.com"}
+TESTNET_ROOTS = {"base_url": "https://testnet.binance.vision", "futures_base_url": "https://testnet.binancefuture.com"}
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
@@ -28,118 +29,13 @@ def load_env_file() -> None:
     load_dotenv(os.environ.get("ENV_FILE") or ".env", override=False)
 
 
-@dataclass(frozen=True)
-class Settings:
-    base_url: str = PRODUCTION_ROOTS[0]
-    futures_base_url: str = PRODUCTION_ROOTS[1]
-    testnet: bool = False
-    api_key: Optional[str] = field(default=None, repr=False)
-    api_secret: Optional[str] = field(default=None, repr=False)
-    proxy_url: Optional[str] = field(default=None, repr=False)
-    timeout_s: float = 5.0
-    max_attempts: int = 3
-    cache_redis_url: Optional[str] = field(default=None, repr=False)
-    fallback_data_dir: str = "fallback_data"
-    internal_api_token: Optional[str] = field(default=None, repr=False)
-    port: int = 5001
-    restriction_cooldown_s: float = 60.0
-    time_sync_interval_s: float = 300.0
-    prices_ttl_s: float = 1.0
-    ticker_ttl_s: float = 5.0
-    trading_status_ttl_s: float = 30.0
-    weight_budget_ratio: float = 0.8
-    weight_limit_1m: int = 6000
-    breaker_threshold: int = 3
-    breaker_cooldown_s: float = 30.0
-    last_known_good_dir: str = "var/last_known_good"
-    klines_ttl_s: float = 5.0
-    depth_ttl_s: float = 1.0
-    trades_ttl_s: float = 1.0
-    avg_price_ttl_s: float = 5.0
-    exchange_info_ttl_s: float = 3600.0
-    futures_ttl_s: float = 5.0
-    funding_rate_ttl_s: float = 60.0
+# ----- parsers: (variable name, raw text) -> value, or SettingsError naming the variable -----
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "Settings":
-        testnet = _bool(env, "BINANCE_TESTNET", False)
-        roots = TESTNET_ROOTS if testnet else PRODUCTION_ROOTS
-        return cls(
-            base_url=_url(env, "BINANCE_BASE_URL", roots[0]),
-            futures_base_url=_url(env, "BINANCE_FUTURES_BASE_URL", roots[1]),
-            testnet=testnet,
-            api_key=_text(env, "BINANCE_API_KEY"),
-            api_secret=_text(env, "BINANCE_API_SECRET"),
-            proxy_url=_proxy(env, "BINANCE_PROXY_URL"),
-            timeout_s=_number(env, "BINANCE_TIMEOUT_S", 5.0, minimum=0.001),
-            max_attempts=int(_number(env, "BINANCE_MAX_ATTEMPTS", 3, minimum=1, integer=True)),
-            cache_redis_url=_redis(env, "CACHE_REDIS_URL"),
-            fallback_data_dir=_text(env, "FALLBACK_DATA_DIR") or "fallback_data",
-            internal_api_token=_text(env, "INTERNAL_API_TOKEN"),
-            port=int(_number(env, "GATEWAY_PORT", 5001, minimum=1, maximum=65535, integer=True)),
-            restriction_cooldown_s=_number(env, "RESTRICTION_COOLDOWN_S", 60.0, minimum=0),
-            time_sync_interval_s=_number(env, "TIME_SYNC_INTERVAL_S", 300.0, minimum=1),
-            prices_ttl_s=_number(env, "PRICES_TTL_S", 1.0, minimum=0.05),
-            ticker_ttl_s=_number(env, "TICKER_TTL_S", 5.0, minimum=0.05),
-            trading_status_ttl_s=_number(env, "TRADING_STATUS_TTL_S", 30.0, minimum=0.05),
-            weight_budget_ratio=_number(env, "WEIGHT_BUDGET_RATIO", 0.8, minimum=0.001, maximum=1),
-            weight_limit_1m=int(_number(env, "WEIGHT_LIMIT_1M", 6000, minimum=1, integer=True)),
-            breaker_threshold=int(_number(env, "BREAKER_THRESHOLD", 3, minimum=1, integer=True)),
-            breaker_cooldown_s=_number(env, "BREAKER_COOLDOWN_S", 30.0, minimum=0),
-            last_known_good_dir=_text(env, "LAST_KNOWN_GOOD_DIR") or "var/last_known_good",
-            klines_ttl_s=_number(env, "KLINES_TTL_S", 5.0, minimum=0.05),
-            depth_ttl_s=_number(env, "DEPTH_TTL_S", 1.0, minimum=0.05),
-            trades_ttl_s=_number(env, "TRADES_TTL_S", 1.0, minimum=0.05),
-            avg_price_ttl_s=_number(env, "AVG_PRICE_TTL_S", 5.0, minimum=0.05),
-            exchange_info_ttl_s=_number(env, "EXCHANGE_INFO_TTL_S", 3600.0, minimum=0.05),
-            futures_ttl_s=_number(env, "FUTURES_TTL_S", 5.0, minimum=0.05),
-            funding_rate_ttl_s=_number(env, "FUNDING_RATE_TTL_S", 60.0, minimum=0.05),
-        )
-
-    @property
-    def proxy_resolves_names(self) -> Optional[bool]:
-        """True when the proxy resolves Binance's host name (socks5h://, and http(s) CONNECT proxies)."""
-        if not self.proxy_url:
-            return None
-        return not self.proxy_url.lower().startswith("socks5://")
-
-    @property
-    def keys_configured(self) -> bool:
-        return bool(self.api_key and self.api_secret)
-
-    def public(self) -> dict:
-        """The settings as they may be shown: secrets as booleans, proxy masked."""
-        shown = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("api_key", "api_secret", "internal_api_token"):
-                shown[f.name + "_configured"] = bool(value)
-            elif f.name in ("proxy_url", "cache_redis_url"):
-                shown[f.name] = mask_url(value)
-            else:
-                shown[f.name] = value
-        return shown
+def text(name: str, value: str) -> str:
+    return value
 
 
-def mask_url(url: Optional[str]) -> Optional[str]:
-    """The URL with any password replaced by '***' (never raises, even on a bad URL)."""
-    scheme, sep, rest = (url or "").partition("://")
-    if not sep or "@" not in rest:
-        return url
-    userinfo, _, host = rest.rpartition("@")  # the last '@': passwords may hold a raw '@' or '/'
-    user, colon, _ = userinfo.partition(":")
-    return f"{scheme}://{user}:***@{host}" if colon else url
-
-
-def _text(env, name) -> Optional[str]:
-    value = env.get(name)
-    return value.strip() if value and value.strip() else None
-
-
-def _bool(env, name, default: bool) -> bool:
-    value = _text(env, name)
-    if value is None:
-        return default
+def boolean(name: str, value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
     if value.lower() in ("0", "false", "no", "off"):
@@ -147,26 +43,21 @@ def _bool(env, name, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, not {value!r}")
 
 
-def _number(env, name, default, minimum=None, maximum=None, integer=False) -> float:
-    value = _text(env, name)
-    if value is None:
-        return default
-    try:
-        number = int(value) if integer else float(value)
-    except ValueError:
-        kind = "an integer" if integer else "a number"
-        raise SettingsError(f"{name} must be {kind}, not {value!r}") from None
-    if not math.isfinite(number) or (minimum is not None and number < minimum) or \
-            (maximum is not None and number > maximum):
-        bounds = f">= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
-        raise SettingsError(f"{name} must be {bounds}, not {value!r}")
-    return number
+def number(minimum: Optional[float] = None, maximum: Optional[float] = None, integer: bool = False) -> Callable:
+    def parse(name: str, value: str):
+        try:
+            parsed = int(value) if integer else float(value)
+        except ValueError:
+            raise SettingsError(f"{name} must be {'an integer' if integer else 'a number'}, not {value!r}") from None
+        if not math.isfinite(parsed) or (minimum is not None and parsed < minimum) or \
+                (maximum is not None and parsed > maximum):
+            bounds = f">= {minimum}" + (f" and <= {maximum}" if maximum is not None else "")
+            raise SettingsError(f"{name} must be {bounds}, not {value!r}")
+        return parsed
+    return parse
 
 
-def _url(env, name, default: str) -> str:
-    value = _text(env, name)
-    if value is None:
-        return default
+def root_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(f"{name} must be an http:// or https:// URL, not {value!r}")
@@ -175,10 +66,7 @@ def _url(env, name, default: str) -> str:
     return value.rstrip("/")
 
 
-def _proxy(env, name) -> Optional[str]:
-    value = _text(env, name)
-    if value is None:
-        return None
+def proxy_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in PROXY_SCHEMES:
         raise SettingsError(f"{name} must use one of {', '.join(s + '://' for s in PROXY_SCHEMES)}; "
@@ -188,10 +76,7 @@ def _proxy(env, name) -> Optional[str]:
     return value
 
 
-def _redis(env, name) -> Optional[str]:
-    value = _text(env, name)
-    if value is None:
-        return None
+def redis_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.hostname or parts.path):
         raise SettingsError(f"{name} must be a redis:// URL, got {mask_url(value)!r}")
@@ -206,3 +91,105 @@ def _split(name, value: str):
         return parts
     except ValueError:
         raise SettingsError(f"{name} is not a valid URL: {mask_url(value)!r}") from None
+
+
+def setting(env: str, default: Any, parse: Callable = text, secret: bool = False):
+    """A settings field: read from `env`, `parse`d, `default` when unset or blank."""
+    return field(default=default, repr=not secret, metadata={"env": env, "parse": parse, "secret": secret})
+
+
+POSITIVE_TTL = number(minimum=0.05)
+
+
+@dataclass(frozen=True)
+class Settings:
+    testnet: bool = setting("BINANCE_TESTNET", False, boolean)
+    base_url: str = setting("BINANCE_BASE_URL", PRODUCTION_ROOTS["base_url"], root_url)
+    futures_base_url: str = setting("BINANCE_FUTURES_BASE_URL", PRODUCTION_ROOTS["futures_base_url"], root_url)
+    api_key: Optional[str] = setting("BINANCE_API_KEY", None, secret=True)
+    api_secret: Optional[str] = setting("BINANCE_API_SECRET", None, secret=True)
+    proxy_url: Optional[str] = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)
+    timeout_s: float = setting("BINANCE_TIMEOUT_S", 5.0, number(minimum=0.001))
+    max_attempts: int = setting("BINANCE_MAX_ATTEMPTS", 3, number(minimum=1, integer=True))
+    cache_redis_url: Optional[str] = setting("CACHE_REDIS_URL", None, redis_url, secret=True)
+    fallback_data_dir: str = setting("FALLBACK_DATA_DIR", "fallback_data")
+    internal_api_token: Optional[str] = setting("INTERNAL_API_TOKEN", None, secret=True)
+    port: int = setting("GATEWAY_PORT", 5001, number(minimum=1, maximum=65535, integer=True))
+    bind_host: str = setting("GATEWAY_BIND_HOST", "127.0.0.1")
+    workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: 1, or 4 with Redis
+    threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))
+    restriction_cooldown_s: float = setting("RESTRICTION_COOLDOWN_S", 60.0, number(minimum=0))
+    time_sync_interval_s: float = setting("TIME_SYNC_INTERVAL_S", 300.0, number(minimum=1))
+    weight_budget_ratio: float = setting("WEIGHT_BUDGET_RATIO", 0.8, number(minimum=0.001, maximum=1))
+    weight_limit_1m: int = setting("WEIGHT_LIMIT_1M", 6000, number(minimum=1, integer=True))
+    futures_weight_limit_1m: int = setting("FUTURES_WEIGHT_LIMIT_1M", 2400, number(minimum=1, integer=True))
+    breaker_threshold: int = setting("BREAKER_THRESHOLD", 3, number(minimum=1, integer=True))
+    breaker_cooldown_s: float = setting("BREAKER_COOLDOWN_S", 30.0, number(minimum=0))
+    last_known_good_dir: str = setting("LAST_KNOWN_GOOD_DIR", "var/last_known_good")
+    prices_ttl_s: float = setting("PRICES_TTL_S", 1.0, POSITIVE_TTL)
+    ticker_ttl_s: float = setting("TICKER_TTL_S", 5.0, POSITIVE_TTL)
+    trading_status_ttl_s: float = setting("TRADING_STATUS_TTL_S", 30.0, POSITIVE_TTL)
+    klines_ttl_s: float = setting("KLINES_TTL_S", 5.0, POSITIVE_TTL)
+    depth_ttl_s: float = setting("DEPTH_TTL_S", 1.0, POSITIVE_TTL)
+    trades_ttl_s: float = setting("TRADES_TTL_S", 1.0, POSITIVE_TTL)
+    avg_price_ttl_s: float = setting("AVG_PRICE_TTL_S", 5.0, POSITIVE_TTL)
+    exchange_info_ttl_s: float = setting("EXCHANGE_INFO_TTL_S", 3600.0, POSITIVE_TTL)
+    futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
+    funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
+    metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+        values = {}
+        for f in fields(cls):
+            name, raw = f.metadata["env"], env.get(f.metadata["env"])
+            raw = raw.strip() if isinstance(raw, str) else None
+            values[f.name] = f.metadata["parse"](name, raw) if raw else f.default
+        if values["testnet"]:  # a root set explicitly still wins
+            for key, root in TESTNET_ROOTS.items():
+                if not (env.get(cls.env_name(key)) or "").strip():
+                    values[key] = root
+        return cls(**values)
+
+    @classmethod
+    def env_name(cls, field_name: str) -> str:
+        return next(f.metadata["env"] for f in fields(cls) if f.name == field_name)
+
+    @property
+    def proxy_resolves_names(self) -> Optional[bool]:
+        """True when the proxy resolves Binance's host name (socks5h://, and http(s) CONNECT proxies)."""
+        if not self.proxy_url:
+            return None
+        return not self.proxy_url.lower().startswith("socks5://")
+
+    @property
+    def keys_configured(self) -> bool:
+        return bool(self.api_key and self.api_secret)
+
+    def gunicorn_workers(self) -> int:
+        """Without Redis, state lives in one process: one worker. With Redis, several can share it."""
+        return self.workers or (4 if self.cache_redis_url else 1)
+
+    def public(self) -> dict:
+        """The settings as they may be shown: secrets as booleans, URLs masked."""
+        shown = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["secret"] and f.metadata["parse"] is text:
+                shown[f.name + "_configured"] = bool(value)
+            elif f.metadata["secret"]:
+                shown[f.name] = mask_url(value)
+            else:
+                shown[f.name] = value
+        return shown
+
+
+def mask_url(url: Optional[str]) -> Optional[str]:
+    """The URL with its whole userinfo (user name and password) replaced by '***'.
+    Many proxy providers put the key in the user name, so neither part is shown.
+    Never raises, even on a bad URL."""
+    scheme, sep, rest = (url or "").partition("://")
+    if not sep or "@" not in rest:
+        return url
+    _, _, host = rest.rpartition("@")  # the last '@': passwords may hold a raw '@' or '/'
+    return f"{scheme}://***@{host}"

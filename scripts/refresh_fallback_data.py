@@ -19,14 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from python_service.last_known_good import write_json_atomically  # noqa: E402
-from python_service.provenance import iso_utc  # noqa: E402
 from python_service.settings import Settings, SettingsError, load_env_file, mask_url  # noqa: E402
-from python_service.upstream import Upstream, UpstreamError  # noqa: E402
-from python_service.upstream.budget import WeightBudget  # noqa: E402
-from python_service.upstream.retry import RetryPolicy  # noqa: E402
-from python_service.upstream.state import UpstreamState  # noqa: E402
-from python_service.upstream.store import MemoryStore  # noqa: E402
+from python_service.sourcing.files import write_json_atomically  # noqa: E402
+from python_service.sourcing.provenance import iso_utc  # noqa: E402
+from python_service.upstream import UpstreamError  # noqa: E402
+from python_service.wiring import build_upstream  # noqa: E402
 
 NOTE = ("Snapshot of Binance spot data taken by scripts/refresh_fallback_data.py from {root}. "
         "Served only when Binance and every cache are unavailable, always marked source=fallback.")
@@ -58,12 +55,11 @@ def main(argv=None) -> int:
         print(f"configuration error: {err}", file=sys.stderr)
         return 2
     out = Path(args.out or settings.fallback_data_dir)
-    store = MemoryStore()
-    upstream = Upstream(settings, UpstreamState(store), WeightBudget(store), RetryPolicy(attempts=settings.max_attempts))
+    upstream = build_upstream(settings)  # the service's own builder: same roots, proxy, retries, budgets
     print(f"fetching from {settings.base_url} (proxy: {mask_url(settings.proxy_url) or 'none'}) ...")
     try:
-        tickers = largest_usdt_pairs(upstream.ticker_24hr(), args.top)
-        prices = {row["symbol"]: row["price"] for row in upstream.ticker_prices()}
+        tickers = largest_usdt_pairs(upstream.fetch("ticker_24hr"), args.top)
+        prices = {row["symbol"]: row["price"] for row in upstream.fetch("ticker_prices")}
     except UpstreamError as err:
         print(f"Binance could not be reached ({err.state}): {err.message}; snapshot left as it was", file=sys.stderr)
         return 1

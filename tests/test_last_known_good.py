@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from python_service.last_known_good import LastKnownGood
+from python_service.sourcing.last_known_good import LastKnownGood
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,7 +46,7 @@ def test_a_corrupt_file_is_ignored_not_fatal(tmp_path, clock):
 
 WRITER = """
 import sys, time
-from python_service.last_known_good import write_json_atomically
+from python_service.sourcing.files import write_json_atomically
 from pathlib import Path
 path = Path(sys.argv[1])
 big = {f"SYM{i}USDT": {"value": "1.00000000" * 4, "as_of": 1.0} for i in range(20000)}

@@ -1,7 +1,7 @@
 """Klines, depth, trades, average price, exchange info and USDT-M futures routes."""
 import pytest
 
-from python_service.params import INTERVALS
+from python_service.routes.inputs import INTERVALS
 
 CANDLE_FIELDS = ["open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume", "trades",
                  "taker_buy_base_volume", "taker_buy_quote_volume"]

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from python_service import create_app
-from python_service.openapi import document
+from python_service.routes.openapi import document
 from tests.conftest import closed_port
 from tests.fake_binance import FakeBinance
 from tests.processes import ROOT, start_express, start_gateway, stop, wait_until_up

@@ -6,7 +6,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from python_service.fallback import FallbackData
+from python_service.sourcing.fallback import FallbackData
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = [sys.executable, "scripts/refresh_fallback_data.py"]

@@ -41,7 +41,8 @@ def test_an_error_about_a_proxy_url_never_shows_its_password():
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({"BINANCE_PROXY_URL": "ftp://bob:hunter2@proxy:21"})
 
-    assert "hunter2" not in str(caught.value) and "bob:***@proxy" in str(caught.value)
+    assert "hunter2" not in str(caught.value) and "bob" not in str(caught.value)
+    assert "***@proxy" in str(caught.value)
 
 
 def test_create_app_with_a_bad_setting_fails_naming_the_variable():
@@ -50,10 +51,11 @@ def test_create_app_with_a_bad_setting_fails_naming_the_variable():
 
 
 @pytest.mark.parametrize("url, shown", [
-    ("socks5h://bob:s3cr@t/x@proxy:1080", "socks5h://bob:***@proxy:1080"),
+    ("socks5h://bob:s3cr@t/x@proxy:1080", "socks5h://***@proxy:1080"),
     ("http://proxy:3128", "http://proxy:3128"),
-    ("http://:onlypass@proxy:3128", "http://:***@proxy:3128"),
+    ("http://:onlypass@proxy:3128", "http://***@proxy:3128"),
+    ("http://TOKEN-in-the-user-name@proxy:3128", "http://***@proxy:3128"),  # many providers put the key here
     (None, None),
 ])
-def test_mask_url_hides_any_password_even_with_odd_characters(url, shown):
+def test_mask_url_hides_the_whole_userinfo_even_with_odd_characters(url, shown):
     assert mask_url(url) == shown

@@ -42,7 +42,16 @@ def test_status_never_shows_secrets_or_the_proxy_password(make_app):
     text = client.get("/api/status").get_data(as_text=True)
 
     assert API_SECRET not in text and "pr0xy-pass" not in text
-    assert "http://user:***@127.0.0.1:3128" in text
+    assert "http://***@127.0.0.1:3128" in text and "user" not in text.split("127.0.0.1:3128")[0][-12:]
+
+
+def test_status_never_shows_a_proxy_key_given_as_the_user_name(make_app):
+    client = make_app(BINANCE_PROXY_URL="http://PROXYKEY7731@127.0.0.1:3128").test_client()
+
+    text = client.get("/api/status").get_data(as_text=True) + \
+        client.get("/api/binance/connection-status").get_data(as_text=True)
+
+    assert "PROXYKEY7731" not in text and "http://***@127.0.0.1:3128" in text
 
 
 def test_an_unknown_route_answers_404_in_the_error_shape(client):

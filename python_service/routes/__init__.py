@@ -1,5 +1,8 @@
-"""One blueprint per resource."""
+"""Routes: HTTP only. Each view parses its input, calls one service function and responds."""
+from flask import Flask
 from werkzeug.routing import PathConverter
+
+from .errors import register_error_handlers
 
 
 class AnythingConverter(PathConverter):
@@ -8,3 +11,12 @@ class AnythingConverter(PathConverter):
 
     regex = r"[\s\S]+?"
     part_isolating = False
+
+
+def register(app: Flask) -> None:
+    from . import account, connection, exchange, futures, metrics, spot, status
+
+    app.url_map.converters["anything"] = AnythingConverter
+    register_error_handlers(app)
+    for module in (status, spot, exchange, futures, account, connection, metrics):
+        app.register_blueprint(module.bp)

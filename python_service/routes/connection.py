@@ -1,6 +1,8 @@
-from flask import Blueprint, current_app
+"""An active probe of the connection to Binance."""
+from flask import Blueprint
 
-from ..connection import probe
+from ..services.connection import probe
+from .respond import services
 
 bp = Blueprint("connection", __name__, url_prefix="/api/binance")
 
@@ -8,5 +10,4 @@ bp = Blueprint("connection", __name__, url_prefix="/api/binance")
 @bp.get("/connection-status")
 def connection_status():
     """Actively probes Binance: reachable, restricted, latency, clock offset, proxy."""
-    gateway = current_app.extensions["gateway"]
-    return probe(gateway.upstream, gateway.clock)
+    return probe(services().upstream, services().clock)

@@ -1,23 +1,19 @@
-from flask import Blueprint, current_app, request
+"""USDT-M futures market data."""
+from flask import Blueprint, request
 
-from .. import params
-from ..provenance import sourced_response
-from ..symbols import parse_symbol
+from . import inputs
+from .respond import services, sourced_response
 
 bp = Blueprint("futures", __name__, url_prefix="/api/binance/futures")
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 
 
 def _futures():
-    return current_app.extensions["gateway"].futures
-
-
-def _now():
-    return current_app.extensions["gateway"].clock()
+    return services().futures
 
 
 def _optional_symbol():
-    return parse_symbol(request.args["symbol"]) if "symbol" in request.args else None
+    return inputs.parse_symbol(request.args["symbol"]) if "symbol" in request.args else None
 
 
 @bp.get("/ticker/24hr")
@@ -26,41 +22,43 @@ def ticker_24hr():
     symbol = _optional_symbol()
     sourced = _futures().ticker_24hr(symbol)
     payload = dict(sourced.data) if symbol else {"tickers": sourced.data, "count": len(sourced.data)}
-    return sourced_response(payload, sourced, _now())
+    return sourced_response(payload, sourced)
 
 
 @bp.get("/klines")
 def klines():
     """USDT-M candles as named fields (limit 1-1500)."""
-    symbol, interval = parse_symbol(request.args.get("symbol")), params.choice(request.args, "interval", params.INTERVALS)
-    limit = params.integer(request.args, "limit", 500, 1, 1500)
-    sourced = _futures().klines(symbol=symbol, interval=interval, limit=limit, **params.time_range(request.args))
+    symbol = inputs.parse_symbol(request.args.get("symbol"))
+    interval = inputs.choice(request.args, "interval", inputs.INTERVALS)
+    limit = inputs.integer(request.args, "limit", 500, 1, 1500)
+    sourced = _futures().klines(symbol=symbol, interval=interval, limit=limit, **inputs.time_range(request.args))
     return sourced_response({"symbol": symbol, "interval": interval, "candles": sourced.data,
-                             "count": len(sourced.data)}, sourced, _now())
+                             "count": len(sourced.data)}, sourced)
 
 
 @bp.get("/depth")
 def depth():
     """USDT-M order book to one of Binance's limits."""
-    symbol = parse_symbol(request.args.get("symbol"))
-    limit = params.choice(request.args, "limit", DEPTH_LIMITS, default=500, cast=int)
+    symbol = inputs.parse_symbol(request.args.get("symbol"))
+    limit = inputs.choice(request.args, "limit", DEPTH_LIMITS, default=500, cast=int)
     sourced = _futures().depth(symbol, limit)
-    return sourced_response({"symbol": symbol, **sourced.data}, sourced, _now())
+    return sourced_response({"symbol": symbol, **sourced.data}, sourced)
 
 
 @bp.get("/open-interest/<anything:raw_symbol>")
 def open_interest(raw_symbol):
     """Open interest of one USDT-M contract."""
-    sourced = _futures().open_interest(parse_symbol(raw_symbol))
-    return sourced_response(dict(sourced.data), sourced, _now())
+    sourced = _futures().open_interest(inputs.parse_symbol(raw_symbol))
+    return sourced_response(dict(sourced.data), sourced)
 
 
 @bp.get("/funding-rate")
 def funding_rate():
     """Funding rate history (limit 1-1000, default 100)."""
-    symbol, limit = parse_symbol(request.args.get("symbol")), params.integer(request.args, "limit", 100, 1, 1000)
+    symbol = inputs.parse_symbol(request.args.get("symbol"))
+    limit = inputs.integer(request.args, "limit", 100, 1, 1000)
     sourced = _futures().funding_rate(symbol, limit)
-    return sourced_response({"symbol": symbol, "rates": sourced.data, "count": len(sourced.data)}, sourced, _now())
+    return sourced_response({"symbol": symbol, "rates": sourced.data, "count": len(sourced.data)}, sourced)
 
 
 @bp.get("/premium-index")
@@ -69,4 +67,4 @@ def premium_index():
     symbol = _optional_symbol()
     sourced = _futures().premium_index(symbol)
     payload = dict(sourced.data) if symbol else {"items": sourced.data, "count": len(sourced.data)}
-    return sourced_response(payload, sourced, _now())
+    return sourced_response(payload, sourced)

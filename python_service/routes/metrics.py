@@ -1,6 +1,8 @@
-from flask import Blueprint, Response, current_app
+"""Prometheus scrape endpoint."""
+from flask import Blueprint, Response
 
-from ..metrics import exposition
+from ..observability.metrics import exposition
+from .respond import services
 
 bp = Blueprint("metrics", __name__)
 
@@ -8,5 +10,5 @@ bp = Blueprint("metrics", __name__)
 @bp.get("/metrics")
 def metrics():
     """Prometheus text format: upstream calls, retries, cache, sources, state, weight."""
-    body, content_type = exposition(current_app.extensions["gateway"])
+    body, content_type = exposition(services().status.gauges())
     return Response(body, content_type=content_type)

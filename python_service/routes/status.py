@@ -1,6 +1,8 @@
-from flask import Blueprint, current_app
+"""Liveness and what the service knows, and its OpenAPI document."""
+from flask import Blueprint
 
-from ..openapi import document
+from .openapi import document
+from .respond import services
 
 bp = Blueprint("status", __name__)
 
@@ -8,7 +10,7 @@ bp = Blueprint("status", __name__)
 @bp.get("/api/status")
 def status():
     """Liveness and what the service knows; never calls Binance."""
-    return current_app.extensions["gateway"].status()
+    return services().status.report()
 
 
 @bp.get("/api/openapi.json")

@@ -1,7 +1,8 @@
 """The upstream layer: the only way the service reaches Binance."""
+from .calls import Lane, Upstream
+from .endpoints import ENDPOINTS, Market
 from .errors import (Banned, HeldBack, RateLimited, Rejected, Restricted, Unreachable,
                      UpstreamError)
-from .gateway import Upstream
 
-__all__ = ["Upstream", "UpstreamError", "Unreachable", "Restricted", "RateLimited", "Banned",
-           "Rejected", "HeldBack"]
+__all__ = ["Upstream", "Lane", "Market", "ENDPOINTS", "UpstreamError", "Unreachable", "Restricted",
+           "RateLimited", "Banned", "Rejected", "HeldBack"]

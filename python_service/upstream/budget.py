@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable, Optional
 
-from .errors import HeldBack
+from .errors import HeldBack, State
 
 
 class WeightBudget:
@@ -30,7 +30,7 @@ class WeightBudget:
         if max(spent, reported + weight) > self.ceiling:
             self.store.incr(spent_key, -weight, ttl=120)
             raise HeldBack(f"request weight budget for this minute is spent ({self.ceiling} of {self.limit})",
-                           "ok", retry_after=60 - self.clock() % 60)
+                           State.OK, retry_after=60 - self.clock() % 60)
 
     def observe(self, reported: Optional[int]) -> None:
         """Records Binance's own count (it includes other users of this IP)."""

@@ -2,14 +2,25 @@
 python-binance or requests exceptions."""
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Optional
+
+
+class State(StrEnum):
+    """What we know about a market's root right now."""
+    OK = "ok"
+    RESTRICTED = "restricted"
+    RATE_LIMITED = "rate_limited"
+    BANNED = "banned"
+    UNREACHABLE = "unreachable"
+    UNKNOWN = "unknown"
 
 
 class UpstreamError(Exception):
     """Binance did not give us data. `transient` failures are worth retrying."""
 
     transient = False
-    state = "unknown"  # the upstream state this failure implies
+    state = State.UNKNOWN  # the upstream state this failure implies
 
     def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
                  retry_after: Optional[float] = None):
@@ -25,32 +36,32 @@ class UpstreamError(Exception):
 class Unreachable(UpstreamError):
     """Connection refused or reset, timeout, 5xx, or a 2xx body that is not JSON."""
     transient = True
-    state = "unreachable"
+    state = State.UNREACHABLE
 
 
 class Restricted(UpstreamError):
     """HTTP 451: Binance refuses this location. Retrying never helps."""
-    state = "restricted"
+    state = State.RESTRICTED
 
 
 class RateLimited(UpstreamError):
     """HTTP 429: over the weight limit; wait for Retry-After."""
-    state = "rate_limited"
+    state = State.RATE_LIMITED
 
 
 class Banned(UpstreamError):
     """HTTP 418: the IP is banned until Retry-After."""
-    state = "banned"
+    state = State.BANNED
 
 
 class Rejected(UpstreamError):
     """Any other 4xx: Binance understood and said no (bad symbol, bad key...)."""
-    state = "ok"  # Binance answered, so it is reachable
+    state = State.OK  # Binance answered, so it is reachable
 
 
 class HeldBack(UpstreamError):
     """We chose not to call Binance (restriction cool-down, ban, weight budget, breaker)."""
 
-    def __init__(self, message: str, state: str, retry_after: Optional[float] = None):
+    def __init__(self, message: str, state: State, retry_after: Optional[float] = None):
         super().__init__(message, retry_after=retry_after)
         self.state = state

@@ -9,12 +9,14 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .errors import Banned, HeldBack, RateLimited, Restricted, Unreachable, UpstreamError
+from .errors import Banned, HeldBack, RateLimited, Restricted, State, Unreachable, UpstreamError
 
 STATE_KEY = "upstream:state"
 PROBE_KEY = "upstream:probe"
 FAILURES_KEY = "upstream:failures"
-DEFAULT_WAIT = {"rate_limited": 60.0, "banned": 300.0}
+
+
+DEFAULT_WAIT = {State.RATE_LIMITED: 60.0, State.BANNED: 300.0}
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,11 @@ class UpstreamState:
         self.store, self.policy, self.clock = store, policy, clock
 
     def snapshot(self) -> dict:
-        record = self.store.get(STATE_KEY) or {"state": "unknown"}
+        record = self.store.get(STATE_KEY) or {"state": State.UNKNOWN}
         now = self.clock()
         until = record.get("until")
         return {
-            "state": record["state"],
+            "state": State(record["state"]),
             "since": record.get("since"),
             "until": until,
             "retry_after_s": round(until - now, 3) if until and until > now else None,
@@ -48,7 +50,7 @@ class UpstreamState:
         if not record or not record.get("until"):
             return
         now, until, state = self.clock(), record["until"], record["state"]
-        if state in ("rate_limited", "banned"):
+        if state in (State.RATE_LIMITED, State.BANNED):
             if now < until:
                 raise HeldBack(f"Binance asked us to wait ({state}); not calling it until the wait is over",
                                state, retry_after=until - now)
@@ -63,10 +65,10 @@ class UpstreamState:
     def record_success(self) -> None:
         record = self.store.get(STATE_KEY) or {}
         now = self.clock()
-        already_ok = record.get("state") == "ok"
+        already_ok = record.get("state") == State.OK
         if already_ok and now - (record.get("last_success") or 0) < 1:
             return  # nothing new worth a write
-        self.store.set(STATE_KEY, {"state": "ok", "since": record.get("since") if already_ok else now,
+        self.store.set(STATE_KEY, {"state": State.OK, "since": record.get("since") if already_ok else now,
                                    "last_success": now, "last_error": record.get("last_error")})
         self.store.delete(FAILURES_KEY)
 
@@ -87,10 +89,10 @@ class UpstreamState:
                 until = now + self.policy.breaker_cooldown_s
         else:  # Rejected: Binance answered, so it is reachable
             self.store.delete(FAILURES_KEY)
-            state = "ok"
+            state = State.OK
         since = record.get("since") if record.get("state") == state else now
         self.store.set(STATE_KEY, {"state": state, "since": since, "until": until,
-                                   "message": err.message if state != "ok" else None,
+                                   "message": err.message if state != State.OK else None,
                                    "last_success": record.get("last_success"), "last_error": last_error})
 
     def note_transient(self, err: Unreachable) -> None:
@@ -98,4 +100,4 @@ class UpstreamState:
         self.store.incr(FAILURES_KEY, 1, ttl=3600)
 
     def _cooldown(self, state: str) -> float:
-        return self.policy.restriction_cooldown_s if state == "restricted" else self.policy.breaker_cooldown_s
+        return self.policy.restriction_cooldown_s if state == State.RESTRICTED else self.policy.breaker_cooldown_s

@@ -1,0 +1,1 @@
+"""Observability: JSON logs, request ids and request logs, Prometheus metrics."""

@@ -1,0 +1,77 @@
+"""Prometheus metrics. Under gunicorn, PROMETHEUS_MULTIPROC_DIR (set by
+gunicorn.conf.py) makes counters add up across workers; state gauges are
+computed at scrape time from numbers the caller reads from the shared state."""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
+                               generate_latest, multiprocess)
+
+UPSTREAM_REQUESTS = Counter("gateway_upstream_requests_total", "Requests sent to Binance, per attempt",
+                            ["endpoint", "status"])
+UPSTREAM_RETRIES = Counter("gateway_upstream_retries_total", "Attempts retried after a transient failure")
+CACHE_LOOKUPS = Counter("gateway_cache_lookups_total", "Cache lookups for market data", ["result"])
+ANSWERS = Counter("gateway_answers_total", "Market-data answers by where the data came from", ["source"])
+HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests served", ["route", "method", "status"])
+HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP request latency", ["route"],
+                         buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+STATES = ("ok", "restricted", "rate_limited", "banned", "unreachable", "unknown")
+_children: dict = {}  # (route, method, status) -> (counter child, histogram child): labels() is slow per request
+
+
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (HTTP_REQUESTS.labels(route, method, str(status)), HTTP_LATENCY.labels(route))
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+def count_answer(source: str) -> None:
+    _ANSWER_CHILDREN[source].inc()
+
+
+def count_cache_lookup(hit: bool) -> None:
+    (_CACHE_HIT if hit else _CACHE_MISS).inc()
+
+
+def count_upstream_attempt(endpoint: str, status: str) -> None:
+    UPSTREAM_REQUESTS.labels(endpoint, status).inc()
+
+
+def count_upstream_retry() -> None:
+    UPSTREAM_RETRIES.inc()
+
+
+def _state_registry(gauges: dict) -> CollectorRegistry:
+    """Gauges of the state now: correct whatever worker answers."""
+    registry = CollectorRegistry()
+    state = Gauge("gateway_upstream_state", "1 for the upstream state now, 0 for the others", ["state"],
+                  registry=registry)
+    for name in STATES:
+        state.labels(name).set(1 if gauges["state"] == name else 0)
+    Gauge("gateway_upstream_retry_after_seconds", "Seconds until Binance may be called again (ban, cool-down)",
+          registry=registry).set(gauges["retry_after_s"])
+    Gauge("gateway_breaker_open", "1 while the circuit breaker keeps Binance uncalled", registry=registry).set(
+        1 if gauges["state"] == "unreachable" and gauges["retry_after_s"] else 0)
+    for label, weights in gauges["weights"].items():
+        Gauge(f"gateway_{label}_weight_used_1m", f"{label} request weight used this minute",
+              registry=registry).set(weights["used_1m"])
+        Gauge(f"gateway_{label}_weight_ceiling_1m", f"{label} request weight the gateway allows itself per minute",
+              registry=registry).set(weights["ceiling_1m"])
+    return registry
+
+
+def exposition(gauges: dict) -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        counters = CollectorRegistry()
+        multiprocess.MultiProcessCollector(counters)
+    else:
+        counters = REGISTRY
+    return generate_latest(counters) + generate_latest(_state_registry(gauges)), CONTENT_TYPE_LATEST
+
+
+_ANSWER_CHILDREN = {source: ANSWERS.labels(source) for source in ("live", "cache", "stale", "fallback")}
+_CACHE_HIT, _CACHE_MISS = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")

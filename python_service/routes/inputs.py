@@ -1,0 +1,129 @@
+"""Client input checked before any upstream call: symbols, query parameters and
+order bodies. Every failure is a 400 in the error shape; nothing reaches Binance."""
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+from ..errors import ApiError
+from ..services.orders import PRICED_TYPES, SIDES, TYPES
+
+# ASCII only, checked before upper-casing: 'ß'.upper() is 'SS' and must not pass.
+_SYMBOL = re.compile(r"[A-Za-z0-9_.-]{1,20}")
+MAX_SYMBOLS = 100
+INTERVALS = ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
+_DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def parse_symbol(raw) -> str:
+    if not isinstance(raw, str) or not _SYMBOL.fullmatch(raw):
+        raw = raw if isinstance(raw, str) else ""
+        shown = raw[:24] + ("…" if len(raw) > 24 else "")
+        raise ApiError(400, "invalid_symbol", f"{shown!r} is not a symbol: expected 1-20 of A-Z 0-9 _ . -")
+    return raw.upper()
+
+
+def parse_symbols(raw: Optional[str]) -> Optional[list[str]]:
+    """`A,B` or Binance's `["A","B"]`; None when absent. Duplicates are dropped, order kept."""
+    if raw is None:
+        return None
+    items = _json_list(raw) if raw.lstrip().startswith("[") else raw.split(",")
+    if not items:
+        raise ApiError(400, "invalid_symbol", "symbols must name at least one symbol")
+    if len(items) > MAX_SYMBOLS:
+        raise ApiError(400, "invalid_symbol", f"at most {MAX_SYMBOLS} symbols per request")
+    return list(dict.fromkeys(parse_symbol(item.strip()) for item in items))
+
+
+def _json_list(raw: str) -> list[str]:
+    try:
+        items = json.loads(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_symbol", "symbols is neither A,B nor a JSON array of strings") from None
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise ApiError(400, "invalid_symbol", "symbols must be a JSON array of strings")
+    return items
+
+
+def symbol_or_symbols(args) -> Optional[list[str]]:
+    """`?symbol=S` or `?symbols=A,B` (not both) as a list; None for all symbols."""
+    if "symbol" in args and "symbols" in args:
+        raise ApiError(400, "invalid_parameters", "give either symbol or symbols, not both")
+    if "symbol" in args:
+        return [parse_symbol(args["symbol"])]
+    return parse_symbols(args.get("symbols"))
+
+
+def integer(args, name: str, default: Optional[int], low: int, high: int) -> Optional[int]:
+    raw = args.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw) or not low <= int(raw) <= high:
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer from {low} to {high}")
+    return int(raw)
+
+
+def choice(args, name: str, allowed, default=None, cast=str):
+    raw = args.get(name)
+    if raw is None:
+        if default is None:
+            raise ApiError(400, "invalid_parameter", f"{name} is required: one of {', '.join(map(str, allowed))}")
+        return default
+    try:
+        value = cast(raw)
+    except ValueError:
+        value = None
+    if value not in allowed:
+        raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(map(str, allowed))}")
+    return value
+
+
+def time_range(args) -> dict:
+    """startTime / endTime in epoch milliseconds, startTime not after endTime."""
+    start = integer(args, "startTime", None, 0, 10**15)
+    end = integer(args, "endTime", None, 0, 10**15)
+    if start is not None and end is not None and start > end:
+        raise ApiError(400, "invalid_parameter", "startTime must not be after endTime")
+    return {k: v for k, v in (("startTime", start), ("endTime", end)) if v is not None}
+
+
+def json_body(raw: bytes):
+    """The request body as JSON, decimals as Decimal (never float: 0.1 + 0.2 must stay 0.3)."""
+    try:
+        return json.loads(raw or b"null", parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+
+
+def decimal_field(body: dict, name: str, required: bool) -> Optional[Decimal]:
+    raw = body.get(name)
+    if raw is None:
+        if required:
+            raise ApiError(400, "invalid_parameter", f"{name} is required")
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, Decimal)) or len(str(raw)) > 40:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a decimal string such as \"0.001\"")
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a decimal string such as \"0.001\"") from None
+    if not value.is_finite() or value <= 0:
+        raise ApiError(400, "invalid_parameter", f"{name} must be a positive number")
+    return value
+
+
+def parse_order(body) -> dict:
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
+    side, kind = body.get("side"), body.get("type")
+    if side not in SIDES:
+        raise ApiError(400, "invalid_parameter", "side must be BUY or SELL")
+    if kind not in TYPES:
+        raise ApiError(400, "invalid_parameter", f"type must be one of {', '.join(TYPES)}")
+    price = decimal_field(body, "price", required=kind in PRICED_TYPES)
+    if kind == "MARKET" and price is not None:
+        raise ApiError(400, "invalid_parameter", "a MARKET order takes no price")
+    return {"symbol": parse_symbol(body.get("symbol")), "side": side, "type": kind,
+            "quantity": decimal_field(body, "quantity", required=True), "price": price}

@@ -1,0 +1,198 @@
+"""The OpenAPI 3 document of python_service, served at /api/openapi.json.
+tests/test_openapi.py fails when a route and this document disagree."""
+from __future__ import annotations
+
+from ..version import __version__
+from .inputs import INTERVALS
+
+SYMBOL = {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,20}$", "example": "BTCUSDT"}
+DECIMAL = {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "example": "67012.34000000"}
+ANY_OBJECT = {"type": "object"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: list[str], **properties) -> dict:
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def sourced(schema: dict) -> dict:
+    """A market-data answer: its own fields plus source, as_of and age_s."""
+    return {"allOf": [schema, ref("Provenance")]}
+
+
+def error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+def ok(schema: dict, description: str = "OK", data_source: bool = True) -> dict:
+    answer = {"description": description, "content": {"application/json": {"schema": schema}}}
+    if data_source:
+        answer["headers"] = {"X-Data-Source": {"schema": {"type": "string", "enum": ["live", "cache", "stale", "fallback"]}}}
+    return answer
+
+
+UPSTREAM_ERRORS = {"502": error("Binance rejected the request (upstream_error)"),
+                   "503": error("No live, cached or fallback data (upstream_unavailable); Retry-After when known")}
+
+
+def market(summary: str, schema: dict, parameters: list, symbol_errors: bool = True) -> dict:
+    responses = {"200": ok(sourced(schema)), "400": error("Invalid parameter or symbol (checked before any upstream call)"),
+                 **UPSTREAM_ERRORS}
+    if symbol_errors:
+        responses["404"] = error("Unknown symbol")
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
+def query(name: str, schema: dict, required: bool = False, description: str = "") -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+SYMBOL_PATH = {"name": "symbol", "in": "path", "required": True, "schema": SYMBOL}
+SYMBOL_Q = query("symbol", SYMBOL, description="one symbol, case-insensitive")
+SYMBOL_REQ = query("symbol", SYMBOL, required=True)
+SYMBOLS_Q = query("symbols", {"type": "string", "pattern": (
+    '^([A-Za-z0-9_.-]{1,20}(,[A-Za-z0-9_.-]{1,20}){0,99}|\\["[A-Za-z0-9_.-]{1,20}"(,"[A-Za-z0-9_.-]{1,20}"){0,99}\\])$')},
+    description="up to 100 symbols: A,B or Binance's [\"A\",\"B\"]")
+POSITIVE_DECIMAL = {"type": "string", "pattern": "^([1-9][0-9]{0,19}(\\.[0-9]{1,18})?|0\\.[0-9]{0,17}[1-9])$",
+                    "example": "0.001"}
+# a JSON number is read as a decimal too (never a float)
+POSITIVE_AMOUNT = {"oneOf": [POSITIVE_DECIMAL, {"type": "number", "minimum": 0, "exclusiveMinimum": True}]}
+LIMIT = lambda high, default: query("limit", {"type": "integer", "minimum": 1, "maximum": high, "default": default})  # noqa: E731
+TIME_RANGE = [query("startTime", {"type": "integer", "minimum": 0}), query("endTime", {"type": "integer", "minimum": 0})]
+INTERVAL = query("interval", {"type": "string", "enum": list(INTERVALS)}, required=True)
+
+TICKER_FIELDS = ["symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "lastPrice", "lastQty",
+                 "openPrice", "highPrice", "lowPrice", "volume", "quoteVolume", "openTime", "closeTime",
+                 "firstId", "lastId", "count"]
+
+SCHEMAS = {
+    "Error": obj(["error"], error=obj(["code", "message"], code={"type": "string"}, message={"type": "string"},
+                                        upstream={"type": "object", "properties": {
+                                            "status": {"type": "integer", "nullable": True},
+                                            "code": {"type": "integer", "nullable": True}}})),
+    "Provenance": obj(["source", "as_of", "age_s"],
+                      source={"type": "string", "enum": ["live", "cache", "stale", "fallback"]},
+                      as_of={"type": "string", "format": "date-time"}, age_s={"type": "number", "minimum": 0}),
+    "Price": obj(["symbol", "price"], symbol={"type": "string"}, price=DECIMAL),
+    "Ticker24hr": obj(TICKER_FIELDS, symbol={"type": "string"}, lastPrice=DECIMAL, volume=DECIMAL,
+                      openTime={"type": "integer"}, closeTime={"type": "integer"}, count={"type": "integer"}),
+    "Candle": obj(["open_time", "open", "high", "low", "close", "volume", "close_time", "quote_volume", "trades",
+                   "taker_buy_base_volume", "taker_buy_quote_volume"],
+                  open_time={"type": "integer"}, open=DECIMAL, high=DECIMAL, low=DECIMAL, close=DECIMAL,
+                  volume=DECIMAL, close_time={"type": "integer"}, quote_volume=DECIMAL, trades={"type": "integer"},
+                  taker_buy_base_volume=DECIMAL, taker_buy_quote_volume=DECIMAL),
+    "Candles": obj(["symbol", "interval", "candles", "count"], symbol={"type": "string"},
+                   interval={"type": "string"}, candles={"type": "array", "items": ref("Candle")},
+                   count={"type": "integer"}),
+    "Book": obj(["symbol", "lastUpdateId", "bids", "asks"], symbol={"type": "string"},
+                lastUpdateId={"type": "integer"},
+                bids={"type": "array", "items": {"type": "array", "items": DECIMAL, "minItems": 2, "maxItems": 2}},
+                asks={"type": "array", "items": {"type": "array", "items": DECIMAL, "minItems": 2, "maxItems": 2}}),
+    "SymbolRules": obj(["symbol", "status", "base_asset", "quote_asset", "order_types", "filters"],
+                       symbol={"type": "string"}, status={"type": "string", "nullable": True},
+                       base_asset={"type": "string", "nullable": True}, quote_asset={"type": "string", "nullable": True},
+                       order_types={"type": "array", "items": {"type": "string"}}, filters=ANY_OBJECT),
+    "PremiumIndex": obj(["symbol", "markPrice", "indexPrice", "lastFundingRate", "nextFundingTime"],
+                        symbol={"type": "string"}, markPrice=DECIMAL, indexPrice=DECIMAL, lastFundingRate=DECIMAL,
+                        nextFundingTime={"type": "integer"}),
+    "UpstreamState": obj(["state"], state={"type": "string", "enum": ["ok", "restricted", "rate_limited", "banned",
+                                                                       "unreachable", "unknown"]},
+                         since=NULLABLE_STRING, until=NULLABLE_STRING, message=NULLABLE_STRING,
+                         base_url={"type": "string"}, proxy=NULLABLE_STRING,
+                         proxy_resolves_names={"type": "boolean", "nullable": True}),
+    "OrderCheck": obj(["valid", "symbol", "side", "type", "quantity", "violations", "nearest_valid"],
+                      valid={"type": "boolean"}, symbol={"type": "string"}, side={"type": "string"},
+                      type={"type": "string"}, quantity={"type": "string"}, price=NULLABLE_STRING,
+                      notional=NULLABLE_STRING,
+                      violations={"type": "array", "items": obj(["filter", "field", "rule", "message", "nearest_valid"],
+                                                                 filter={"type": "string"}, field={"type": "string"},
+                                                                 rule={"type": "string"}, message={"type": "string"},
+                                                                 nearest_valid={"type": "string"})},
+                      nearest_valid={"type": "object"}, rules=ANY_OBJECT),
+    "Order": {"oneOf": [ref("PricedOrder"), ref("MarketOrder")]},
+    "PricedOrder": obj(["symbol", "side", "type", "quantity", "price"], symbol=SYMBOL,
+                       side={"type": "string", "enum": ["BUY", "SELL"]},
+                       type={"type": "string", "enum": ["LIMIT", "LIMIT_MAKER"]},
+                       quantity=POSITIVE_AMOUNT, price=POSITIVE_AMOUNT),
+    "MarketOrder": {**obj(["symbol", "side", "type", "quantity"], symbol=SYMBOL,
+                          side={"type": "string", "enum": ["BUY", "SELL"]},
+                          type={"type": "string", "enum": ["MARKET"]}, quantity=POSITIVE_AMOUNT),
+                    "not": {"required": ["price"]}},
+    "FuturesTicker": obj(["symbol", "lastPrice", "volume"], symbol={"type": "string"}, lastPrice=DECIMAL,
+                         volume=DECIMAL),
+}
+
+list_of = lambda name, items: obj([name, "count"], **{name: {"type": "array", "items": items}, "count": {"type": "integer"}})  # noqa: E731
+
+PATHS = {
+    "/api/status": {"get": {"summary": "Liveness and what the service knows; never calls Binance", "responses": {
+        "200": ok(obj(["service", "version", "uptime_s", "upstream", "cache", "weight"],
+                      service={"type": "string"}, version={"type": "string"}, uptime_s={"type": "number"},
+                      upstream=ref("UpstreamState"), cache=ANY_OBJECT, weight=ANY_OBJECT), data_source=False)}}},
+    "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok(ANY_OBJECT, data_source=False)}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {
+        "200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+    "/api/binance/price/{symbol}": market("One symbol's price", ref("Price"), [SYMBOL_PATH]),
+    "/api/binance/prices": market("Prices of all symbols or a subset", list_of("prices", ref("Price")), [SYMBOLS_Q]),
+    "/api/binance/ticker/24hr": market("24h statistics (Binance field names)",
+                                       {"oneOf": [ref("Ticker24hr"), list_of("tickers", ref("Ticker24hr"))]},
+                                       [SYMBOL_Q, SYMBOLS_Q]),
+    "/api/binance/klines": market("Candles as named fields", ref("Candles"),
+                                  [SYMBOL_REQ, INTERVAL, LIMIT(1000, 500), *TIME_RANGE]),
+    "/api/binance/depth": market("Order book", ref("Book"), [SYMBOL_REQ, query(
+        "limit", {"type": "integer", "enum": [5, 10, 20, 50, 100, 500, 1000, 5000], "default": 100})]),
+    "/api/binance/trades": market("Recent trades", obj(["symbol", "trades", "count"], symbol={"type": "string"},
+                                                      trades={"type": "array", "items": ANY_OBJECT},
+                                                      count={"type": "integer"}), [SYMBOL_REQ, LIMIT(1000, 500)]),
+    "/api/binance/avg-price/{symbol}": market("Current average price", obj(["symbol", "price"], symbol={"type": "string"},
+                                                                           price=DECIMAL), [SYMBOL_PATH]),
+    "/api/binance/exchange-info": market("Symbol rules with parsed filters", list_of("symbols", ref("SymbolRules")),
+                                         [SYMBOL_Q, SYMBOLS_Q]),
+    "/api/binance/order/validate": {"post": {
+        "summary": "Checks an order against its symbol's filters; never sends it",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": ref("Order")}}},
+        "responses": {"200": ok(sourced(ref("OrderCheck"))), "400": error("Malformed order"),
+                      "404": error("Unknown symbol"), **UPSTREAM_ERRORS}}},
+    "/api/binance/trading/status": {"get": {
+        "summary": "Keys configured, testnet, and whether Binance accepts the keys",
+        "parameters": [{"name": "X-Internal-Token", "in": "header", "schema": {"type": "string"}}],
+        "responses": {"200": ok(obj(["api_key_configured", "api_secret_configured", "testnet", "authenticated"],
+                                    api_key_configured={"type": "boolean"}, api_secret_configured={"type": "boolean"},
+                                    testnet={"type": "boolean"}, authenticated={"type": "boolean"},
+                                    can_trade={"type": "boolean", "nullable": True},
+                                    permissions={"type": "array", "items": {"type": "string"}}), data_source=False),
+                      "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
+                      **UPSTREAM_ERRORS}}},
+    "/api/binance/connection-status": {"get": {"summary": "Active probe: ping and time", "responses": {
+        "200": ok(obj(["reachable", "restricted", "base_url", "state"], reachable={"type": "boolean"},
+                      restricted={"type": "boolean"}, base_url={"type": "string"}, proxy=NULLABLE_STRING,
+                      proxy_resolves_names={"type": "boolean", "nullable": True},
+                      latency_ms={"type": "number", "nullable": True}, state={"type": "string"},
+                      http_status={"type": "integer", "nullable": True}), data_source=False)}}},
+    "/api/binance/futures/ticker/24hr": market("USDT-M 24h statistics", {"oneOf": [
+        ref("FuturesTicker"), list_of("tickers", ref("FuturesTicker"))]}, [SYMBOL_Q]),
+    "/api/binance/futures/klines": market("USDT-M candles", ref("Candles"),
+                                          [SYMBOL_REQ, INTERVAL, LIMIT(1500, 500), *TIME_RANGE]),
+    "/api/binance/futures/depth": market("USDT-M order book", ref("Book"), [SYMBOL_REQ, query(
+        "limit", {"type": "integer", "enum": [5, 10, 20, 50, 100, 500, 1000], "default": 500})]),
+    "/api/binance/futures/open-interest/{symbol}": market("USDT-M open interest", obj(
+        ["symbol", "openInterest", "time"], symbol={"type": "string"}, openInterest=DECIMAL,
+        time={"type": "integer"}), [SYMBOL_PATH]),
+    "/api/binance/futures/funding-rate": market("Funding rate history", obj(
+        ["symbol", "rates", "count"], symbol={"type": "string"}, rates={"type": "array", "items": ANY_OBJECT},
+        count={"type": "integer"}), [SYMBOL_REQ, LIMIT(1000, 100)]),
+    "/api/binance/futures/premium-index": market("Mark and index price, funding", {"oneOf": [
+        ref("PremiumIndex"), list_of("items", ref("PremiumIndex"))]}, [SYMBOL_Q]),
+}
+
+
+def document() -> dict:
+    return {"openapi": "3.0.3",
+            "info": {"title": "Binance gateway: python_service", "version": __version__,
+                     "description": "Binance market data and account checks with retries, restriction handling, "
+                                    "weight budget, cache and honest provenance."},
+            "paths": PATHS, "components": {"schemas": SCHEMAS}}

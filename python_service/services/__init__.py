@@ -1,0 +1,1 @@
+"""Services: what the routes call, one module per resource."""

@@ -1,0 +1,47 @@
+"""USDT-M futures market data (BINANCE_FUTURES_BASE_URL): tickers, candles, book,
+open interest, funding rates, premium index. Weight counts against the futures budget."""
+from __future__ import annotations
+
+from typing import Optional
+
+from ..sourcing.provenance import Sourced
+from .candles import cache_key, named_candles
+
+
+def _one_or_all(symbol: Optional[str]) -> dict:
+    return {"symbol": symbol} if symbol else {}
+
+
+class Futures:
+    def __init__(self, upstream, provider, last_resort, settings):
+        self.upstream, self.provider, self.last_resort = upstream, provider, last_resort
+        self.ttl, self.funding_ttl = settings.futures_ttl_s, settings.funding_rate_ttl_s
+
+    def ticker_24hr(self, symbol: Optional[str]) -> Sourced:
+        return self.provider.get(f"futures:ticker24:{symbol or '*'}", self.ttl,
+                                 lambda: self.upstream.fetch("futures_ticker_24hr", **_one_or_all(symbol)))
+
+    def klines(self, **params) -> Sourced:
+        return self.provider.get(cache_key("futures:klines", params), self.ttl,
+                                 lambda: named_candles(self.upstream.fetch("futures_klines", **params)))
+
+    def depth(self, symbol: str, limit: int) -> Sourced:
+        return self.provider.get(f"futures:depth:{symbol}:{limit}", self.ttl,
+                                 lambda: self.upstream.fetch("futures_depth", symbol=symbol, limit=limit))
+
+    def open_interest(self, symbol: str) -> Sourced:
+        return self.provider.get(f"futures:oi:{symbol}", self.ttl,
+                                 lambda: self.upstream.fetch("futures_open_interest", symbol=symbol))
+
+    def funding_rate(self, symbol: str, limit: int) -> Sourced:
+        return self.provider.get(f"futures:funding:{symbol}:{limit}", self.funding_ttl,
+                                 lambda: self.upstream.fetch("futures_funding_rate", symbol=symbol, limit=limit))
+
+    def premium_index(self, symbol: Optional[str]) -> Sourced:
+        def shape(rows: dict):
+            return rows[symbol] if symbol else list(rows.values())
+
+        return self.provider.get(f"futures:premium:{symbol or '*'}", self.ttl,
+                                 lambda: self.upstream.fetch("futures_premium_index", **_one_or_all(symbol)),
+                                 last_resort=lambda: self.last_resort.lookup(
+                                     "premium_index", [symbol] if symbol else None, shape))

@@ -1,0 +1,129 @@
+"""Checks an order against its symbol's filters, in Decimal arithmetic. Nothing
+is ever sent to Binance: this is advice before an order, not an order."""
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Optional
+
+from ..errors import ApiError
+
+SIDES = ("BUY", "SELL")
+PRICED_TYPES = ("LIMIT", "LIMIT_MAKER")
+TYPES = PRICED_TYPES + ("MARKET",)
+ZERO = Decimal(0)
+
+
+def _d(filters: dict, name: str, key: str) -> Decimal:
+    return Decimal(str(filters.get(name, {}).get(key, "0")))
+
+
+def _on_grid(value: Decimal, base: Decimal, step: Decimal, rounding) -> Decimal:
+    """The grid point base + k*step next to value (k by `rounding`)."""
+    if step <= 0:
+        return value
+    return base + ((value - base) / step).to_integral_value(rounding) * step
+
+
+def _shown(value: Decimal, step: Decimal) -> str:
+    """The value written to the step's decimals (a step of 0.00001 shows 9000.00000)."""
+    exponent = step.normalize().as_tuple().exponent if step > 0 else 0
+    if exponent < 0:
+        return f"{value.quantize(Decimal(1).scaleb(exponent)):f}"
+    return f"{value.normalize():f}"
+
+
+class Check:
+    def __init__(self, rules: dict, order: dict, market_price: Optional[Decimal]):
+        self.filters, self.order = rules["filters"], order
+        self.violations: list[dict] = []
+        self.market = order["type"] == "MARKET"
+        self.effective_price = order["price"] if order["price"] is not None else market_price
+
+    def violation(self, filter_name, field, rule, message, limit, nearest):
+        self.violations.append({"filter": filter_name, "field": field, "rule": rule, "message": message,
+                                "limit": limit, "nearest_valid": nearest})
+
+    def price(self) -> Optional[Decimal]:
+        price = self.order["price"]
+        if price is None or "price" not in self.filters:
+            return price
+        low, high, tick = (_d(self.filters, "price", k) for k in ("minPrice", "maxPrice", "tickSize"))
+        nearest = _on_grid(price, low, tick, ROUND_HALF_UP)
+        nearest = max(nearest, low) if low > 0 else nearest
+        nearest = min(nearest, _on_grid(high, low, tick, ROUND_FLOOR)) if high > 0 else nearest
+        shown = _shown(nearest, tick)
+        if low > 0 and price < low:
+            self.violation("PRICE_FILTER", "price", "minPrice", f"price is below the minimum {_shown(low, tick)}", _shown(low, tick), shown)
+        elif high > 0 and price > high:
+            self.violation("PRICE_FILTER", "price", "maxPrice", f"price is above the maximum {_shown(high, tick)}", _shown(high, tick), shown)
+        elif tick > 0 and (price - low) % tick != 0:
+            self.violation("PRICE_FILTER", "price", "tickSize", f"price must move in steps of {_shown(tick, tick)}", _shown(tick, tick), shown)
+        return nearest
+
+    def lot(self, name: str) -> tuple[Optional[Decimal], tuple]:
+        quantity = self.order["quantity"]
+        low, high, step = (_d(self.filters, name, k) for k in ("minQty", "maxQty", "stepSize"))
+        if name not in self.filters:
+            return quantity, (low, high, step)
+        nearest = _on_grid(quantity, low, step, ROUND_HALF_UP)
+        nearest = max(nearest, low)
+        nearest = min(nearest, _on_grid(high, low, step, ROUND_FLOOR)) if high > 0 else nearest
+        label, shown = name.upper(), _shown(nearest, step)
+        if quantity < low:
+            self.violation(label, "quantity", "minQty", f"quantity is below the minimum {_shown(low, step)}", _shown(low, step), shown)
+        elif high > 0 and quantity > high:
+            self.violation(label, "quantity", "maxQty", f"quantity is above the maximum {_shown(high, step)}", _shown(high, step), shown)
+        elif step > 0 and (quantity - low) % step != 0:
+            self.violation(label, "quantity", "stepSize", f"quantity must move in steps of {_shown(step, step)}", _shown(step, step), shown)
+        return nearest, (low, high, step)
+
+    def notional(self, nearest_price: Optional[Decimal], nearest_quantity: Decimal, lot: tuple) -> Decimal:
+        """Binance's NOTIONAL (or older MIN_NOTIONAL): judged on the order as sent; the
+        suggested quantity is the nearest one that meets it at the suggested price."""
+        name = "notional" if "notional" in self.filters else "min_notional"
+        price = self.effective_price
+        if name not in self.filters or price is None:
+            return nearest_quantity
+        rules = self.filters[name]
+        applies_min = rules.get("applyMinToMarket", rules.get("applyToMarket", True)) if self.market else True
+        applies_max = rules.get("applyMaxToMarket", False) if self.market else True
+        low, high = _d(self.filters, name, "minNotional"), _d(self.filters, name, "maxNotional")
+        value, (_, max_qty, step) = price * self.order["quantity"], lot
+        at = nearest_price if nearest_price is not None else price
+        if applies_min and low > 0 and value < low:
+            needed = max(nearest_quantity, _on_grid(low / at, ZERO, step, ROUND_CEILING))
+            needed = needed if not max_qty or needed <= max_qty else nearest_quantity
+            self.violation(name.upper(), "notional", "minNotional",
+                           f"price x quantity = {value.normalize():f} is below the minimum {low.normalize():f}",
+                           f"{low.normalize():f}", _shown(needed, step))
+            return needed
+        if applies_max and high > 0 and value > high:
+            allowed = min(nearest_quantity, _on_grid(high / at, ZERO, step, ROUND_FLOOR))
+            self.violation(name.upper(), "notional", "maxNotional",
+                           f"price x quantity = {value.normalize():f} is above the maximum {high.normalize():f}",
+                           f"{high.normalize():f}", _shown(allowed, step))
+            return allowed
+        return nearest_quantity
+
+
+def validate(order: dict, rules: dict, market_price: Optional[Decimal]) -> dict:
+    if rules.get("status") not in (None, "TRADING"):
+        raise ApiError(400, "symbol_not_trading", f"{order['symbol']} is {rules['status']}, not TRADING")
+    if rules.get("order_types") and order["type"] not in rules["order_types"]:
+        raise ApiError(400, "order_type_not_allowed", f"{order['symbol']} does not take {order['type']} orders")
+    check = Check(rules, order, market_price)
+    price = check.price()
+    lot_name = "market_lot_size" if check.market and _d(check.filters, "market_lot_size", "stepSize") > 0 else "lot_size"
+    quantity, lot = check.lot(lot_name)
+    quantity = check.notional(price, quantity, lot)
+    step = lot[2]
+    return {
+        "valid": not check.violations,
+        "symbol": order["symbol"], "side": order["side"], "type": order["type"],
+        "quantity": f"{order['quantity']:f}", "price": None if order["price"] is None else f"{order['price']:f}",
+        "notional": None if check.effective_price is None else f"{(check.effective_price * order['quantity']).normalize():f}",
+        "violations": check.violations,
+        "nearest_valid": {"quantity": _shown(quantity, step),
+                          "price": None if price is None else _shown(price, _d(check.filters, "price", "tickSize"))},
+        "rules": check.filters,
+    }

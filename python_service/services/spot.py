@@ -1,0 +1,79 @@
+"""Spot market data: prices, 24h tickers, candles, order book, trades, average price.
+
+Live or cached when Binance answers; otherwise the last known good ("stale")
+or the shipped snapshot ("fallback"); otherwise the failure goes up to the
+one error handler."""
+from __future__ import annotations
+
+import json
+from typing import Optional
+
+from ..errors import ApiError
+from ..sourcing.provenance import Source, Sourced
+from .candles import cache_key, named_candles
+
+
+class Spot:
+    def __init__(self, upstream, provider, last_known_good, last_resort, settings):
+        self.upstream, self.provider, self.settings = upstream, provider, settings
+        self.last_known_good, self.last_resort = last_known_good, last_resort
+
+    # ----- prices and tickers: kept as last known good, with a shipped fallback -----
+    def all_prices(self) -> Sourced:
+        """Every symbol's price from one ticker/price call (weight 4), as {symbol: price}."""
+        return self.provider.get("prices:all", self.settings.prices_ttl_s, self._fetch_prices,
+                                 on_data=lambda data, as_of: self.last_known_good.remember("prices", data, as_of),
+                                 last_resort=lambda: self.last_resort.lookup("prices"))
+
+    def _fetch_prices(self) -> dict:
+        return {row["symbol"]: row["price"] for row in self.upstream.fetch("ticker_prices")
+                if isinstance(row, dict) and "symbol" in row and "price" in row}
+
+    def prices(self, symbols: Optional[list[str]] = None) -> Sourced:
+        everything = self.all_prices()
+        if symbols is None:
+            return everything
+        return everything.replace({s: self._known(everything, s) for s in symbols})
+
+    def _known(self, prices: Sourced, symbol: str) -> str:
+        if symbol in prices.data:
+            return prices.data[symbol]
+        if prices.source in (Source.LIVE, Source.CACHE) or not self.last_resort.lists("prices", symbol):
+            raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
+        raise ApiError(503, "upstream_unavailable",
+                       f"Binance is unavailable and the {prices.source} data has no price for {symbol}")
+
+    def ticker_24hr(self, symbol: Optional[str] = None, symbols: Optional[list[str]] = None) -> Sourced:
+        """{symbol: ticker} for one symbol, a list, or all (neither)."""
+        wanted = [symbol] if symbol else symbols
+        key = "ticker24:" + (",".join(sorted(wanted)) if wanted else "*")
+
+        def fetch():
+            if symbol:
+                rows = [self.upstream.fetch("ticker_24hr", symbol=symbol)]
+            elif symbols:
+                rows = self.upstream.fetch("ticker_24hr", symbols=json.dumps(symbols, separators=(",", ":")))
+            else:
+                rows = self.upstream.fetch("ticker_24hr")
+            return {row["symbol"]: row for row in rows if isinstance(row, dict) and "symbol" in row}
+
+        return self.provider.get(key, self.settings.ticker_ttl_s, fetch,
+                                 on_data=lambda data, as_of: self.last_known_good.remember("tickers", data, as_of),
+                                 last_resort=lambda: self.last_resort.lookup("tickers", wanted))
+
+    # ----- detail for charts and analysts -----
+    def klines(self, **params) -> Sourced:
+        return self.provider.get(cache_key("klines", params), self.settings.klines_ttl_s,
+                                 lambda: named_candles(self.upstream.fetch("klines", **params)))
+
+    def depth(self, symbol: str, limit: int) -> Sourced:
+        return self.provider.get(f"depth:{symbol}:{limit}", self.settings.depth_ttl_s,
+                                 lambda: self.upstream.fetch("depth", symbol=symbol, limit=limit))
+
+    def trades(self, symbol: str, limit: int) -> Sourced:
+        return self.provider.get(f"trades:{symbol}:{limit}", self.settings.trades_ttl_s,
+                                 lambda: self.upstream.fetch("trades", symbol=symbol, limit=limit))
+
+    def avg_price(self, symbol: str) -> Sourced:
+        return self.provider.get(f"avg_price:{symbol}", self.settings.avg_price_ttl_s,
+                                 lambda: self.upstream.fetch("avg_price", symbol=symbol))

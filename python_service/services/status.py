@@ -1,0 +1,45 @@
+"""What the service knows right now, from local state only: never a call to Binance."""
+from __future__ import annotations
+
+from ..version import __version__
+from ..sourcing.provenance import iso_utc
+from ..upstream import Market
+
+
+class Status:
+    def __init__(self, upstream, store, fallback, clock, started_at: float):
+        self.upstream, self.store, self.fallback, self.clock = upstream, store, fallback, clock
+        self.started_at = started_at
+
+    def report(self) -> dict:
+        """What /api/status shows."""
+        now = self.clock()
+        return {
+            "service": "binance-gateway",
+            "version": __version__,
+            "started_at": iso_utc(self.started_at),
+            "uptime_s": round(now - self.started_at, 3),
+            "upstream": {**self.upstream.describe(), **_iso_times(self.upstream.state.snapshot())},
+            "cache": {"backend": self.store.name},
+            "weight": self.upstream.budget(Market.SPOT).snapshot(),
+            "futures_weight": self.upstream.budget(Market.FUTURES).snapshot(),
+            "clock_offset_ms": self.upstream.clock_offset_ms,
+            "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
+                         for name, info in self.fallback.describe().items()},
+        }
+
+    def gauges(self) -> dict:
+        """The numbers /metrics exposes as gauges, read now from the (shared) state."""
+        snapshot = self.upstream.state.snapshot()
+        return {"state": snapshot["state"], "retry_after_s": snapshot["retry_after_s"] or 0,
+                "weights": {market.value: self.upstream.budget(market).snapshot() for market in Market}}
+
+
+def _iso_times(snapshot: dict) -> dict:
+    shown = dict(snapshot)
+    for key in ("since", "until", "last_success"):
+        if shown.get(key):
+            shown[key] = iso_utc(shown[key])
+    if shown.get("last_error"):
+        shown["last_error"] = {**shown["last_error"], "at": iso_utc(shown["last_error"]["at"])}
+    return shown

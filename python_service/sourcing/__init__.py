@@ -1,0 +1,1 @@
+"""Sourcing: cache -> single flight -> last known good -> fallback, each answer with its provenance."""

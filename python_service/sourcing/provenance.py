@@ -1,0 +1,37 @@
+"""Where a number came from and how old it is."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+
+class Source(StrEnum):
+    LIVE = "live"  # fetched for this request
+    CACHE = "cache"  # fresh within its TTL
+    STALE = "stale"  # last known good, past its TTL, served because Binance failed
+    FALLBACK = "fallback"  # the shipped snapshot
+
+
+@dataclass(frozen=True)
+class Sourced:
+    data: Any
+    source: Source
+    as_of: float  # epoch seconds when Binance produced the data
+
+    def __post_init__(self):
+        object.__setattr__(self, "source", Source(self.source))  # an unknown source is a bug: ValueError
+
+    def fields(self, now: float) -> dict:
+        return {"source": self.source.value, "as_of": iso_utc(self.as_of),
+                "age_s": round(max(0.0, now - self.as_of), 3)}
+
+    def replace(self, data: Any) -> "Sourced":
+        return Sourced(data, self.source, self.as_of)
+
+
+@lru_cache(maxsize=1024)  # cache hits repeat the same as_of many times
+def iso_utc(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,97 @@
+"""Single flight: concurrent requests for the same data share one upstream call."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Optional
+
+
+class SingleFlightTimeout(Exception):
+    """A refresh under way elsewhere did not finish within the wait."""
+
+    def __init__(self, message: str, retry_after: float = 1.0):
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after
+
+
+class _Call:
+    def __init__(self):
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+
+
+class LocalFlight:
+    """Threads of one process: the first caller fetches, the others wait for its outcome."""
+
+    def __init__(self, wait_s: float = 30.0):
+        self.wait_s = wait_s
+        self._calls: dict[str, _Call] = {}
+        self._lock = threading.Lock()
+
+    def run(self, key: str, fetch: Callable[[], Any], ready: Callable[[], Any] = lambda: None) -> Any:
+        with self._lock:
+            call = self._calls.get(key)
+            leader = call is None
+            if leader:
+                call = self._calls[key] = _Call()
+        if not leader:
+            if not call.done.wait(self.wait_s):
+                raise SingleFlightTimeout("timed out waiting for a refresh already under way")
+            if call.error is not None:
+                raise call.error
+            return call.result
+        try:
+            call.result = fetch()
+            return call.result
+        except BaseException as exc:
+            call.error = exc
+            raise
+        finally:
+            with self._lock:
+                del self._calls[key]
+            call.done.set()
+
+
+class RedisFlight(LocalFlight):
+    """Across processes and hosts: a Redis lock (redis-py's Lock) elects one fetcher;
+    the others watch the shared cache (`ready`) until the fresh entry lands."""
+
+    def __init__(self, redis_client, wait_s: float = 30.0, lease_s: float = 30.0, poll_s: float = 0.02,
+                 prefix: str = "gateway:flight:"):
+        super().__init__(wait_s)
+        self.redis, self.lease_s, self.poll_s, self.prefix = redis_client, lease_s, poll_s, prefix
+
+    def run(self, key: str, fetch: Callable[[], Any], ready: Callable[[], Any] = lambda: None) -> Any:
+        return super().run(key, lambda: self._across_processes(key, fetch, ready), ready)
+
+    def _across_processes(self, key, fetch, ready):
+        import redis
+
+        lock = self.redis.lock(self.prefix + key, timeout=self.lease_s)
+        deadline = time.monotonic() + self.wait_s
+        while True:
+            try:
+                leader = lock.acquire(blocking=False)
+            except redis.RedisError:
+                return fetch()  # Redis is down: this process fetches for itself (its threads still share)
+            if leader:
+                try:
+                    return fetch()
+                finally:
+                    _release(lock)
+            found = ready()
+            if found is not None:
+                return found
+            if time.monotonic() > deadline:
+                raise SingleFlightTimeout("timed out waiting for a refresh under way in another worker")
+            time.sleep(self.poll_s)
+
+
+def _release(lock) -> None:
+    import redis
+
+    try:
+        lock.release()
+    except (redis.exceptions.LockError, redis.RedisError):
+        pass  # the lease expired (another worker may hold it now) or Redis is down: it expires by itself

@@ -1,0 +1,81 @@
+"""Binance's endpoints the gateway calls: the python-binance method, the market
+whose limits it counts against, the body type a 2xx must have, and its request
+weight (binance-facts.md; Binance's docs as of 2026). One place per fact."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+
+class Market(str, Enum):
+    SPOT = "spot"
+    FUTURES = "futures"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str  # python-binance Client method
+    market: Market
+    expect: type  # what a 2xx body must be
+    weight: Callable[[dict], int]
+
+
+def spot_depth_weight(limit: int) -> int:
+    return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
+
+
+def futures_depth_weight(limit: int) -> int:
+    return 2 if limit <= 50 else 5 if limit <= 100 else 10 if limit <= 500 else 20
+
+
+def futures_klines_weight(limit: int) -> int:
+    return 1 if limit < 100 else 2 if limit < 500 else 5 if limit <= 1000 else 10
+
+
+def ticker_24hr_weight(params: dict) -> int:
+    if "symbol" in params:
+        return 2
+    if "symbols" in params:
+        count = len(json.loads(params["symbols"]))
+        return 2 if count <= 20 else 40 if count <= 100 else 80
+    return 80
+
+
+def one_or_all(one: int, every: int) -> Callable[[dict], int]:
+    return lambda params: one if "symbol" in params else every
+
+
+def fixed(weight: int) -> Callable[[dict], int]:
+    return lambda params: weight
+
+
+SPOT, FUTURES = Market.SPOT, Market.FUTURES
+ENDPOINTS = {
+    "ping": Endpoint("ping", SPOT, dict, fixed(1)),
+    "server_time": Endpoint("get_server_time", SPOT, dict, fixed(1)),
+    "ticker_prices": Endpoint("get_symbol_ticker", SPOT, list, one_or_all(2, 4)),
+    "ticker_24hr": Endpoint("get_ticker", SPOT, list, ticker_24hr_weight),
+    "klines": Endpoint("get_klines", SPOT, list, fixed(2)),
+    "depth": Endpoint("get_order_book", SPOT, dict, lambda p: spot_depth_weight(p.get("limit", 100))),
+    "trades": Endpoint("get_recent_trades", SPOT, list, fixed(25)),
+    "avg_price": Endpoint("get_avg_price", SPOT, dict, fixed(2)),
+    "exchange_info": Endpoint("get_exchange_info", SPOT, dict, fixed(20)),
+    "account": Endpoint("get_account", SPOT, dict, fixed(20)),
+    "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, dict, fixed(1)),
+    "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, list, one_or_all(1, 40)),
+    "futures_klines": Endpoint("futures_klines", FUTURES, list, lambda p: futures_klines_weight(p.get("limit", 500))),
+    "futures_depth": Endpoint("futures_order_book", FUTURES, dict, lambda p: futures_depth_weight(p.get("limit", 500))),
+    "futures_open_interest": Endpoint("futures_open_interest", FUTURES, dict, fixed(1)),
+    "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, list, fixed(1)),
+    "futures_premium_index": Endpoint("futures_mark_price", FUTURES, list, one_or_all(1, 10)),
+}
+
+
+def expected_type(endpoint: Endpoint, params: dict) -> type:
+    """Endpoints that answer a list for many symbols answer one object for `symbol=`."""
+    if endpoint.expect is list and "symbol" in params and endpoint.method in (
+            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price"):
+        return dict
+    return endpoint.expect

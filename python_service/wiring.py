@@ -1,0 +1,104 @@
+"""Wiring in one place: builds the object graph from the settings. The app
+factory calls `build`; scripts call `build_upstream`, so a script and the
+service can never disagree about how Binance is reached."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .observability import metrics
+from .services.account import Account
+from .services.exchange import Exchange
+from .services.futures import Futures
+from .services.spot import Spot
+from .services.status import Status
+from .settings import Settings
+from .sourcing.fallback import FallbackData
+from .sourcing.last_known_good import LastKnownGood
+from .sourcing.provider import LastResort, Provider
+from .sourcing.single_flight import LocalFlight, RedisFlight
+from .upstream import Lane, Market, Upstream
+from .upstream.budget import WeightBudget
+from .upstream.client import build_client
+from .upstream.retry import RetryPolicy
+from .upstream.state import StatePolicy, UpstreamState
+from .upstream.store import MemoryStore, RedisStore
+
+REDIS_TIMEOUT_S = 2
+
+
+@dataclass
+class Services:
+    """What the routes reach through `current_app.extensions["services"]`."""
+    settings: Settings
+    clock: Callable[[], float]
+    upstream: Upstream
+    provider: Provider
+    spot: Spot
+    futures: Futures
+    exchange: Exchange
+    account: Account
+    status: Status
+
+
+def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
+    return RetryPolicy(attempts=settings.max_attempts, sleep=sleep,
+                       total_s=settings.max_attempts * settings.timeout_s + 5)
+
+
+def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = time.time,
+                   sleep: Callable[[float], None] = time.sleep, observed: bool = False) -> Upstream:
+    """The one way to Binance: a state and a weight budget per market, retries, the SDK client."""
+    store = store or MemoryStore(clock)
+    state = UpstreamState(store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
+                                             settings.breaker_cooldown_s), clock)
+    lanes = {
+        Market.SPOT: Lane(state, WeightBudget(store, settings.weight_limit_1m, settings.weight_budget_ratio, clock,
+                                              prefix="weight")),
+        Market.FUTURES: Lane(state, WeightBudget(store, settings.futures_weight_limit_1m,
+                                                 settings.weight_budget_ratio, clock, prefix="fweight")),
+    }
+    hooks: dict[str, Any] = {"on_attempt": metrics.count_upstream_attempt,
+                             "on_retry": metrics.count_upstream_retry} if observed else {}
+    return Upstream(settings, build_client(settings), lanes, retry_policy(settings, sleep), clock, **hooks)
+
+
+def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
+          sleep: Callable[[float], None] = time.sleep) -> Services:
+    """Everything one app uses, built once per process. `cache` is the app's flask-caching Cache."""
+    wait_s = retry_policy(settings).total_s + 5
+    store, flight = _shared(settings, clock, wait_s)
+    upstream = build_upstream(settings, store, clock, sleep, observed=True)
+    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup)
+    fallback = FallbackData(settings.fallback_data_dir)
+    last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
+    last_resort = LastResort(last_known_good, fallback)
+    spot = Spot(upstream, provider, last_known_good, last_resort, settings)
+    return Services(
+        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
+        futures=Futures(upstream, provider, last_resort, settings),
+        exchange=Exchange(upstream, provider, last_resort, spot, settings),
+        account=Account(upstream, provider, settings),
+        status=Status(upstream, store, fallback, clock, started_at=clock()),
+    )
+
+
+def _shared(settings: Settings, clock, wait_s: float):
+    """Redis when configured (every worker and host shares), else this process's memory."""
+    if not settings.cache_redis_url:
+        return MemoryStore(clock), LocalFlight(wait_s)
+    import redis
+
+    client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
+                                  socket_connect_timeout=REDIS_TIMEOUT_S)
+    return RedisStore(client, clock=clock), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
+
+
+def cache_config(settings: Settings) -> dict:
+    """flask-caching's settings: Redis when configured, else this process's memory."""
+    if settings.cache_redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
+                "CACHE_KEY_PREFIX": "gateway:cache:",
+                "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
