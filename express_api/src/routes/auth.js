@@ -6,6 +6,7 @@ const { ApiError } = require('../errors');
 const { hashPassword, verifyPassword, burnVerifyTime } = require('../passwords');
 const { publicUser } = require('../users');
 const { requireAuth } = require('../middleware/auth');
+const { methodNotAllowed } = require('../middleware/method-not-allowed');
 
 const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
 
@@ -31,14 +32,16 @@ function authRouter({ users, tokens, config }) {
       'Too many attempts from this address; try again later', { retryAfter: Math.ceil(options.windowMs / 1000) })),
   });
 
-  router.post('/register', limiter, async (req, res) => {
+  router.use(express.json({ limit: '10kb' }));
+
+  router.route('/register').post(limiter, async (req, res) => {
     const { username, password } = credentials(req.body);
     const user = users.create(username, await hashPassword(password));
     if (!user) throw new ApiError(409, 'username_taken', 'That username is already registered');
     res.status(201).json({ user: publicUser(user) });
-  });
+  }).all(methodNotAllowed(['POST']));
 
-  router.post('/login', limiter, async (req, res) => {
+  router.route('/login').post(limiter, async (req, res) => {
     const { username, password } = req.body || {};
     if (typeof username !== 'string' || typeof password !== 'string') {
       throw new ApiError(400, 'invalid_credentials_format', 'username and password are required strings');
@@ -47,11 +50,11 @@ function authRouter({ users, tokens, config }) {
     const ok = user ? await verifyPassword(password, user.password_hash) : await burnVerifyTime(password);
     if (!ok) throw new ApiError(401, 'invalid_credentials', 'Unknown username or wrong password');
     res.json({ ...tokens.issue(user), user: publicUser(user) });
-  });
+  }).all(methodNotAllowed(['POST']));
 
-  router.get('/me', requireAuth({ tokens, users }), (req, res) => {
+  router.route('/me').get(requireAuth({ tokens, users }), (req, res) => {
     res.json({ user: publicUser(req.user) });
-  });
+  }).all(methodNotAllowed(['GET']));
 
   return router;
 }
