@@ -10,6 +10,7 @@ const { ApiError, notFound, errorHandler } = require('./errors');
 const { methodNotAllowed } = require('./middleware/method-not-allowed');
 const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
+const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
@@ -29,7 +30,7 @@ function requestId(req, res) {
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]'];
 
-function createApp({ config, users, holdings, logger }) {
+function createApp({ config, users, holdings, logger, passwords = createPasswords() }) {
   const app = express();
   const pythonService = createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
   const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
@@ -53,7 +54,7 @@ function createApp({ config, users, holdings, logger }) {
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
   app.locals.mounts = [
     ['', forwardRouter({ pythonService, config })],
-    ['/api/auth', authRouter({ users, tokens, config })],
+    ['/api/auth', authRouter({ users, tokens, passwords, config })],
     ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);

@@ -8,6 +8,7 @@ const request = require('supertest');
 const { createApp } = require('../src/app');
 const { loadConfig } = require('../src/config');
 const { openUserStore } = require('../src/users');
+const { createPasswords } = require('../src/passwords');
 const { DEFAULT_HOLDINGS } = require('../src/services/portfolio');
 
 /** routes: { '/api/binance/prices': (req, res) => ... }; every request is logged in `log`. */
@@ -50,12 +51,16 @@ function captureLogs() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger } = {}) {
+// scrypt at its real cost takes ~0.3 s and 128 MiB a hash; tests use a cheap one unless they check the cost.
+const cheapPasswords = createPasswords({ N: 2 ** 10 });
+
+function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger, defaultPasswords = false } = {}) {
   const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789abcdef', DATABASE_PATH: ':memory:', ...env },
     { warn: () => {} });
   const users = openUserStore(config.databasePath);
   const logs = logger ? { logger, lines: null } : captureLogs();
-  const app = createApp({ config, users, holdings, logger: logs.logger });
+  const passwords = defaultPasswords ? undefined : cheapPasswords;
+  const app = createApp({ config, users, holdings, logger: logs.logger, passwords });
   return { app, config, users, logs: logs.lines, agent: () => request(app) };
 }
 
