@@ -10,14 +10,15 @@ const json = (schema, description = 'OK') => ({ description, content: { 'applica
 const error = (description) => json(ref('Error'), description);
 const obj = (required, properties) => ({ type: 'object', required, properties });
 const GATEWAY_DOWN = { 502: error('python_service unreachable'), 503: error('python_service timeout, or no data') };
-const RATE_LIMITED = { 429: error('Too many attempts from this address') };
+const RATE_LIMITED = { 429: error('Too many attempts from this address (or, for login, for this username)') };
 const FORWARD_ERRORS = { ...GATEWAY_DOWN, 400: error('Invalid input, or a path with dot segments'),
   429: error('Too many requests from this address') };
 const BEARER = [{ bearerAuth: [] }];
 
 const credentials = obj(['username', 'password'], {
   username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,32}$' },
-  password: { type: 'string', minLength: 8, maxLength: 128 },
+  password: { type: 'string', minLength: 8, maxLength: 128,
+    description: '8-128 characters (code points), not on a list of common passwords (400 common_password)' },
 });
 const user = obj(['user'], { user: obj(['id', 'username', 'created_at'], {
   id: { type: 'integer' }, username: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }) });
