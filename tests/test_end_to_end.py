@@ -9,7 +9,7 @@ from tests.conftest import API_KEY, API_SECRET, closed_port
 from tests.processes import output_of, start_express, start_gateway, stop, wait_until_up
 
 INTERNAL_TOKEN = "e2e-internal-token-7731"
-JWT_SECRET = "e2e-jwt-secret-0123456789abcdef"
+JWT_SECRET = "e2e-jwt-secret-0123456789abcdef-32"
 
 
 @pytest.fixture

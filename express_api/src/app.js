@@ -8,8 +8,9 @@ const crypto = require('node:crypto');
 const pinoHttp = require('pino-http');
 const { ApiError, notFound, errorHandler } = require('./errors');
 const { methodNotAllowed } = require('./middleware/method-not-allowed');
-const { createGateway } = require('./gateway');
+const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
+const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
@@ -29,13 +30,14 @@ function requestId(req, res) {
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]'];
 
-function createApp({ config, users, holdings, logger }) {
+function createApp({ config, users, holdings, logger, passwords = createPasswords() }) {
   const app = express();
-  const gateway = createGateway({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
+  const pythonService = createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
   const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
 
   const metrics = createMetrics();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy); // req.ip: the client's address, for limits and python_service
   app.use(pinoHttp({ logger, genReqId: requestId, redact: { paths: REDACT, censor: '[redacted]' } }));
   app.use(metrics.middleware);
   app.use(helmet());
@@ -44,21 +46,19 @@ function createApp({ config, users, holdings, logger }) {
   }));
   const openapi = openapiDocument();
   const publicDir = path.join(__dirname, '..', 'public');
-  app.get('/', (req, res) => res.sendFile(path.join(publicDir, 'index.html')));
+  const onlyGet = methodNotAllowed(['GET']);
+  app.route('/').get((req, res) => res.sendFile(path.join(publicDir, 'index.html'))).all(onlyGet);
   app.use(express.static(publicDir, { index: false }));
-  app.get('/metrics', metrics.handler);
-  app.get('/api/openapi.json', (req, res) => res.json(openapi));
+  app.route('/metrics').get(metrics.handler).all(onlyGet);
+  app.route('/api/openapi.json').get((req, res) => res.json(openapi)).all(onlyGet);
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
   app.locals.mounts = [
-    ['', forwardRouter({ gateway, config })], // before express.json: it forwards raw bodies
-    ['/api/auth', authRouter({ users, tokens, config })],
-    ['/direct-api/binance', binanceRouter({ gateway, holdings, config, tokens, users })],
+    ['', forwardRouter({ pythonService, config })],
+    ['/api/auth', authRouter({ users, tokens, passwords, config })],
+    ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
   ];
-  app.use(app.locals.mounts[0][1]);
-  app.use(express.json({ limit: '10kb' }));
-  for (const [prefix, router] of app.locals.mounts.slice(1)) app.use(prefix, router);
+  for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);
 
-  app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler);
   return app;

@@ -1,9 +1,9 @@
 'use strict';
 // Settings from the environment (and .env), validated once at start-up.
 const crypto = require('node:crypto');
+const net = require('node:net');
 const path = require('node:path');
-
-class ConfigError extends Error {}
+const { ConfigError } = require('./errors');
 
 function integer(env, name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
   const raw = env[name];
@@ -29,14 +29,45 @@ function url(env, name, fallback) {
   return raw.replace(/\/+$/, '');
 }
 
-function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {}) {
-  let jwtSecret = (env.JWT_SECRET || '').trim();
-  if (!jwtSecret) {
-    jwtSecret = crypto.randomBytes(32).toString('hex');
-    warn('JWT_SECRET is not set: using a random secret for this start; tokens will not survive a restart');
-  } else if (jwtSecret.length < 16) {
-    throw new ConfigError('JWT_SECRET must be at least 16 characters');
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrSubnet(item) {
+  if (TRUST_PROXY_NAMES.includes(item)) return true;
+  const [address, prefix, extra] = item.split('/');
+  const family = net.isIP(address);
+  if (!family || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+// Express's 'trust proxy': false (the socket address), true, a hop count, or addresses and subnets.
+function trustProxy(env) {
+  const raw = (env.TRUST_PROXY || '').trim();
+  if (raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const items = raw.split(',').map((item) => item.trim());
+  if (!items.every(isAddressOrSubnet)) {
+    throw new ConfigError('TRUST_PROXY must be false, true, a hop count, or a comma list of addresses, subnets ' +
+      `(10.0.0.0/8) and loopback/linklocal/uniquelocal, not ${JSON.stringify(raw)}`);
   }
+  return items;
+}
+
+// A weak JWT_SECRET lets anyone forge tokens; its value is never put in the message.
+function jwtSecret(env, warn) {
+  const secret = (env.JWT_SECRET || '').trim();
+  if (!secret) {
+    warn('JWT_SECRET is not set: using a random secret for this start; tokens will not survive a restart');
+    return crypto.randomBytes(32).toString('hex');
+  }
+  if (secret.length < 32 || new Set(secret).size === 1) {
+    throw new ConfigError('JWT_SECRET must be at least 32 characters and not one character repeated');
+  }
+  return secret;
+}
+
+function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {}) {
   const origins = (env.CORS_ORIGINS || 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean);
   return {
     port: integer(env, 'PORT', 5000, { min: 0, max: 65535 }),
@@ -45,7 +76,9 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
       `http://127.0.0.1:${integer(env, 'GATEWAY_PORT', 5001, { min: 1, max: 65535 })}`),
     pythonServiceTimeoutMs: integer(env, 'PYTHON_SERVICE_TIMEOUT_MS', 3000, { min: 1 }),
     forwardTimeoutMs: integer(env, 'FORWARD_TIMEOUT_MS', 20000, { min: 1 }),
-    jwtSecret,
+    jwtSecret: jwtSecret(env, warn),
+    trustProxy: trustProxy(env),
+    forwardRateLimitPerMin: integer(env, 'FORWARD_RATE_LIMIT_PER_MIN', 600, { min: 1 }),
     tokenTtlS: integer(env, 'TOKEN_TTL_S', 3600, { min: 1 }),
     databasePath: (env.DATABASE_PATH || '').trim() || path.join(__dirname, '..', '..', 'var', 'users.sqlite'),
     internalApiToken: (env.INTERNAL_API_TOKEN || '').trim() || null,

@@ -12,6 +12,9 @@ class ApiError extends Error {
   }
 }
 
+// A setting that cannot be used: start-up stops with its message, which names the variable.
+class ConfigError extends Error {}
+
 function envelope(code, message, upstream) {
   const error = { code, message };
   if (upstream) error.upstream = upstream;
@@ -50,4 +53,4 @@ function errorHandler(err, req, res, next) {
   return res.status(apiError.status).json(envelope(apiError.code, apiError.message, apiError.upstream));
 }
 
-module.exports = { ApiError, envelope, notFound, errorHandler, toApiError };
+module.exports = { ApiError, ConfigError, envelope, notFound, errorHandler, toApiError };

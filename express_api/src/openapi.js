@@ -1,20 +1,24 @@
 'use strict';
 // The OpenAPI 3 document of express_api, served at /api/openapi.json: its own
-// routes, plus python_service's (openapi/python_service.json, a copy kept
-// current by a test) because it forwards them.
+// routes, plus the public routes of python_service it forwards (their documents
+// come from openapi/python_service.json, a copy kept current by a test).
 const forwarded = require('../openapi/python_service.json');
+const { PUBLIC_ROUTES } = require('./routes/forward');
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
 const error = (description) => json(ref('Error'), description);
 const obj = (required, properties) => ({ type: 'object', required, properties });
 const GATEWAY_DOWN = { 502: error('python_service unreachable'), 503: error('python_service timeout, or no data') };
-const RATE_LIMITED = { 429: error('Too many attempts from this address') };
+const RATE_LIMITED = { 429: error('Too many attempts from this address (or, for login, for this username)') };
+const FORWARD_ERRORS = { ...GATEWAY_DOWN, 400: error('Invalid input, or a path with dot segments'),
+  429: error('Too many requests from this address') };
 const BEARER = [{ bearerAuth: [] }];
 
 const credentials = obj(['username', 'password'], {
   username: { type: 'string', pattern: '^[A-Za-z0-9_.-]{3,32}$' },
-  password: { type: 'string', minLength: 8, maxLength: 128 },
+  password: { type: 'string', minLength: 8, maxLength: 128,
+    description: '8-128 characters (code points), not on a list of common passwords (400 common_password)' },
 });
 const user = obj(['user'], { user: obj(['id', 'username', 'created_at'], {
   id: { type: 'integer' }, username: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }) });
@@ -54,12 +58,15 @@ const own = {
       error: { type: 'string', nullable: true } })), 401: error('No valid Bearer token') } } },
 };
 
+const pick = (object, keys) => Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]));
+
 function forwardedPaths() {
   const paths = {};
-  for (const [path, item] of Object.entries(forwarded.paths)) {
-    if (path === '/metrics' || path === '/api/openapi.json') continue; // express_api answers these itself
-    paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method,
-      { ...op, summary: `${op.summary} (forwarded to python_service)`, responses: { ...op.responses, ...GATEWAY_DOWN } }]));
+  for (const [method, route] of PUBLIC_ROUTES) {
+    const path = route.replace(/:(\w+)/g, '{$1}');
+    const op = forwarded.paths[path][method.toLowerCase()];
+    paths[path] = { ...paths[path], [method.toLowerCase()]: { ...op, summary: `${op.summary} (forwarded to python_service)`,
+      responses: { ...op.responses, ...FORWARD_ERRORS, ...pick(op.responses, ['400']) } } };
   }
   return paths;
 }

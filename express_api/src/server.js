@@ -3,9 +3,10 @@
 // .env in the working directory (or the file ENV_FILE names); variables already set win.
 require('dotenv').config({ path: process.env.ENV_FILE || '.env', quiet: true });
 const pino = require('pino');
-const { loadConfig, ConfigError } = require('./config');
+const { loadConfig } = require('./config');
+const { ConfigError } = require('./errors');
 const { openUserStore } = require('./users');
-const { loadHoldings } = require('./portfolio');
+const { loadHoldings } = require('./services/portfolio');
 const { createApp } = require('./app');
 
 function main() {
@@ -16,8 +17,7 @@ function main() {
     config = loadConfig(process.env, { warn: (msg) => logger.warn(msg) });
     holdings = loadHoldings(config.demoPortfolioFile);
   } catch (err) {
-    if (!(err instanceof ConfigError) && !(err instanceof SyntaxError) && err.code !== 'ENOENT' &&
-        !/DEMO_PORTFOLIO_FILE/.test(err.message)) throw err;
+    if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`express_api: configuration error: ${err.message}\n`);
     process.exit(2);
   }

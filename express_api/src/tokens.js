@@ -10,13 +10,16 @@ function createTokens({ secret, ttlS }) {
       const { exp } = jwt.decode(token);
       return { token, token_type: 'Bearer', expires_in: ttlS, expires_at: new Date(exp * 1000).toISOString() };
     },
-    /** The verified claims, or null for a missing, tampered, expired or wrongly signed token. */
+    /** The verified claims, or null for a missing, tampered, expired, never-expiring or wrongly signed token. */
     verify(token) {
+      let claims;
       try {
-        return jwt.verify(token, secret, { algorithms: ['HS256'] });
+        claims = jwt.verify(token, secret, { algorithms: ['HS256'] });
       } catch {
         return null;
       }
+      // jsonwebtoken accepts a token without exp; ours always carry one, so one without is not ours
+      return typeof claims.exp === 'number' ? claims : null;
     },
   };
 }

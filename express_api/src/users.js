@@ -4,8 +4,16 @@ const fs = require('node:fs');
 const path = require('node:path');
 const Database = require('better-sqlite3');
 
+// Password hashes are secrets: the file is the owner's alone, from its first byte on.
+// SQLite gives its -wal and -shm files the database file's permissions.
+function createPrivateFile(databasePath) {
+  fs.mkdirSync(path.dirname(databasePath), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(databasePath, 'a', 0o600));
+  fs.chmodSync(databasePath, 0o600);
+}
+
 function openUserStore(databasePath) {
-  if (databasePath !== ':memory:') fs.mkdirSync(path.dirname(databasePath), { recursive: true });
+  if (databasePath !== ':memory:') createPrivateFile(databasePath);
   const db = new Database(databasePath);
   db.pragma('journal_mode = WAL');
   db.exec(`CREATE TABLE IF NOT EXISTS users (

@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const jwt = require('jsonwebtoken');
 const { buildApp, registerAndLogin } = require('./helpers');
 
-const SECRET = 'test-jwt-secret-0123456789';
+const SECRET = 'test-jwt-secret-0123456789abcdef';
 
 test('POST /api/auth/register — with a valid username and password — 201 and the user, never the password', async () => {
   const { agent, users } = buildApp();

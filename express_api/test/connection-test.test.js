@@ -38,7 +38,9 @@ test('GET /direct-api/binance/connection-test â€” reachable and keys accepted â€
   assert.equal(res.body.latency_ms, 12.5);
   assert.deepEqual(res.body.permissions, ['SPOT']);
   assert.equal(res.body.error, null);
-  assert.ok(standIn.log.every((r) => r.headers['x-internal-token'] === 'internal-tok'));
+  // the token goes only with the credential-using call, made after the user was checked
+  const tokenBy = Object.fromEntries(standIn.log.map((r) => [r.url, r.headers['x-internal-token']]));
+  assert.deepEqual(tokenBy, { '/api/binance/connection-status': undefined, '/api/binance/trading/status': 'internal-tok' });
   assert.ok(!JSON.stringify(res.body).includes('internal-tok'));
 });
 

@@ -8,27 +8,27 @@ const request = require('supertest');
 const { createApp } = require('../src/app');
 const { loadConfig } = require('../src/config');
 const { openUserStore } = require('../src/users');
-const { DEFAULT_HOLDINGS } = require('../src/portfolio');
+const { createPasswords } = require('../src/passwords');
+const { DEFAULT_HOLDINGS } = require('../src/services/portfolio');
 
 /** routes: { '/api/binance/prices': (req, res) => ... }; every request is logged in `log`. */
 async function startStandIn(routes = {}) {
   const log = [];
   const sockets = new Set();
+  const standIn = { log, routes, fallback: null };
   const server = http.createServer((req, res) => {
     log.push({ method: req.method, url: req.url, headers: req.headers });
     const path = req.url.split('?')[0];
-    const handler = routes[path];
+    const handler = routes[path] || standIn.fallback;
     if (!handler) return json(res, 404, { error: { code: 'not_found', message: 'no route' } });
     return handler(req, res);
   });
   server.on('connection', (socket) => { sockets.add(socket); socket.on('close', () => sockets.delete(socket)); });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
+  return Object.assign(standIn, {
     url: `http://127.0.0.1:${server.address().port}`,
-    log,
-    routes,
     close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(resolve); }),
-  };
+  });
 }
 
 function json(res, status, body, headers = {}) {
@@ -51,12 +51,16 @@ function captureLogs() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger } = {}) {
-  const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789', DATABASE_PATH: ':memory:', ...env },
+// scrypt at its real cost takes ~0.3 s and 128 MiB a hash; tests use a cheap one unless they check the cost.
+const cheapPasswords = createPasswords({ N: 2 ** 10 });
+
+function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger, defaultPasswords = false } = {}) {
+  const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789abcdef', DATABASE_PATH: ':memory:', ...env },
     { warn: () => {} });
   const users = openUserStore(config.databasePath);
   const logs = logger ? { logger, lines: null } : captureLogs();
-  const app = createApp({ config, users, holdings, logger: logs.logger });
+  const passwords = defaultPasswords ? undefined : cheapPasswords;
+  const app = createApp({ config, users, holdings, logger: logs.logger, passwords });
   return { app, config, users, logs: logs.lines, agent: () => request(app) };
 }
 

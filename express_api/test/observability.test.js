@@ -37,7 +37,7 @@ test('GET /metrics — requests by route pattern and status, with latency histog
 
   assert.equal(res.status, 200);
   assert.match(res.headers['content-type'], /text\/plain/);
-  assert.match(res.text, /express_api_http_requests_total\{route="\/api\/binance\/\*rest",method="GET",status="200"\} 1/);
+  assert.match(res.text, /express_api_http_requests_total\{route="\/api\/binance\/price\/:symbol",method="GET",status="200"\} 1/);
   assert.match(res.text, /express_api_http_requests_total\{route="unmatched",method="GET",status="404"\} 1/);
-  assert.match(res.text, /express_api_http_request_duration_seconds_bucket\{le="0.5",route="\/api\/binance\/\*rest",method="GET"\} 1/);
+  assert.match(res.text, /express_api_http_request_duration_seconds_bucket\{le="0.5",route="\/api\/binance\/price\/:symbol",method="GET"\} 1/);
 });

@@ -1,30 +1,13 @@
 'use strict';
-// A path that exists with other methods answers 405 with an Allow header (RFC 9110), not 404.
+// The last handler of a route path: any method the path does not declare answers 405
+// with an Allow header (RFC 9110), e.g. router.route('/me').get(show).all(methodNotAllowed(['GET'])).
 const { ApiError } = require('../errors');
 
-function allowedMethods(app, path) {
-  const allowed = new Set();
-  const scan = (stack, subPath) => {
-    for (const layer of stack) {
-      if (layer.route && layer.match(subPath)) {
-        for (const method of Object.keys(layer.route.methods)) allowed.add(method.toUpperCase());
-      }
-    }
-  };
-  scan(app.router.stack, path);
-  for (const [prefix, router] of app.locals.mounts) {
-    if (path === prefix || path.startsWith(`${prefix}/`)) scan(router.stack, path.slice(prefix.length) || '/');
-  }
-  if (allowed.has('GET')) allowed.add('HEAD');
-  return [...allowed].sort();
-}
-
-function methodNotAllowed(app) {
+function methodNotAllowed(methods) {
+  const allowed = [...new Set(methods.includes('GET') ? [...methods, 'HEAD'] : methods)].sort().join(', ');
   return (req, res, next) => {
-    const allowed = allowedMethods(app, req.path);
-    if (!allowed.length) return next();
-    res.set('Allow', allowed.join(', '));
-    return next(new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}`));
+    res.set('Allow', allowed);
+    next(new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed}`));
   };
 }
 

@@ -1,72 +1,30 @@
 'use strict';
 // GET /direct-api/binance/demo-balance (public), GET /direct-api/binance/connection-test (Bearer)
 const express = require('express');
-const { errorFrom } = require('../gateway');
-const { pricedSymbols, valuePortfolio } = require('../portfolio');
+const { demoBalance } = require('../services/portfolio');
+const { checkConnection } = require('../services/connection-report');
 const { requireAuth } = require('../middleware/auth');
+const { methodNotAllowed } = require('../middleware/method-not-allowed');
 
-function binanceRouter({ gateway, holdings, config, tokens, users }) {
+function binanceRouter({ pythonService, holdings, config, tokens, users }) {
   const router = express.Router();
 
-  router.get('/demo-balance', async (req, res) => {
-    const query = encodeURIComponent(pricedSymbols(holdings).join(','));
-    const answer = await gateway.getJson(`/api/binance/prices?symbols=${query}`,
-      { timeoutMs: config.pythonServiceTimeoutMs, requestId: req.id });
-    if (answer.status !== 200) throw errorFrom(answer);
-    const balance = valuePortfolio(holdings, answer.body);
-    res.set('X-Data-Source', balance.source).json(balance);
-  });
+  router.route('/demo-balance')
+    .get(async (req, res) => {
+      const balance = await demoBalance(pythonService, holdings,
+        { timeoutMs: config.pythonServiceTimeoutMs, requestId: req.id, clientAddress: req.ip });
+      res.set('X-Data-Source', balance.source).json(balance);
+    })
+    .all(methodNotAllowed(['GET']));
 
-  router.get('/connection-test', requireAuth({ tokens, users }), async (req, res) => {
-    const options = { timeoutMs: config.forwardTimeoutMs, requestId: req.id };
-    const [connection, trading] = await Promise.allSettled([
-      gateway.getJson('/api/binance/connection-status', options),
-      gateway.getJson('/api/binance/trading/status', options),
-    ]);
-    res.json(connectionReport(connection, trading));
-  });
+  router.route('/connection-test')
+    .get(requireAuth({ tokens, users }), async (req, res) => {
+      res.json(await checkConnection(pythonService,
+        { timeoutMs: config.forwardTimeoutMs, requestId: req.id, clientAddress: req.ip }));
+    })
+    .all(methodNotAllowed(['GET']));
 
   return router;
-}
-
-function connectionReport(connection, trading) {
-  const conn = connection.status === 'fulfilled' && connection.value.status === 200 ? connection.value.body : null;
-  const trade = trading.status === 'fulfilled' && trading.value.status === 200 ? trading.value.body : null;
-  const report = {
-    ok: false,
-    reachable: conn ? Boolean(conn.reachable) : false,
-    restricted: conn ? Boolean(conn.restricted) : false,
-    authenticated: trade ? Boolean(trade.authenticated) : false,
-    keys_configured: trade ? Boolean(trade.api_key_configured && trade.api_secret_configured) : null,
-    latency_ms: conn ? conn.latency_ms : null,
-    permissions: trade ? trade.permissions || [] : [],
-    can_trade: trade ? trade.can_trade : null,
-    state: conn ? conn.state : null,
-    error: null,
-  };
-  report.ok = report.reachable && !report.restricted && report.authenticated;
-  report.error = report.ok ? null : explain(report, conn, trade, connection, trading);
-  return report;
-}
-
-function explain(report, conn, trade, connection, trading) {
-  if (!conn) return `python_service could not check the connection: ${failure(connection)}`;
-  if (report.restricted) {
-    return `Binance refuses this location (HTTP 451): ${conn.restriction_message || ''} ` +
-      'Set BINANCE_PROXY_URL to a proxy in an allowed region (see scripts/fix_proxy_connection.py).';
-  }
-  if (!report.reachable) {
-    return `Binance is unreachable: ${(conn.last_error && conn.last_error.message) || conn.not_probed_because || conn.state}`;
-  }
-  if (!trade) return `python_service could not check the API keys: ${failure(trading)}`;
-  if (!report.keys_configured) return 'BINANCE_API_KEY and BINANCE_API_SECRET are not configured on python_service';
-  return `Binance rejected the API keys: ${(trade.error && trade.error.message) || 'not authenticated'}`;
-}
-
-function failure(settled) {
-  if (settled.status === 'rejected') return settled.reason.message;
-  const body = settled.value.body || {};
-  return (body.error && body.error.message) || `HTTP ${settled.value.status}`;
 }
 
 module.exports = { binanceRouter };

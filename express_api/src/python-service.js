@@ -1,17 +1,36 @@
 'use strict';
-// The client for python_service: every call has a timeout, and every failure
-// becomes an ApiError in the shared envelope (never a hang, never a crash).
+// The client for python_service: every call has a timeout, every failure becomes an
+// ApiError in the shared envelope (never a hang, never a crash), and no call can be
+// resolved to a path other than the one asked for.
 const { ApiError } = require('./errors');
 
-function createGateway({ baseUrl, internalApiToken }) {
-  async function request(pathAndQuery, { timeoutMs, headers = {}, method = 'GET', body, requestId } = {}) {
-    const sendHeaders = { accept: 'application/json', ...headers };
-    if (requestId) sendHeaders['x-request-id'] = requestId;
-    if (internalApiToken) sendHeaders['x-internal-token'] = internalApiToken;
+function createPythonService({ baseUrl, internalApiToken }) {
+  const basePath = new URL(baseUrl).pathname.replace(/\/+$/, '');
+
+  // WHATWG URL parsing resolves dot segments, %2e and backslashes; refuse any target it moved.
+  function target(pathAndQuery) {
+    const url = new URL(baseUrl + pathAndQuery);
+    const askedPath = pathAndQuery.split('?', 1)[0];
+    if (url.pathname !== basePath + askedPath || `${url.origin}` !== new URL(baseUrl).origin) {
+      throw new ApiError(400, 'invalid_path', 'The request path is not allowed');
+    }
+    return url;
+  }
+
+  function headersFor({ headers, requestId, clientAddress, withInternalToken }) {
+    const sent = { accept: 'application/json', ...headers };
+    if (requestId) sent['x-request-id'] = requestId;
+    // one value, replacing whatever the client sent: python_service shares its weight budget per client
+    if (clientAddress) sent['x-forwarded-for'] = clientAddress;
+    if (withInternalToken && internalApiToken) sent['x-internal-token'] = internalApiToken;
+    return sent;
+  }
+
+  async function request(pathAndQuery, { timeoutMs, method = 'GET', body, ...options } = {}) {
+    const url = target(pathAndQuery);
     let response;
     try {
-      response = await fetch(baseUrl + pathAndQuery,
-        { method, body, headers: sendHeaders, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { method, body, headers: headersFor(options), signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,
@@ -51,4 +70,4 @@ function errorFrom(answer) {
   return new ApiError(502, 'upstream_error', `python_service answered HTTP ${answer.status}`);
 }
 
-module.exports = { createGateway, errorFrom };
+module.exports = { createPythonService, errorFrom };

@@ -2,6 +2,8 @@
 // The demo portfolio and its value in USDT, with exact decimal arithmetic (big.js).
 const fs = require('node:fs');
 const Big = require('big.js');
+const { ConfigError } = require('../errors');
+const { errorFrom } = require('../python-service');
 
 Big.NE = -40; // never exponential notation in toString/toFixed
 Big.PE = 40;
@@ -13,11 +15,11 @@ const ASSET = /^[A-Z0-9]{1,15}$/;
 
 function validHoldings(holdings, origin) {
   if (!holdings || typeof holdings !== 'object' || Array.isArray(holdings) || !Object.keys(holdings).length) {
-    throw new Error(`${origin} must be a JSON object of asset -> amount`);
+    throw new ConfigError(`${origin} must be a JSON object of asset -> amount`);
   }
   for (const [asset, amount] of Object.entries(holdings)) {
     if (!ASSET.test(asset) || typeof amount !== 'string' || !DECIMAL.test(amount)) {
-      throw new Error(`${origin}: ${asset} must map to a decimal string such as "0.5"`);
+      throw new ConfigError(`${origin}: ${asset} must map to a decimal string such as "0.5"`);
     }
   }
   return holdings;
@@ -25,7 +27,14 @@ function validHoldings(holdings, origin) {
 
 function loadHoldings(file) {
   if (!file) return DEFAULT_HOLDINGS;
-  return validHoldings(JSON.parse(fs.readFileSync(file, 'utf8')), `DEMO_PORTFOLIO_FILE ${file}`);
+  const origin = `DEMO_PORTFOLIO_FILE ${file}`;
+  let holdings;
+  try {
+    holdings = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`${origin} cannot be read as JSON: ${err.code || err.message}`);
+  }
+  return validHoldings(holdings, origin);
 }
 
 function pricedSymbols(holdings) {
@@ -60,4 +69,12 @@ function valuePortfolio(holdings, prices) {
   };
 }
 
-module.exports = { DEFAULT_HOLDINGS, loadHoldings, pricedSymbols, valuePortfolio, validHoldings };
+/** The demo portfolio valued at python_service's current prices (one prices call). */
+async function demoBalance(pythonService, holdings, options) {
+  const query = encodeURIComponent(pricedSymbols(holdings).join(','));
+  const answer = await pythonService.getJson(`/api/binance/prices?symbols=${query}`, options);
+  if (answer.status !== 200) throw errorFrom(answer);
+  return valuePortfolio(holdings, answer.body);
+}
+
+module.exports = { demoBalance, DEFAULT_HOLDINGS, loadHoldings, pricedSymbols, valuePortfolio, validHoldings };
