@@ -123,3 +123,13 @@ def redis_url(redis_server):
     client.flushall()
     client.close()
     return redis_server
+
+
+@pytest.fixture
+def streams(fake):
+    """Binance's websocket streams, faked beside `fake` (tests/fake_binance/streams.py)."""
+    from tests.fake_binance.streams import FakeStreams
+
+    server = FakeStreams(fake, ping_interval=0.5, ping_timeout=5).start()
+    yield server
+    server.stop()

@@ -59,7 +59,9 @@ def depth(fake, params, error):
     price = Decimal(fake._known(params.get("symbol", "")))
     limit = _int(params, "limit", 100, 1, 5000, error)
     tick = price / 100000
-    return {"lastUpdateId": 1027024,
+    # FakeStreams (streams.py) moves a symbol's update id on; the snapshot continues from it
+    last_id = getattr(fake, "depth_update_ids", {}).get(params.get("symbol"), 1027024)
+    return {"lastUpdateId": last_id,
             "bids": [[_d(price - tick * (i + 1)), _d(Decimal("0.5") + i)] for i in range(limit)],
             "asks": [[_d(price + tick * (i + 1)), _d(Decimal("0.4") + i)] for i in range(limit)]}
 

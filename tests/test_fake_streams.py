@@ -1,0 +1,107 @@
+"""The fake exchange's websocket streams speak Binance's protocol (the gateway's tests rely on it)."""
+import json
+import threading
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+WAIT_S = 10  # generous: a busy 2-core machine; nothing here is timed
+
+
+def next_payload(ws, stream: str):
+    """The next message of `stream` (combined-stream envelope), skipping others."""
+    while True:
+        message = json.loads(ws.recv(timeout=WAIT_S))
+        if message.get("stream") == stream:
+            return message["data"]
+
+
+def test_combined_stream_pushes_price_changes_in_binances_mini_ticker_shape(streams, fake):
+    with connect(streams.url + "/stream?streams=!miniTicker@arr") as ws:
+        fake.prices["ETHUSDT"] = "3500.01000000"
+        while True:
+            rows = {row["s"]: row for row in next_payload(ws, "!miniTicker@arr")}
+            if rows.get("ETHUSDT", {}).get("c") == "3500.01000000":
+                break
+    row = rows["ETHUSDT"]
+    assert row["e"] == "24hrMiniTicker" and isinstance(row["E"], int)
+    assert set(row) == {"e", "E", "s", "c", "o", "h", "l", "v", "q"}
+    assert streams.connections[0].market == "spot" and streams.connections[0].peer == "127.0.0.1"
+
+
+def test_subscribe_and_unsubscribe_have_replies_with_their_ids_and_change_what_is_pushed(streams, fake):
+    with connect(streams.url + "/stream") as ws:
+        ws.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@kline_1m"], "id": 7}))
+        assert json.loads(ws.recv(timeout=WAIT_S)) == {"result": None, "id": 7}
+        fake.prices["BTCUSDT"] = "70000.00000000"
+        kline = next_payload(ws, "btcusdt@kline_1m")
+        assert kline["e"] == "kline" and kline["k"]["i"] == "1m" and kline["k"]["c"] == "70000.00000000"
+        ws.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 8}))
+        while (reply := json.loads(ws.recv(timeout=WAIT_S))).get("id") != 8:
+            pass
+        assert reply["result"] == ["btcusdt@kline_1m"]
+        ws.send(json.dumps({"method": "UNSUBSCRIBE", "params": ["btcusdt@kline_1m"], "id": 9}))
+        while (reply := json.loads(ws.recv(timeout=WAIT_S))).get("id") != 9:
+            pass
+        assert reply == {"result": None, "id": 9}
+    assert streams.connections[0].streams == set()
+
+
+def test_futures_market_route_pushes_tickers_and_mark_prices(streams, fake):
+    with connect(streams.futures_url + "/market/stream?streams=!ticker@arr/!markPrice@arr@1s") as ws:
+        ticker = next_payload(ws, "!ticker@arr")[0]
+        mark = next_payload(ws, "!markPrice@arr@1s")[0]
+    assert ticker["e"] == "24hrTicker" and {"c", "o", "h", "l", "v", "q", "O", "C", "n"} <= set(ticker)
+    assert mark["e"] == "markPriceUpdate" and {"p", "i", "r", "T"} <= set(mark)
+    assert streams.connections[0].market == "futures"
+
+
+def test_depth_updates_continue_the_rest_snapshot_and_a_dropped_one_leaves_a_gap(streams, fake):
+    import requests
+
+    with connect(streams.url + "/stream?streams=btcusdt@depth@100ms") as ws:
+        first = next_payload(ws, "btcusdt@depth@100ms")
+        snapshot = requests.get(fake.url + "/api/v3/depth?symbol=BTCUSDT&limit=5", timeout=5).json()
+        assert snapshot["lastUpdateId"] >= first["u"]
+        streams.drop_next_depth("BTCUSDT")
+        fake.prices["BTCUSDT"] = "70001.00000000"
+        following = next_payload(ws, "btcusdt@depth@100ms")
+        later = next_payload(ws, "btcusdt@depth@100ms")
+    assert first["e"] == "depthUpdate" and first["U"] <= first["u"]
+    gaps = [b["U"] - a["u"] for a, b in ((first, following), (following, later))]
+    assert max(gaps) > 1
+
+
+def test_forced_disconnect_closes_every_connection_and_the_log_keeps_them(streams):
+    with connect(streams.url + "/stream?streams=!miniTicker@arr") as ws:
+        assert streams.disconnect("spot") == 1
+        with pytest.raises(ConnectionClosed):
+            while True:
+                ws.recv(timeout=WAIT_S)
+    assert streams.count("spot") == 1 and streams.open_connections() == []
+
+
+def test_a_client_sending_more_than_5_messages_a_second_is_disconnected(streams):
+    with connect(streams.url + "/stream") as ws:
+        with pytest.raises(ConnectionClosed):
+            for n in range(50):
+                ws.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": n}))
+            while True:
+                ws.recv(timeout=WAIT_S)
+
+
+def test_refused_handshakes_and_stalls(streams, fake):
+    from websockets.exceptions import InvalidStatus
+
+    streams.refuse = True
+    with pytest.raises(InvalidStatus):
+        connect(streams.url + "/stream?streams=!miniTicker@arr", open_timeout=WAIT_S)
+    streams.refuse = False
+    streams.stall("spot")
+    with connect(streams.url + "/stream?streams=!miniTicker@arr") as ws:
+        fake.prices["ETHUSDT"] = "1.00000000"
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=1.5)  # a stalled stream sends nothing, not even the 1 s refresh
+        streams.stall("spot", on=False)
+        assert next_payload(ws, "!miniTicker@arr")
