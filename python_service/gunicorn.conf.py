@@ -46,6 +46,14 @@ else:
     _own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
 
 
+def post_worker_init(worker):
+    """Each worker starts its websocket streams here, after the fork (threads do not survive
+    a fork); with Redis, only the worker that wins the lease connects."""
+    services = getattr(worker.wsgi, "extensions", {}).get("services")
+    if services is not None:
+        services.streams.start()
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
-PRODUCTION_ROOTS = {"base_url": "https://api.binance.com", "futures_base_url": "https://fapi.binance.com"}
-TESTNET_ROOTS = {"base_url": "https://testnet.binance.vision", "futures_base_url": "https://testnet.binancefuture.com"}
+PRODUCTION_ROOTS = {"base_url": "https://api.binance.com", "futures_base_url": "https://fapi.binance.com",
+                    "ws_url": "wss://stream.binance.com:9443", "futures_ws_url": "wss://fstream.binance.com"}
+TESTNET_ROOTS = {"base_url": "https://testnet.binance.vision", "futures_base_url": "https://testnet.binancefuture.com",
+                 "ws_url": "wss://stream.testnet.binance.vision", "futures_ws_url": "wss://fstream.binancefuture.com"}
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
@@ -66,6 +68,15 @@ def root_url(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def ws_root_url(name: str, value: str) -> str:
+    parts = _split(name, value)
+    if parts.scheme not in ("ws", "wss") or not parts.hostname:
+        raise SettingsError(f"{name} must be a ws:// or wss:// URL, not {value!r}")
+    if parts.query or parts.fragment:
+        raise SettingsError(f"{name} must be a root URL without query or fragment")
+    return value.rstrip("/")
+
+
 def proxy_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in PROXY_SCHEMES:
@@ -106,6 +117,12 @@ class Settings:
     testnet: bool = setting("BINANCE_TESTNET", False, boolean)
     base_url: str = setting("BINANCE_BASE_URL", PRODUCTION_ROOTS["base_url"], root_url)
     futures_base_url: str = setting("BINANCE_FUTURES_BASE_URL", PRODUCTION_ROOTS["futures_base_url"], root_url)
+    ws_url: str = setting("BINANCE_WS_URL", PRODUCTION_ROOTS["ws_url"], ws_root_url)
+    futures_ws_url: str = setting("BINANCE_FUTURES_WS_URL", PRODUCTION_ROOTS["futures_ws_url"], ws_root_url)
+    streams_enabled: bool = setting("STREAMS_ENABLED", True, boolean)
+    stream_silence_s: float = setting("STREAM_SILENCE_S", 5.0, number(minimum=0.1))  # silent longer: REST
+    stream_idle_s: float = setting("STREAM_IDLE_S", 120.0, number(minimum=1))  # unsubscribe after no interest
+    stream_max_age_s: float = setting("STREAM_MAX_AGE_S", 23.5 * 3600, number(minimum=1, maximum=24 * 3600))
     api_key: Optional[str] = setting("BINANCE_API_KEY", None, secret=True)
     api_secret: Optional[str] = setting("BINANCE_API_SECRET", None, secret=True)
     proxy_url: Optional[str] = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)

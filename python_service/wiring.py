@@ -18,6 +18,7 @@ from .sourcing.fallback import FallbackData
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.provider import LastResort, Provider
 from .sourcing.single_flight import LocalFlight, RedisFlight
+from .sourcing.streams import Streams
 from .upstream import Lane, Market, Upstream
 from .upstream.budget import WeightBudget
 from .upstream.client import build_client
@@ -40,6 +41,7 @@ class Services:
     exchange: Exchange
     account: Account
     status: Status
+    streams: Streams
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -74,14 +76,21 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
-    spot = Spot(upstream, provider, last_known_good, last_resort, settings)
+    streams = build_streams(settings, upstream)
+    spot = Spot(upstream, provider, last_known_good, last_resort, settings, streams)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
-        futures=Futures(upstream, provider, last_resort, settings),
+        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, streams=streams,
+        futures=Futures(upstream, provider, last_resort, settings, streams),
         exchange=Exchange(upstream, provider, last_resort, spot, settings),
         account=Account(upstream, provider, settings),
-        status=Status(upstream, store, fallback, clock, started_at=clock()),
+        status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams),
     )
+
+
+def build_streams(settings: Settings, upstream: Upstream) -> Streams:
+    """Binance's websocket streams; nothing connects until `start()` (gunicorn's
+    post_worker_init, or the first request that asks)."""
+    return Streams(settings, upstream)
 
 
 def _shared(settings: Settings, clock, wait_s: float):

@@ -15,7 +15,8 @@ GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.con
 def start_gateway(env_overrides: dict, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL"))}
     env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1",
-                "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-"), **env_overrides})
+                "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-"),
+                "STREAMS_ENABLED": "false", **env_overrides})  # stream tests opt in
     return start(GUNICORN, env)
 
 

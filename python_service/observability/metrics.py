@@ -73,5 +73,5 @@ def exposition(gauges: dict) -> tuple[bytes, str]:
     return generate_latest(counters) + generate_latest(_state_registry(gauges)), CONTENT_TYPE_LATEST
 
 
-_ANSWER_CHILDREN = {source: ANSWERS.labels(source) for source in ("live", "cache", "stale", "fallback")}
+_ANSWER_CHILDREN = {source: ANSWERS.labels(source) for source in ("live", "stream", "cache", "stale", "fallback")}
 _CACHE_HIT, _CACHE_MISS = CACHE_LOOKUPS.labels("hit"), CACHE_LOOKUPS.labels("miss")

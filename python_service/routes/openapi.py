@@ -31,7 +31,7 @@ def error(description: str) -> dict:
 def ok(schema: dict, description: str = "OK", data_source: bool = True) -> dict:
     answer = {"description": description, "content": {"application/json": {"schema": schema}}}
     if data_source:
-        answer["headers"] = {"X-Data-Source": {"schema": {"type": "string", "enum": ["live", "cache", "stale", "fallback"]}}}
+        answer["headers"] = {"X-Data-Source": {"schema": {"type": "string", "enum": ["live", "stream", "cache", "stale", "fallback"]}}}
     return answer
 
 
@@ -75,7 +75,7 @@ SCHEMAS = {
                                             "status": {"type": "integer", "nullable": True},
                                             "code": {"type": "integer", "nullable": True}}})),
     "Provenance": obj(["source", "as_of", "age_s"],
-                      source={"type": "string", "enum": ["live", "cache", "stale", "fallback"]},
+                      source={"type": "string", "enum": ["live", "stream", "cache", "stale", "fallback"]},
                       as_of={"type": "string", "format": "date-time"}, age_s={"type": "number", "minimum": 0}),
     "Price": obj(["symbol", "price"], symbol={"type": "string"}, price=DECIMAL),
     "Ticker24hr": obj(TICKER_FIELDS, symbol={"type": "string"}, lastPrice=DECIMAL, volume=DECIMAL,

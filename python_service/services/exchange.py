@@ -48,7 +48,7 @@ class Exchange:
             return everything
         missing = [s for s in symbols if s not in everything.data]
         if missing:
-            lister = "Binance" if everything.source in (Source.LIVE, Source.CACHE) else f"The {everything.source} data"
+            lister = "Binance" if everything.source in (Source.LIVE, Source.STREAM, Source.CACHE) else f"The {everything.source} data"
             raise ApiError(404, "unknown_symbol", f"{lister} does not list {', '.join(missing)}")
         return everything.replace({s: everything.data[s] for s in symbols})
 

@@ -6,6 +6,7 @@ from typing import Optional
 
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
+from .streamed import NO_STREAMS, streamed_candles
 
 
 def _one_or_all(symbol: Optional[str]) -> dict:
@@ -13,15 +14,22 @@ def _one_or_all(symbol: Optional[str]) -> dict:
 
 
 class Futures:
-    def __init__(self, upstream, provider, last_resort, settings):
+    def __init__(self, upstream, provider, last_resort, settings, streams=NO_STREAMS):
         self.upstream, self.provider, self.last_resort = upstream, provider, last_resort
+        self.streams = streams  # asked first: while Binance's stream is healthy it serves at no weight
         self.ttl, self.funding_ttl = settings.futures_ttl_s, settings.funding_rate_ttl_s
 
     def ticker_24hr(self, symbol: Optional[str]) -> Sourced:
+        streamed = self.streams.fresh("futures", "tickers")
+        if streamed is not None and (symbol is None or symbol in streamed.data):
+            return streamed.replace(streamed.data[symbol] if symbol else list(streamed.data.values()))
         return self.provider.get(f"futures:ticker24:{symbol or '*'}", self.ttl,
                                  lambda: self.upstream.fetch("futures_ticker_24hr", **_one_or_all(symbol)))
 
     def klines(self, **params) -> Sourced:
+        streamed = streamed_candles(self.streams, "futures", params)
+        if streamed is not None:
+            return streamed
         return self.provider.get(cache_key("futures:klines", params), self.ttl,
                                  lambda: named_candles(self.upstream.fetch("futures_klines", **params)))
 

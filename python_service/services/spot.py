@@ -11,16 +11,21 @@ from typing import Optional
 from ..errors import ApiError
 from ..sourcing.provenance import Source, Sourced
 from .candles import cache_key, named_candles
+from .streamed import NO_STREAMS, streamed_book, streamed_candles, streamed_tickers
 
 
 class Spot:
-    def __init__(self, upstream, provider, last_known_good, last_resort, settings):
+    def __init__(self, upstream, provider, last_known_good, last_resort, settings, streams=NO_STREAMS):
         self.upstream, self.provider, self.settings = upstream, provider, settings
         self.last_known_good, self.last_resort = last_known_good, last_resort
+        self.streams = streams  # asked first: while Binance's stream is healthy it serves at no weight
 
     # ----- prices and tickers: kept as last known good, with a shipped fallback -----
     def all_prices(self) -> Sourced:
-        """Every symbol's price from one ticker/price call (weight 4), as {symbol: price}."""
+        """Every symbol's price: from the stream, else one ticker/price call (weight 4), as {symbol: price}."""
+        streamed = self.streams.fresh("spot", "prices")
+        if streamed is not None:
+            return streamed
         return self.provider.get("prices:all", self.settings.prices_ttl_s, self._fetch_prices,
                                  on_data=lambda data, as_of: self.last_known_good.remember("prices", data, as_of),
                                  last_resort=lambda: self.last_resort.lookup("prices"))
@@ -38,7 +43,7 @@ class Spot:
     def _known(self, prices: Sourced, symbol: str) -> str:
         if symbol in prices.data:
             return prices.data[symbol]
-        if prices.source in (Source.LIVE, Source.CACHE) or not self.last_resort.lists("prices", symbol):
+        if prices.source in (Source.LIVE, Source.STREAM, Source.CACHE) or not self.last_resort.lists("prices", symbol):
             raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
         raise ApiError(503, "upstream_unavailable",
                        f"Binance is unavailable and the {prices.source} data has no price for {symbol}")
@@ -46,6 +51,9 @@ class Spot:
     def ticker_24hr(self, symbol: Optional[str] = None, symbols: Optional[list[str]] = None) -> Sourced:
         """{symbol: ticker} for one symbol, a list, or all (neither)."""
         wanted = [symbol] if symbol else symbols
+        streamed = streamed_tickers(self.streams, "spot", wanted)
+        if streamed is not None:
+            return streamed
         key = "ticker24:" + (",".join(sorted(wanted)) if wanted else "*")
 
         def fetch():
@@ -63,10 +71,16 @@ class Spot:
 
     # ----- detail for charts and analysts -----
     def klines(self, **params) -> Sourced:
+        streamed = streamed_candles(self.streams, "spot", params)
+        if streamed is not None:
+            return streamed
         return self.provider.get(cache_key("klines", params), self.settings.klines_ttl_s,
                                  lambda: named_candles(self.upstream.fetch("klines", **params)))
 
     def depth(self, symbol: str, limit: int) -> Sourced:
+        streamed = streamed_book(self.streams, "spot", symbol, limit)
+        if streamed is not None:
+            return streamed
         return self.provider.get(f"depth:{symbol}:{limit}", self.settings.depth_ttl_s,
                                  lambda: self.upstream.fetch("depth", symbol=symbol, limit=limit))
 

@@ -7,9 +7,10 @@ from ..upstream import Market
 
 
 class Status:
-    def __init__(self, upstream, store, fallback, clock, started_at: float):
+    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None):
         self.upstream, self.store, self.fallback, self.clock = upstream, store, fallback, clock
         self.started_at = started_at
+        self.streams = streams
 
     def report(self) -> dict:
         """What /api/status shows."""
@@ -26,6 +27,7 @@ class Status:
             "clock_offset_ms": self.upstream.clock_offset_ms,
             "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
                          for name, info in self.fallback.describe().items()},
+            "streams": _stream_times(self.streams.describe()) if self.streams else {"enabled": False},
         }
 
     def gauges(self) -> dict:
@@ -42,4 +44,17 @@ def _iso_times(snapshot: dict) -> dict:
             shown[key] = iso_utc(shown[key])
     if shown.get("last_error"):
         shown["last_error"] = {**shown["last_error"], "at": iso_utc(shown["last_error"]["at"])}
+    return shown
+
+
+def _stream_times(described: dict) -> dict:
+    shown = dict(described)
+    for market in ("spot", "futures"):
+        if isinstance(shown.get(market), dict):
+            entry = shown[market] = dict(shown[market])
+            for key in ("connected_since", "last_message_at"):
+                if entry.get(key):
+                    entry[key] = iso_utc(entry[key])
+            if entry.get("last_error"):
+                entry["last_error"] = {**entry["last_error"], "at": iso_utc(entry["last_error"]["at"])}
     return shown

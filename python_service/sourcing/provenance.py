@@ -10,6 +10,7 @@ from typing import Any
 
 class Source(StrEnum):
     LIVE = "live"  # fetched for this request
+    STREAM = "stream"  # pushed by Binance's websocket stream, which is healthy
     CACHE = "cache"  # fresh within its TTL
     STALE = "stale"  # last known good, past its TTL, served because Binance failed
     FALLBACK = "fallback"  # the shipped snapshot

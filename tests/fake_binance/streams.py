@@ -161,8 +161,12 @@ class FakeStreams:
 
     def _handle(self, conn) -> None:
         market, streams, combined = self._parse_path(conn.request.path)
+        try:
+            peer = conn.remote_address[0]
+        except OSError:  # the client is already gone
+            return
         with self._lock:
-            record = StreamConnection(len(self.connections) + 1, market, conn.remote_address[0], conn.request.path,
+            record = StreamConnection(len(self.connections) + 1, market, peer, conn.request.path,
                                       time.time(), set(streams[:self.max_streams]), conn=conn)
             record.combined = combined
             self.connections.append(record)

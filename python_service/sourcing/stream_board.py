@@ -1,0 +1,86 @@
+"""What Binance's streams delivered, per market and key, and each market's connection
+state: written by the stream feeds (or, in other workers, by the Redis share), read by
+the services. Keys: "prices" ({symbol: price}), "tickers" ({symbol: ticker}),
+"ticker:SYM", "klines:SYM:INTERVAL" (Binance's kline arrays), "book:SYM" (depth)."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+Listener = Callable[[str, str, Any, float], None]  # (market, key, data or delta, event time s)
+
+
+@dataclass(frozen=True)
+class Entry:
+    data: Any
+    event_s: float  # Binance's event time (E) of the newest message behind `data`
+
+
+class Board:
+    def __init__(self):
+        self._entries: dict[tuple[str, str], Entry] = {}
+        self._meta: dict[str, dict] = {}
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    # ----- written by the feeds -----
+    def put(self, market: str, key: str, data: Any, event_s: float, delta: Any = None) -> None:
+        """Stores `data`; listeners see `delta` (what changed) when given, else `data`."""
+        with self._lock:
+            self._entries[(market, key)] = Entry(data, event_s)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(market, key, data if delta is None else delta, event_s)
+
+    def merge(self, market: str, key: str, delta: dict, event_s: float) -> None:
+        """Adds `delta`'s items to the dict under `key` (prices, tickers)."""
+        with self._lock:
+            known = self._entries.get((market, key))
+            merged = {**(known.data if known else {}), **delta}
+        self.put(market, key, merged, event_s, delta=delta)
+
+    def drop(self, market: str, key: str) -> None:
+        with self._lock:
+            self._entries.pop((market, key), None)
+
+    def drop_market(self, market: str) -> None:
+        with self._lock:
+            for entry_key in [k for k in self._entries if k[0] == market]:
+                del self._entries[entry_key]
+
+    def set_meta(self, market: str, **fields) -> None:
+        with self._lock:
+            self._meta[market] = {**self._meta.get(market, {}), **fields}
+            meta = dict(self._meta[market])
+        for listener in list(self._listeners):
+            listener(market, "meta", meta, 0.0)
+
+    # ----- read by the services -----
+    def get(self, market: str, key: str) -> Optional[Entry]:
+        with self._lock:
+            return self._entries.get((market, key))
+
+    def meta(self, market: str) -> dict:
+        with self._lock:
+            return dict(self._meta.get(market, {}))
+
+    def keys(self, market: str) -> list[str]:
+        with self._lock:
+            return [k for m, k in self._entries if m == market]
+
+    def listen(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        with self._lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+
+def healthy(meta: dict, silence_s: float, now: Optional[float] = None) -> bool:
+    """Up, and a message came within `silence_s`: only then is stream data served."""
+    now = time.time() if now is None else now
+    return meta.get("state") == "up" and now - (meta.get("last_message_at") or 0) <= silence_s

@@ -1,0 +1,134 @@
+"""Stream data for the services: `fresh(market, key)` is a Sourced("stream") while that
+market's stream is healthy, else None and the caller uses REST at once. `want` notes a
+client's interest, which keeps an on-demand stream subscribed (see stream_feed.py).
+
+Nothing starts at import or in create_app: `start()` is called by gunicorn's
+post_worker_init hook, or on the first use. With a share (Redis), only the worker
+holding the lease connects; the others read what it publishes (stream_share.py)."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable, Optional
+
+from .provenance import Source, Sourced
+from .stream_board import Board, healthy
+from .stream_feed import Feed
+
+MARKETS = ("spot", "futures")
+
+
+class Streams:
+    def __init__(self, settings, upstream, board: Optional[Board] = None, share=None,
+                 clock: Callable[[], float] = time.time):
+        self.settings, self.upstream, self.clock = settings, upstream, clock
+        self.enabled = settings.streams_enabled
+        self.board = board or Board()
+        self.share = share
+        self._interest: dict[str, dict[str, tuple[float, Any]]] = {m: {} for m in MARKETS}
+        self._feeds: dict[str, Feed] = {}
+        self._started = False
+        self._lock = threading.Lock()
+
+    # ----- lifecycle -----
+    def start(self) -> None:
+        """Idempotent. Connects (or, with a share, joins the election). No-op when disabled."""
+        with self._lock:
+            if self._started or not self.enabled:
+                return
+            self._started = True
+        if self.share is not None:
+            self.share.start(self)
+        else:
+            self.own()
+
+    def own(self) -> None:
+        """This worker connects: one feed per market."""
+        roots = {"spot": self.settings.ws_url, "futures": self.settings.futures_ws_url}
+        for market in MARKETS:
+            feed = Feed(market, roots[market], self.upstream, self.board, lambda m=market: self.interest(m),
+                        self.settings.proxy_url, self.settings.timeout_s, self.settings.stream_max_age_s)
+            self._feeds[market] = feed
+            feed.start()
+
+    def disown(self) -> None:
+        """This worker stops connecting (it lost the lease, or the service stops)."""
+        feeds, self._feeds = self._feeds, {}
+        for feed in feeds.values():
+            feed.stop()
+
+    def stop(self) -> None:
+        if self.share is not None:
+            self.share.stop()
+        self.disown()
+
+    @property
+    def owner(self) -> bool:
+        return bool(self._feeds)
+
+    # ----- read side -----
+    def fresh(self, market: str, key: str) -> Optional[Sourced]:
+        if not self.enabled:
+            return None
+        self.start()
+        if not healthy(self.board.meta(market), self.settings.stream_silence_s):
+            return None
+        entry = self.board.get(market, key)
+        if entry is None:
+            return None
+        return Sourced(entry.data, Source.STREAM, entry.event_s)
+
+    def want(self, market: str, key: str, detail: Any = None) -> None:
+        """A client asked for `key`: keep (or start) its on-demand stream for `stream_idle_s`."""
+        if not self.enabled:
+            return
+        self.start()
+        with self._lock:
+            previous = self._interest[market].get(key)
+            if previous and isinstance(previous[1], int) and isinstance(detail, int):
+                detail = max(detail, previous[1])
+            self._interest[market][key] = (self.clock(), detail)
+        if self.share is not None:
+            self.share.note_interest(market, key, detail)
+
+    def interest(self, market: str) -> dict[str, Any]:
+        """{key: detail} asked for within the idle period (here, or in other workers via the share)."""
+        now = self.clock()
+        if self.share is not None:
+            for key, (at, detail) in self.share.interest(market).items():
+                self._merge_interest(market, key, at, detail)
+        with self._lock:
+            table = self._interest[market]
+            for key in [k for k, (at, _) in table.items() if now - at > self.settings.stream_idle_s]:
+                del table[key]
+            return {k: detail for k, (_, detail) in table.items()}
+
+    def _merge_interest(self, market: str, key: str, at: float, detail: Any) -> None:
+        with self._lock:
+            known = self._interest[market].get(key)
+            if known is None or known[0] < at:
+                self._interest[market][key] = (at, detail)
+
+    def describe(self) -> dict:
+        """For /api/status: each market's state, lag and last message."""
+        if not self.enabled:
+            return {"enabled": False}
+        now = self.clock()
+        shown: dict[str, Any] = {"enabled": True, "started": self._started, "owner": self.owner}
+        for market in MARKETS:
+            meta = self.board.meta(market)
+            state = meta.get("state", "not_started")
+            if state == "up" and not healthy(meta, self.settings.stream_silence_s, now):
+                state = "silent"
+            last_message, last_event = meta.get("last_message_at"), meta.get("last_event_s")
+            shown[market] = {
+                "state": state, "serving": state == "up",
+                "url": meta.get("url") or (self.settings.ws_url if market == "spot" else self.settings.futures_ws_url),
+                "connected_since": meta.get("connected_at") if state in ("up", "silent") else None,
+                "last_message_at": last_message,
+                "silent_s": round(now - last_message, 3) if last_message else None,
+                "lag_s": round(max(0.0, now - last_event), 3) if last_event else None,
+                "streams": meta.get("streams", 0), "reconnects": meta.get("reconnects", 0),
+                "book_reseeds": meta.get("book_reseeds", 0), "last_error": meta.get("last_error"),
+            }
+        return shown

@@ -1,0 +1,160 @@
+"""Binance's websocket streams as the normal source of prices, tickers, candles and books,
+REST at once when a stream is down, silent or behind (tests/fake_binance/streams.py)."""
+import time
+
+import pytest
+
+from tests.proxies import start_microsocks
+
+WAIT_S = 15  # readiness bound on a busy 2-core machine; never a timed assertion
+
+
+def wait_for(predicate, what: str, seconds: float = WAIT_S):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def streamed_app(make_app, streams):
+    apps = []
+
+    def build(**overrides):
+        app = make_app(STREAMS_ENABLED="true", BINANCE_WS_URL=streams.url,
+                       BINANCE_FUTURES_WS_URL=streams.futures_url, **overrides)
+        apps.append(app)
+        return app
+    yield build
+    for app in apps:
+        app.extensions["services"].streams.stop()
+
+
+def spot_state(client) -> dict:
+    return client.get("/api/status").get_json()["streams"]["spot"]
+
+
+def started(app):
+    """Starts the app's streams and waits (without asking REST) until spot prices are streamed."""
+    streams = app.extensions["services"].streams
+    streams.start()
+    wait_for(lambda: streams.fresh("spot", "prices") is not None, "the spot stream")
+    return app.test_client()
+
+
+def test_prices_come_from_the_stream_fresh_after_a_change_at_zero_rest_weight(streamed_app, streams, fake):
+    client = started(streamed_app())
+    assert fake.count("/api/v3/ticker/price") == 1  # the seed, one call
+    fake.log.clear()
+    weight_after_seed = fake.used_weight()
+
+    streams.set_price("ETHUSDT", "3600.12000000")
+    answer = wait_for(lambda: (r := client.get("/api/binance/price/ETHUSDT").get_json())["price"] == "3600.12000000"
+                      and r, "the new price")
+
+    assert answer["source"] == "stream"
+    assert abs(time.time() - _epoch(answer["as_of"])) < 60  # Binance's event time, not a cache time
+    many = client.get("/api/binance/prices?symbols=ETHUSDT,BTCUSDT")
+    assert many.headers["X-Data-Source"] == "stream"
+    assert fake.count() == 0 and fake.used_weight() == weight_after_seed  # zero REST weight after the seed
+    assert len(streams.open_connections("spot")) == 1
+
+
+def test_a_forced_disconnect_falls_back_to_rest_at_once_then_reconnects_to_the_stream(streamed_app, streams, fake):
+    client = started(streamed_app())
+    streams.refuse = True  # Binance does not take us back at once
+    streams.disconnect("spot")
+
+    wait_for(lambda: spot_state(client)["state"] != "up", "the feed to notice the disconnect")
+    answer = client.get("/api/binance/price/ETHUSDT")
+    assert answer.headers["X-Data-Source"] == "live"  # REST, at once: no waiting for the stream
+    assert fake.count("/api/v3/ticker/price") >= 2
+
+    streams.refuse = False
+    wait_for(lambda: client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "stream", "the reconnect")
+    assert streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1
+    assert spot_state(client)["reconnects"] >= 1
+
+
+def test_a_silent_stream_is_not_served_and_rest_answers(streamed_app, streams, fake):
+    client = started(streamed_app(STREAM_SILENCE_S="0.5"))
+    streams.stall("spot")
+    wait_for(lambda: spot_state(client)["state"] == "silent", "the silence to be noticed")
+    assert client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "live"
+    streams.stall("spot", on=False)
+    wait_for(lambda: client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "stream", "data again")
+
+
+def test_a_gap_in_the_depth_update_ids_seeds_the_book_again_from_rest(streamed_app, streams, fake):
+    client = started(streamed_app())
+    wait_for(lambda: client.get("/api/binance/depth?symbol=BTCUSDT&limit=5").headers["X-Data-Source"] == "stream",
+             "the book from the stream")
+    depth_calls = fake.count("/api/v3/depth")  # the first answer (REST, while subscribing) and the seed
+    before = client.get("/api/binance/depth?symbol=BTCUSDT&limit=5").get_json()
+
+    streams.drop_next_depth("BTCUSDT")
+    streams.set_price("BTCUSDT", "68000.00000000")
+
+    wait_for(lambda: fake.count("/api/v3/depth") == depth_calls + 1, "the book to be seeded again")
+    after = wait_for(lambda: (r := client.get("/api/binance/depth?symbol=BTCUSDT&limit=5")).headers[
+        "X-Data-Source"] == "stream" and r.get_json(), "the book from the stream again")
+    assert after["lastUpdateId"] > before["lastUpdateId"] + 3  # the dropped update's ids are behind it
+    assert len(after["bids"]) == 5 and spot_state(client)["book_reseeds"] == 1
+
+
+def test_candles_come_from_the_kline_stream_after_one_rest_seed(streamed_app, streams, fake):
+    client = started(streamed_app())
+    url = "/api/binance/klines?symbol=BNBUSDT&interval=1m&limit=10"
+    wait_for(lambda: client.get(url).headers["X-Data-Source"] == "stream", "candles from the stream")
+    fake.log.clear()
+    streams.set_price("BNBUSDT", "600.50000000")
+    wait_for(lambda: client.get(url).get_json()["candles"][-1]["close"] == "600.50000000", "the live candle")
+    assert client.get(url).headers["X-Data-Source"] == "stream"
+    assert fake.count("/api/v3/klines") == 0
+
+
+def test_futures_tickers_come_from_the_futures_market_stream(streamed_app, streams, fake):
+    client = started(streamed_app())
+    wait_for(lambda: client.get("/api/binance/futures/ticker/24hr?symbol=ETHUSDT").headers["X-Data-Source"]
+             == "stream", "futures tickers from the stream")
+    assert streams.open_connections("futures")[0].path.startswith("/futures/market/stream")
+    assert fake.count("/fapi/v1/ticker/24hr") == 1
+
+
+def test_the_connection_is_renewed_before_binances_24_hour_cut(streamed_app, streams):
+    started(streamed_app(STREAM_MAX_AGE_S="1"))
+    wait_for(lambda: streams.count("spot") >= 3, "renewed connections")
+
+
+def test_streams_go_through_a_socks_proxy(streamed_app, streams):
+    proxy = start_microsocks()
+    try:
+        started(streamed_app(BINANCE_PROXY_URL=proxy.url))
+        assert {c.peer for c in streams.connections if c.market == "spot"} == {"127.0.0.2"}  # the proxy's side
+    finally:
+        proxy.stop()
+
+
+def test_status_shows_each_streams_state_lag_and_last_message(streamed_app, streams):
+    client = started(streamed_app())
+    wait_for(lambda: spot_state(client)["lag_s"] is not None, "a first event")
+    shown = client.get("/api/status").get_json()["streams"]
+    assert shown["enabled"] is True
+    assert shown["spot"]["state"] == "up" and shown["spot"]["last_message_at"].endswith("Z")
+    assert shown["spot"]["lag_s"] is not None and shown["spot"]["streams"] >= 1
+
+
+def test_with_streams_disabled_nothing_connects_and_rest_serves(make_app, streams, fake):
+    client = make_app(STREAMS_ENABLED="false", BINANCE_WS_URL=streams.url).test_client()
+    assert client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "live"
+    assert client.get("/api/status").get_json()["streams"] == {"enabled": False}
+    assert streams.count() == 0
+
+
+def _epoch(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
