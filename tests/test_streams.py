@@ -116,6 +116,19 @@ def test_candles_come_from_the_kline_stream_after_one_rest_seed(streamed_app, st
     assert fake.count("/api/v3/klines") == 0
 
 
+def test_spot_tickers_of_named_symbols_come_from_their_ticker_streams(streamed_app, streams, fake):
+    client = started(streamed_app())
+    url = "/api/binance/ticker/24hr?symbols=BTCUSDT,ETHUSDT"
+    wait_for(lambda: client.get(url).headers["X-Data-Source"] == "stream", "tickers from the stream")
+    fake.log.clear()
+    streams.set_price("ETHUSDT", "3700.00000000")
+    rows = wait_for(lambda: {r["symbol"]: r for r in client.get(url).get_json()["tickers"]}
+                    if client.get(url).get_json()["tickers"][1]["lastPrice"] == "3700.00000000" else None,
+                    "the new ticker")
+    assert list(rows["ETHUSDT"]) == list(fake.routes["/api/v3/ticker/24hr"].handler({"symbol": "ETHUSDT"}, {}))
+    assert fake.count() == 0
+
+
 def test_futures_tickers_come_from_the_futures_market_stream(streamed_app, streams, fake):
     client = started(streamed_app())
     wait_for(lambda: client.get("/api/binance/futures/ticker/24hr?symbol=ETHUSDT").headers["X-Data-Source"]

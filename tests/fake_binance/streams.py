@@ -257,6 +257,8 @@ class FakeStreams:
                 continue
             if kind.startswith("kline_"):
                 self._publish(stream, self._kline(symbol, kind[len("kline_"):], prices[symbol]), market)
+            elif kind == "ticker":
+                self._publish(stream, spot_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
             elif kind in ("depth@100ms", "depth"):
                 self._push_depth(stream, symbol, prices[symbol], market)
 
@@ -306,6 +308,13 @@ def futures_ticker(symbol: str, price: str, event_ms: int) -> dict:
             "h": _d(last * Decimal("1.01")), "l": _d(open_ * Decimal("0.99")), "v": "12345.67800000",
             "q": _d(last * Decimal("12345.678")), "O": event_ms - 86_400_000, "C": event_ms,
             "F": 1000, "L": 2000, "n": 1001}
+
+
+def spot_ticker(symbol: str, price: str, event_ms: int) -> dict:
+    """`<symbol>@ticker`: the futures ticker's fields plus the book and the previous close."""
+    last = Decimal(price)
+    return {**futures_ticker(symbol, price, event_ms), "x": _d(last * Decimal("0.98")),
+            "b": _d(last * Decimal("0.9999")), "B": "1.50000000", "a": _d(last * Decimal("1.0001")), "A": "2.25000000"}
 
 
 def mark_price(symbol: str, price: str, event_ms: int) -> dict:
