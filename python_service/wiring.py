@@ -72,11 +72,11 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     wait_s = retry_policy(settings).total_s + 5
     store, flight = _shared(settings, clock, wait_s)
     upstream = build_upstream(settings, store, clock, sleep, observed=True)
+    streams = build_streams(settings, upstream)
     provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup)
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
-    streams = build_streams(settings, upstream)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings, streams)
     return Services(
         settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, streams=streams,
@@ -90,7 +90,15 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
 def build_streams(settings: Settings, upstream: Upstream) -> Streams:
     """Binance's websocket streams; nothing connects until `start()` (gunicorn's
     post_worker_init, or the first request that asks)."""
-    return Streams(settings, upstream)
+    share = None
+    if settings.cache_redis_url and settings.streams_enabled:
+        import redis
+
+        from .sourcing.stream_share import RedisShare
+
+        share = RedisShare(redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
+                                                socket_connect_timeout=REDIS_TIMEOUT_S))
+    return Streams(settings, upstream, share=share)
 
 
 def _shared(settings: Settings, clock, wait_s: float):

@@ -9,7 +9,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-Listener = Callable[[str, str, Any, float], None]  # (market, key, data or delta, event time s)
+# (market, key, payload, event time s, mode): mode "put" (payload: the data), "merge" (payload:
+# the changed items), "candle" (payload: the newest candle row), "meta" (payload: the market's meta)
+Listener = Callable[[str, str, Any, float, str], None]
+MAX_CANDLES = 1000
 
 
 @dataclass(frozen=True)
@@ -26,20 +29,33 @@ class Board:
         self._lock = threading.Lock()
 
     # ----- written by the feeds -----
-    def put(self, market: str, key: str, data: Any, event_s: float, delta: Any = None) -> None:
-        """Stores `data`; listeners see `delta` (what changed) when given, else `data`."""
+    def put(self, market: str, key: str, data: Any, event_s: float, payload: Any = None, mode: str = "put") -> None:
+        """Stores `data`; listeners see `payload` (what changed) when given, else `data`."""
         with self._lock:
             self._entries[(market, key)] = Entry(data, event_s)
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(market, key, data if delta is None else delta, event_s)
+            listener(market, key, data if payload is None else payload, event_s, mode)
 
     def merge(self, market: str, key: str, delta: dict, event_s: float) -> None:
         """Adds `delta`'s items to the dict under `key` (prices, tickers)."""
         with self._lock:
             known = self._entries.get((market, key))
             merged = {**(known.data if known else {}), **delta}
-        self.put(market, key, merged, event_s, delta=delta)
+        self.put(market, key, merged, event_s, delta, "merge")
+
+    def candle(self, market: str, key: str, row: list, event_s: float) -> None:
+        """The newest candle (Binance's kline array) replaces the open one or follows it."""
+        with self._lock:
+            known = self._entries.get((market, key))
+        if known is None:
+            return  # not seeded
+        rows = list(known.data)
+        if rows and rows[-1][0] == row[0]:
+            rows[-1] = row
+        elif not rows or row[0] > rows[-1][0]:
+            rows = (rows + [row])[-MAX_CANDLES:]
+        self.put(market, key, rows, event_s, row, "candle")
 
     def drop(self, market: str, key: str) -> None:
         with self._lock:
@@ -55,7 +71,7 @@ class Board:
             self._meta[market] = {**self._meta.get(market, {}), **fields}
             meta = dict(self._meta[market])
         for listener in list(self._listeners):
-            listener(market, "meta", meta, 0.0)
+            listener(market, "meta", meta, 0.0, "meta")
 
     # ----- read by the services -----
     def get(self, market: str, key: str) -> Optional[Entry]:

@@ -250,24 +250,13 @@ class Feed:
             if stream.endswith("@ticker"):
                 self.board.put(self.market, key, rest_ticker(data, not self.futures), event_s)
             elif "@kline_" in stream:
-                self._candle(key, data, event_s)
+                self.board.candle(self.market, key, kline_row(data["k"]), event_s)
             elif stream.endswith("@depth@100ms"):
                 self._depth(key, data, event_s)
             return event_s
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             log.warning("%s stream %s sent an event of an unexpected shape: %s", self.market, stream, err)
             return None
-
-    def _candle(self, key: str, data: dict, event_s: float) -> None:
-        entry = self.board.get(self.market, key)
-        if entry is None:
-            return
-        rows, row = list(entry.data), kline_row(data["k"])
-        if rows and rows[-1][0] == row[0]:
-            rows[-1] = row
-        elif not rows or row[0] > rows[-1][0]:
-            rows = (rows + [row])[-1000:]
-        self.board.put(self.market, key, rows, event_s, delta=row)
 
     def _depth(self, key: str, data: dict, event_s: float) -> None:
         book = self._books.get(key)

@@ -7,6 +7,7 @@ post_worker_init hook, or on the first use. With a share (Redis), only the worke
 holding the lease connects; the others read what it publishes (stream_share.py)."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any, Callable, Optional
@@ -114,7 +115,8 @@ class Streams:
         if not self.enabled:
             return {"enabled": False}
         now = self.clock()
-        shown: dict[str, Any] = {"enabled": True, "started": self._started, "owner": self.owner}
+        shown: dict[str, Any] = {"enabled": True, "started": self._started, "owner": self.owner,
+                                 "shared": self.share is not None, "pid": os.getpid()}
         for market in MARKETS:
             meta = self.board.meta(market)
             state = meta.get("state", "not_started")
