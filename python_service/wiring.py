@@ -11,6 +11,7 @@ from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
+from .services.price_push import PricePush
 from .services.spot import Spot
 from .services.status import Status
 from .settings import Settings
@@ -42,6 +43,7 @@ class Services:
     account: Account
     status: Status
     streams: Streams
+    push: PricePush
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -78,12 +80,14 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings, streams)
+    push = PricePush(spot, streams, settings)
     return Services(
         settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, streams=streams,
+        push=push,
         futures=Futures(upstream, provider, last_resort, settings, streams),
         exchange=Exchange(upstream, provider, last_resort, spot, settings),
         account=Account(upstream, provider, settings),
-        status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams),
+        status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push),
     )
 
 

@@ -47,6 +47,25 @@ function createPythonService({ baseUrl, internalApiToken }) {
     return { status: response.status, headers: response.headers, text };
   }
 
+  // A long answer (server-sent events) as it comes: the caller pipes `response.body` on and
+  // aborts `signal` when its own client leaves. Only the wait for the headers has a time limit.
+  async function stream(pathAndQuery, { timeoutMs, signal, ...options }) {
+    const url = target(pathAndQuery);
+    const headersTimer = AbortSignal.timeout(timeoutMs);
+    let response;
+    try {
+      response = await fetch(url, { headers: { ...headersFor(options), accept: 'text/event-stream' },
+        signal: AbortSignal.any([signal, headersTimer]) });
+    } catch (err) {
+      if (headersTimer.aborted) {
+        throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,
+          { retryAfter: 1 });
+      }
+      throw new ApiError(502, 'python_service_unreachable', 'python_service could not be reached');
+    }
+    return response;
+  }
+
   async function getJson(pathAndQuery, options) {
     const answer = await request(pathAndQuery, options);
     try {
@@ -56,7 +75,7 @@ function createPythonService({ baseUrl, internalApiToken }) {
     }
   }
 
-  return { request, getJson };
+  return { request, getJson, stream };
 }
 
 // An answer of python_service that is an error, turned into ours (its code kept when it has one).

@@ -173,6 +173,14 @@ PATHS = {
                       proxy_resolves_names={"type": "boolean", "nullable": True},
                       latency_ms={"type": "number", "nullable": True}, state={"type": "string"},
                       http_status={"type": "integer", "nullable": True}), data_source=False)}}},
+    "/api/binance/stream/prices": {"get": {
+        "summary": "Live prices as server-sent events: one `price` event per change (symbol, price, source, as_of)",
+        "parameters": [{**SYMBOLS_Q, "required": True}],
+        "responses": {"200": {"description": "text/event-stream; each event's data is a JSON object",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                      "400": error("Invalid or missing symbols"), "404": error("Unknown symbol"),
+                      "429": error("This client has its maximum of open price streams"),
+                      "503": error("No room for another price stream, or no price data (Retry-After)")}}},
     "/api/binance/futures/ticker/24hr": market("USDT-M 24h statistics", {"oneOf": [
         ref("FuturesTicker"), list_of("tickers", ref("FuturesTicker"))]}, [SYMBOL_Q]),
     "/api/binance/futures/klines": market("USDT-M candles", ref("Candles"),

@@ -7,10 +7,10 @@ from ..upstream import Market
 
 
 class Status:
-    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None):
+    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None, push=None):
         self.upstream, self.store, self.fallback, self.clock = upstream, store, fallback, clock
         self.started_at = started_at
-        self.streams = streams
+        self.streams, self.push = streams, push
 
     def report(self) -> dict:
         """What /api/status shows."""
@@ -28,6 +28,7 @@ class Status:
             "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
                          for name, info in self.fallback.describe().items()},
             "streams": _stream_times(self.streams.describe()) if self.streams else {"enabled": False},
+            "price_subscribers": self.push.open_count() if self.push else 0,  # this worker's SSE clients
         }
 
     def gauges(self) -> dict:

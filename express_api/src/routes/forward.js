@@ -3,6 +3,7 @@
 // needs one origin. Only the routes listed here are forwarded, never with the internal
 // token; anything else under /api/binance is a 404 that python_service never sees.
 // The POST body is passed as raw bytes: parsing it in JavaScript would round JSON numbers.
+const { Readable } = require('node:stream');
 const express = require('express');
 const { ApiError } = require('../errors');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
@@ -26,7 +27,9 @@ const PUBLIC_ROUTES = [
   ['GET', '/api/binance/futures/funding-rate'],
   ['GET', '/api/binance/futures/premium-index'],
   ['GET', '/api/binance/connection-status'],
+  ['GET', '/api/binance/stream/prices'], // server-sent events: streamed through, never buffered
 ];
+const STREAMED_ROUTES = new Set(['/api/binance/stream/prices']);
 const FORWARDED_PREFIXES = ['/api/status', '/api/binance'];
 const KEPT_HEADERS = ['content-type', 'x-data-source', 'retry-after', 'allow', 'x-request-id'];
 
@@ -59,6 +62,26 @@ function forwardRouter({ pythonService, config }) {
     }
     res.status(answer.status).send(answer.text);
   };
+  // The event stream is piped on as python_service writes it; when the browser leaves, the
+  // request to python_service is aborted, so its subscription ends at once.
+  const forwardStream = async (req, res) => {
+    const leaving = new AbortController();
+    res.on('close', () => leaving.abort());
+    const answer = await pythonService.stream(req.originalUrl, {
+      timeoutMs: config.forwardTimeoutMs, signal: leaving.signal, requestId: req.id, clientAddress: req.ip,
+    });
+    for (const name of KEPT_HEADERS) {
+      const value = answer.headers.get(name);
+      if (value) res.set(name, value);
+    }
+    if (answer.ok) res.set({ 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    res.status(answer.status);
+    res.flushHeaders();
+    if (!answer.body) return res.end();
+    const body = Readable.fromWeb(answer.body);
+    body.on('error', () => res.end()); // python_service went away or we aborted: end our side too
+    body.pipe(res);
+  };
   router.use(FORWARDED_PREFIXES, rejectEscapingPaths, limitRequests({
     windowMs: 60_000,
     limit: config.forwardRateLimitPerMin,
@@ -68,7 +91,7 @@ function forwardRouter({ pythonService, config }) {
   for (const [method, path] of PUBLIC_ROUTES) {
     const route = router.route(path);
     if (method === 'POST') route.post(rawBody, forward);
-    else route.get(forward);
+    else route.get(STREAMED_ROUTES.has(path) ? forwardStream : forward);
     route.all(methodNotAllowed([method]));
   }
   return router;

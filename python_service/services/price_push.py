@@ -1,0 +1,123 @@
+"""Live prices pushed to clients as server-sent events: one event per change of a
+watched symbol's price, with its source and as_of. While Binance's stream is healthy
+the changes come from it as they arrive; otherwise the prices are read every
+PRICES_TTL_S through the usual path (REST, cache, last known good, fallback), so the
+events say honestly where each price came from.
+
+Each subscriber holds a worker thread (gunicorn gthread), so subscribers are bounded
+per client and per process, a subscription ends after MAX_LIFETIME_S (EventSource
+reconnects by itself), and an idle one writes a comment every second: a client that
+went away is noticed at that write and its listener removed."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Iterator, Optional
+
+from ..errors import ApiError
+from ..sourcing.provenance import Source, iso_utc
+from ..sourcing.single_flight import SingleFlightTimeout
+from ..upstream.errors import UpstreamError
+
+PER_CLIENT = 4
+MAX_LIFETIME_S = 300.0
+KEEPALIVE_S = 1.0
+RETRY_MS = 1000
+
+
+class PricePush:
+    def __init__(self, spot, streams, settings, clock=time.time):
+        self.spot, self.streams, self.settings, self.clock = spot, streams, settings, clock
+        self.per_process = max(1, settings.threads // 2)  # leave threads for ordinary requests
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def subscribe(self, client: str, symbols: list[str]) -> "Subscription":
+        """Raises ApiError 429 (this client has PER_CLIENT open) or 503 (this worker is full)."""
+        with self._lock:
+            if self._open.get(client, 0) >= PER_CLIENT:
+                raise ApiError(429, "too_many_subscriptions",
+                               f"at most {PER_CLIENT} price streams per client; close one first", retry_after=5)
+            if sum(self._open.values()) >= self.per_process:
+                raise ApiError(503, "subscriptions_full", "no room for another price stream; try again",
+                               retry_after=5)
+            self._open[client] = self._open.get(client, 0) + 1
+        return Subscription(self, client, symbols)
+
+    def open_count(self) -> int:
+        with self._lock:
+            return sum(self._open.values())
+
+    def _closed(self, client: str) -> None:
+        with self._lock:
+            self._open[client] -= 1
+            if not self._open[client]:
+                del self._open[client]
+
+
+class Subscription:
+    def __init__(self, push: PricePush, client: str, symbols: list[str]):
+        self.push, self.client, self.symbols = push, client, symbols
+        self._pending: dict[str, tuple[str, float]] = {}
+        self._sent: dict[str, str] = {}
+        self._changed = threading.Condition()
+
+    def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
+        if market != "spot" or key != "prices" or not isinstance(payload, dict):
+            return
+        with self._changed:
+            for symbol in self.symbols:
+                if symbol in payload:
+                    self._pending[symbol] = (payload[symbol], event_s)
+            self._changed.notify()
+
+    def events(self) -> Iterator[str]:
+        board = getattr(self.push.streams, "board", None)
+        if board is not None:
+            board.listen(self._on_change)
+        try:
+            yield f"retry: {RETRY_MS}\n\n"
+            yield from self._poll()  # the current prices first
+            ends_at = time.monotonic() + MAX_LIFETIME_S
+            next_poll = time.monotonic() + self.push.settings.prices_ttl_s
+            while time.monotonic() < ends_at:
+                with self._changed:
+                    if not self._pending:
+                        self._changed.wait(KEEPALIVE_S)
+                    pending, self._pending = self._pending, {}
+                sent = False
+                for symbol, (price, event_s) in pending.items():
+                    event = self._event(symbol, price, Source.STREAM, event_s)
+                    if event:
+                        sent = True
+                        yield event
+                if time.monotonic() >= next_poll:
+                    next_poll = time.monotonic() + self.push.settings.prices_ttl_s
+                    if self.push.streams.fresh("spot", "prices") is None:  # stream down: the usual path
+                        for event in self._poll():
+                            sent = True
+                            yield event
+                if not sent:
+                    yield ": keepalive\n\n"
+        finally:
+            if board is not None:
+                board.unlisten(self._on_change)
+            self.push._closed(self.client)
+
+    def _poll(self) -> Iterator[str]:
+        try:
+            prices = self.push.spot.prices(self.symbols)
+        except (ApiError, UpstreamError, SingleFlightTimeout):
+            return  # nothing to tell this round; the next poll tries again
+        for symbol, price in prices.data.items():
+            event = self._event(symbol, price, prices.source, prices.as_of)
+            if event:
+                yield event
+
+    def _event(self, symbol: str, price: str, source, as_of: float) -> Optional[str]:
+        if self._sent.get(symbol) == price:
+            return None
+        self._sent[symbol] = price
+        body = {"symbol": symbol, "price": price, "source": Source(source).value, "as_of": iso_utc(as_of)}
+        return f"event: price\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"

@@ -1,0 +1,112 @@
+"""GET /api/binance/stream/prices: server-sent events, one per price change, bounded per
+client, free once the client has gone; forwarded by express_api as it is written."""
+import json
+import time
+
+import pytest
+import requests
+
+from tests.conftest import closed_port
+from tests.processes import start_express, start_gateway, stop, wait_until_up
+from tests.test_streams import WAIT_S, started, streamed_app, wait_for  # noqa: F401 - fixture
+
+
+def events_of(chunks):
+    """Parsed `price` events from an iterator of SSE text chunks (bytes or str)."""
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+        while "\n\n" in buffer:
+            block, buffer = buffer.split("\n\n", 1)
+            lines = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line and line[0] != ":")
+            if lines.get("event") == "price":
+                yield json.loads(lines["data"])
+
+
+def until(events, predicate, what: str):
+    deadline = time.monotonic() + WAIT_S
+    for event in events:
+        if predicate(event):
+            return event
+        assert time.monotonic() < deadline, f"no event for {what}"
+    raise AssertionError(f"the stream ended before {what}")
+
+
+def test_one_event_per_change_with_symbol_price_source_and_as_of(streamed_app, streams, fake):  # noqa: F811
+    client = started(streamed_app())
+    response = client.get("/api/binance/stream/prices?symbols=ETHUSDT,BTCUSDT", buffered=False)
+    assert response.status_code == 200 and response.mimetype == "text/event-stream"
+    events = events_of(response.response)
+    first = [next(events), next(events)]
+    assert {e["symbol"] for e in first} == {"ETHUSDT", "BTCUSDT"}
+    assert all(e["source"] == "stream" and e["as_of"].endswith("Z") for e in first)
+
+    streams.set_price("ETHUSDT", "3999.00000000")
+    changed = until(events, lambda e: e["price"] == "3999.00000000", "the change")
+    assert changed == {"symbol": "ETHUSDT", "price": "3999.00000000", "source": "stream", "as_of": changed["as_of"]}
+    streams.set_price("BTCUSDT", "71000.00000000")
+    following = until(events, lambda e: True, "the next change")
+    assert (following["symbol"], following["price"]) == ("BTCUSDT", "71000.00000000")  # no repeat of ETHUSDT
+    response.close()
+
+
+def test_without_a_stream_the_events_come_from_rest_and_say_so(make_app, fake):
+    client = make_app().test_client()  # STREAMS_ENABLED=false
+    response = client.get("/api/binance/stream/prices?symbols=ETHUSDT", buffered=False)
+    events = events_of(response.response)
+    assert next(events)["source"] in ("live", "cache")  # REST, fetched for the check before the stream
+    fake.prices["ETHUSDT"] = "3111.00000000"
+    client.application.extensions["services"].clock.advance(2)  # past the prices TTL
+    assert until(events, lambda e: e["price"] == "3111.00000000", "the polled change")["source"] in ("live", "cache")
+    response.close()
+
+
+def test_subscribers_are_bounded_per_client_and_a_closed_one_frees_its_place(make_app):
+    client = make_app().test_client()
+    url = "/api/binance/stream/prices?symbols=ETHUSDT"
+    open_ = [client.get(url, buffered=False) for _ in range(4)]
+    refused = client.get(url)
+    assert refused.status_code == 429 and refused.get_json()["error"]["code"] == "too_many_subscriptions"
+    for response in open_:
+        next(iter(response.response))  # the generator runs: its listener is registered
+    open_[0].close()
+    assert client.get("/api/status").get_json()["price_subscribers"] == 3
+    again = client.get(url, buffered=False)
+    assert again.status_code == 200
+    for response in open_[1:] + [again]:
+        response.close()
+    assert client.get("/api/status").get_json()["price_subscribers"] == 0
+
+
+@pytest.mark.parametrize("query", ["", "?symbols=", "?symbols=BTC%26USDT", "?symbols=NOPEUSDT"])
+def test_bad_or_unknown_symbols_get_the_error_shape_before_any_stream(client, query):
+    answer = client.get("/api/binance/stream/prices" + query)
+    assert answer.status_code in (400, 404) and answer.get_json()["error"]["code"] in ("invalid_symbol",
+                                                                                       "unknown_symbol")
+
+
+def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothing(fake, streams):
+    gateway_port, api_port = closed_port(), closed_port()
+    gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                             "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
+                             "STREAMS_ENABLED": "true"}, gateway_port)
+    api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
+                         "JWT_SECRET": "push-test-secret-0123456789abcdefghij"}, api_port)
+    status_url = f"http://127.0.0.1:{gateway_port}/api/status"
+    try:
+        wait_until_up(status_url, gateway)
+        wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)
+        wait_for(lambda: requests.get(status_url, timeout=5).json()["streams"]["spot"]["state"] == "up", "streams")
+        with requests.get(f"http://127.0.0.1:{api_port}/api/binance/stream/prices?symbols=ETHUSDT",
+                          stream=True, timeout=WAIT_S) as answer:
+            assert answer.headers["content-type"].startswith("text/event-stream")
+            events = events_of(answer.iter_content(chunk_size=None))
+            next(events)
+            streams.set_price("ETHUSDT", "3222.00000000")  # arrives while the response is still open
+            assert until(events, lambda e: e["price"] == "3222.00000000", "the change")["source"] == "stream"
+            assert requests.get(status_url, timeout=5).json()["price_subscribers"] == 1
+        wait_for(lambda: requests.get(status_url, timeout=5).json()["price_subscribers"] == 0,
+                 "the subscription to end with the client")
+    finally:
+        stop(api)
+        stop(gateway)
