@@ -21,7 +21,7 @@ def dashboard(fake):
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "RESTRICTION_COOLDOWN_S": "1"}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
-                         "JWT_SECRET": "dashboard-secret-0123456789"}, api_port)
+                         "JWT_SECRET": "dashboard-secret-0123456789abcdefghij"}, api_port)
     chromium = shutil.which("chromium")
     assert chromium, "chromium is missing: `make test` installs it (Debian package chromium)"
     try:
@@ -78,3 +78,53 @@ def test_when_binance_recovers_the_page_refreshes_by_itself_to_live_prices(dashb
     expect(page.locator("#state")).to_have_text("ok")
     assert int(page.evaluate("document.body.dataset.refreshed")) >= 2
     shoot(page, "dashboard-live.png")
+
+
+@pytest.fixture
+def streamed_dashboard(fake, streams):
+    """The same three processes, with the gateway on the fake's websocket streams."""
+    gateway_port, api_port = closed_port(), closed_port()
+    gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                             "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
+                             "STREAMS_ENABLED": "true"}, gateway_port)
+    api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
+                         "JWT_SECRET": "dashboard-secret-0123456789abcdefghij"}, api_port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
+        wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 1200})
+            yield page, f"http://127.0.0.1:{api_port}"
+            browser.close()
+    finally:
+        stop(api)
+        stop(gateway)
+
+
+def test_the_chart_renders_the_fakes_candles_and_follows_the_candle_stream(streamed_dashboard, fake, streams):
+    page, base = streamed_dashboard
+    page.goto(base + "/")
+
+    chart = page.locator("#chart")
+    expect(chart).to_have_attribute("data-candles", "200")
+    expect(chart.locator("canvas").first).to_be_visible()
+    expect(page.locator("#chart-source")).to_have_text("stream", timeout=15_000)  # the kline stream took over
+    streams.set_price("BTCUSDT", "70123.45000000")
+    expect(chart).to_have_attribute("data-close", "70123.45000000", timeout=5_000)
+    assert shoot(page, "dashboard-chart.png").stat().st_size > 10_000
+
+
+def test_a_price_change_on_the_exchange_reaches_the_page_within_a_second(streamed_dashboard, fake, streams):
+    page, base = streamed_dashboard
+    page.goto(base + "/")
+    row = page.locator("#prices tbody tr[data-symbol=ETHUSDT]")
+    expect(row.locator(".source")).to_have_text("stream", timeout=15_000)  # pushed, not polled
+    expect(page.locator("body")).to_have_attribute("data-push", "open")
+
+    streams.set_price("ETHUSDT", "3456.99000000")
+
+    expect(row.locator("td").nth(1)).to_have_text("3456.99000000", timeout=1_000)
+    expected_total = requests.get(base + "/direct-api/binance/demo-balance", timeout=10).json()["total_usdt"]
+    expect(page.locator("#total")).to_have_text(expected_total, timeout=5_000)  # revalued on the push
+    expect(page.locator("#balance-note")).to_be_hidden()  # stream prices are current prices

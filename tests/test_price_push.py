@@ -110,3 +110,26 @@ def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothi
     finally:
         stop(api)
         stop(gateway)
+
+
+def test_candle_events_follow_the_kline_stream(streamed_app, streams, fake):  # noqa: F811
+    client = started(streamed_app())
+    response = client.get("/api/binance/stream/klines?symbol=SOLUSDT&interval=1m", buffered=False)
+    assert response.status_code == 200
+    events = candle_events(response.response)
+    wait_for(lambda: client.get("/api/binance/klines?symbol=SOLUSDT&interval=1m&limit=1").headers[
+        "X-Data-Source"] == "stream", "the kline stream")
+    streams.set_price("SOLUSDT", "150.25000000")
+    candle = until(events, lambda e: e["close"] == "150.25000000" and e["source"] == "stream", "the candle")
+    assert {"open_time", "open", "high", "low", "close", "volume", "as_of"} <= set(candle)
+    response.close()
+
+
+def candle_events(chunks):
+    buffer = ""
+    for chunk in chunks:
+        buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
+        while "\n\n" in buffer:
+            block, buffer = buffer.split("\n\n", 1)
+            if block.startswith("event: candle\n"):
+                yield json.loads(block.split("data: ", 1)[1])

@@ -49,6 +49,9 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   const onlyGet = methodNotAllowed(['GET']);
   app.route('/').get((req, res) => res.sendFile(path.join(publicDir, 'index.html'))).all(onlyGet);
   app.use(express.static(publicDir, { index: false }));
+  // The dashboard's chart library, from node_modules (pinned in package.json), never from a CDN.
+  app.use('/vendor/lightweight-charts', express.static(
+    path.join(__dirname, '..', 'node_modules', 'lightweight-charts', 'dist'), { index: false }));
   app.route('/metrics').get(metrics.handler).all(onlyGet);
   app.route('/api/openapi.json').get((req, res) => res.json(openapi)).all(onlyGet);
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.

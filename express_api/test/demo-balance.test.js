@@ -99,3 +99,16 @@ test('GET /direct-api/binance/demo-balance — python_service says 503 upstream_
   assert.equal(res.headers['retry-after'], '42');
   assert.deepEqual(res.body.error, { code: 'upstream_unavailable', message: 'down', upstream: { status: 451, code: 0 } });
 });
+
+test('GET /direct-api/binance/demo-balance — prices from the stream — current, no note', async (t) => {
+  const standIn = await withStandIn(t, {
+    '/api/binance/prices': (req, res) => json(res, 200, { ...PRICES, source: 'stream' }, { 'x-data-source': 'stream' }),
+  });
+  const { agent } = buildApp({ env: { PYTHON_SERVICE_URL: standIn.url } });
+
+  const res = await agent().get('/direct-api/binance/demo-balance');
+
+  assert.equal(res.body.source, 'stream');
+  assert.equal(res.body.prices_are_current, true);
+  assert.equal(res.body.note, null);
+});

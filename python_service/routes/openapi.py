@@ -181,6 +181,14 @@ PATHS = {
                       "400": error("Invalid or missing symbols"), "404": error("Unknown symbol"),
                       "429": error("This client has its maximum of open price streams"),
                       "503": error("No room for another price stream, or no price data (Retry-After)")}}},
+    "/api/binance/stream/klines": {"get": {
+        "summary": "Live candles as server-sent events: one `candle` event per update of the newest candle",
+        "parameters": [SYMBOL_REQ, INTERVAL],
+        "responses": {"200": {"description": "text/event-stream; each event's data is a candle with source, as_of",
+                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+                      "400": error("Invalid symbol or interval"), "404": error("Unknown symbol"),
+                      "429": error("This client has its maximum of open streams"),
+                      "503": error("No room for another stream, or no data (Retry-After)")}}},
     "/api/binance/futures/ticker/24hr": market("USDT-M 24h statistics", {"oneOf": [
         ref("FuturesTicker"), list_of("tickers", ref("FuturesTicker"))]}, [SYMBOL_Q]),
     "/api/binance/futures/klines": market("USDT-M candles", ref("Candles"),

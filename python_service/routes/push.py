@@ -15,9 +15,24 @@ def prices():
     if not symbols:
         raise ApiError(400, "invalid_symbol", "symbols is required, e.g. ?symbols=BTCUSDT,ETHUSDT")
     services().spot.prices(symbols)  # unknown symbols: 404 now, in the usual error shape
+    return _event_stream(services().push.subscribe(_client(), symbols))
+
+
+@bp.get("/klines")
+def klines():
+    """Server-sent events: one `candle` event per update of the newest candle (named fields, source, as_of)."""
+    symbol = inputs.parse_symbol(request.args.get("symbol"))
+    interval = inputs.choice(request.args, "interval", inputs.INTERVALS)
+    services().spot.klines(symbol=symbol, interval=interval, limit=1)  # unknown symbols: 404 now
+    return _event_stream(services().push.subscribe_candles(_client(), symbol, interval))
+
+
+def _client() -> str:
     # express_api sends one X-Forwarded-For value (the client's address); direct callers are their address
-    client = request.headers.get("X-Forwarded-For") or request.remote_addr or "?"
-    subscription = services().push.subscribe(client, symbols)
+    return request.headers.get("X-Forwarded-For") or request.remote_addr or "?"
+
+
+def _event_stream(subscription) -> Response:
     response = Response(subscription.events(), mimetype="text/event-stream")  # needs no request context
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # proxies in front must not buffer the events

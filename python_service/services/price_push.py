@@ -19,6 +19,7 @@ from ..errors import ApiError
 from ..sourcing.provenance import Source, iso_utc
 from ..sourcing.single_flight import SingleFlightTimeout
 from ..upstream.errors import UpstreamError
+from .candles import named_candles
 
 PER_CLIENT = 4
 MAX_LIFETIME_S = 300.0
@@ -35,6 +36,15 @@ class PricePush:
 
     def subscribe(self, client: str, symbols: list[str]) -> "Subscription":
         """Raises ApiError 429 (this client has PER_CLIENT open) or 503 (this worker is full)."""
+        self._admit(client)
+        return Subscription(self, client, symbols)
+
+    def subscribe_candles(self, client: str, symbol: str, interval: str) -> "CandleSubscription":
+        """The same bounds as price streams: they share this worker's threads."""
+        self._admit(client)
+        return CandleSubscription(self, client, symbol, interval)
+
+    def _admit(self, client: str) -> None:
         with self._lock:
             if self._open.get(client, 0) >= PER_CLIENT:
                 raise ApiError(429, "too_many_subscriptions",
@@ -43,7 +53,6 @@ class PricePush:
                 raise ApiError(503, "subscriptions_full", "no room for another price stream; try again",
                                retry_after=5)
             self._open[client] = self._open.get(client, 0) + 1
-        return Subscription(self, client, symbols)
 
     def open_count(self) -> int:
         with self._lock:
@@ -116,8 +125,63 @@ class Subscription:
                 yield event
 
     def _event(self, symbol: str, price: str, source, as_of: float) -> Optional[str]:
-        if self._sent.get(symbol) == price:
+        shown = (price, Source(source))  # a change of price, or of where it comes from (what a client shows)
+        if self._sent.get(symbol) == shown:
             return None
-        self._sent[symbol] = price
+        self._sent[symbol] = shown
         body = {"symbol": symbol, "price": price, "source": Source(source).value, "as_of": iso_utc(as_of)}
         return f"event: price\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
+
+
+class CandleSubscription:
+    """One symbol's candles on one interval: an event per update of the newest candle."""
+
+    def __init__(self, push: PricePush, client: str, symbol: str, interval: str):
+        self.push, self.client, self.symbol, self.interval = push, client, symbol, interval
+        self.key = f"klines:{symbol}:{interval}"
+        self._pending: Optional[tuple[list, float]] = None
+        self._sent = None
+        self._changed = threading.Condition()
+
+    def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
+        if market == "spot" and key == self.key and mode == "candle":
+            with self._changed:
+                self._pending = (named_candles([payload])[0], event_s)
+                self._changed.notify()
+
+    def events(self) -> Iterator[str]:
+        board = getattr(self.push.streams, "board", None)
+        if board is not None:
+            board.listen(self._on_change)
+        try:
+            yield f"retry: {RETRY_MS}\n\n"
+            ends_at, next_poll = time.monotonic() + MAX_LIFETIME_S, 0.0
+            while time.monotonic() < ends_at:
+                with self._changed:
+                    if self._pending is None:
+                        self._changed.wait(KEEPALIVE_S)
+                    pending, self._pending = self._pending, None
+                event = self._event(pending[0], Source.STREAM, pending[1]) if pending else None
+                if event is None and time.monotonic() >= next_poll:
+                    next_poll = time.monotonic() + KEEPALIVE_S
+                    event = self._poll()  # keeps the stream wanted; REST while it is down
+                yield event or ": keepalive\n\n"
+        finally:
+            if board is not None:
+                board.unlisten(self._on_change)
+            self.push._closed(self.client)
+
+    def _poll(self) -> Optional[str]:
+        try:
+            candles = self.push.spot.klines(symbol=self.symbol, interval=self.interval, limit=1)
+        except (ApiError, UpstreamError, SingleFlightTimeout):
+            return None
+        return self._event(candles.data[-1], candles.source, candles.as_of) if candles.data else None
+
+    def _event(self, candle: dict, source, as_of: float) -> Optional[str]:
+        if candle == self._sent:
+            return None
+        self._sent = candle
+        body = {**candle, "symbol": self.symbol, "interval": self.interval, "source": Source(source).value,
+                "as_of": iso_utc(as_of)}
+        return f"event: candle\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"

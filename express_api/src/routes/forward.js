@@ -28,8 +28,9 @@ const PUBLIC_ROUTES = [
   ['GET', '/api/binance/futures/premium-index'],
   ['GET', '/api/binance/connection-status'],
   ['GET', '/api/binance/stream/prices'], // server-sent events: streamed through, never buffered
+  ['GET', '/api/binance/stream/klines'],
 ];
-const STREAMED_ROUTES = new Set(['/api/binance/stream/prices']);
+const STREAMED_ROUTES = new Set(['/api/binance/stream/prices', '/api/binance/stream/klines']);
 const FORWARDED_PREFIXES = ['/api/status', '/api/binance'];
 const KEPT_HEADERS = ['content-type', 'x-data-source', 'retry-after', 'allow', 'x-request-id'];
 

@@ -55,7 +55,7 @@ function valuePortfolio(holdings, prices) {
       source: isQuote ? 'quote_asset' : prices.source, as_of: isQuote ? null : prices.as_of,
     };
   });
-  const live = ['live', 'cache'].includes(prices.source);
+  const live = ['live', 'stream', 'cache'].includes(prices.source); // current prices
   return {
     assets,
     total_usdt: total.toFixed(),
