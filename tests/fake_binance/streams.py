@@ -46,6 +46,7 @@ class StreamConnection:
     opened_at: float
     streams: set = field(default_factory=set)
     closed_at: Optional[float] = None
+    close_reason: Optional[str] = None  # set when the fake closed it
     requests: list = field(default_factory=list)  # the JSON requests the client sent
     conn: object = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -176,7 +177,8 @@ class FakeStreams:
                 now = time.monotonic()
                 received = [t for t in received if now - t < 1] + [now]
                 if len(received) > self.max_incoming_per_s:
-                    conn.close(1008, "Too many messages")  # Binance disconnects a client over its limit
+                    record.close_reason = "too many messages"  # Binance disconnects a client over its limit
+                    conn.close(1008, "Too many messages")
                     break
                 self._answer(record, message)
         except ConnectionClosed:
