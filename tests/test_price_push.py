@@ -19,14 +19,13 @@ def events_of(chunks):
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
             lines = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line and line[0] != ":")
-            if lines.get("event") == "price":
-                yield json.loads(lines["data"])
+            yield json.loads(lines["data"]) if lines.get("event") == "price" else None  # None: a keepalive
 
 
 def until(events, predicate, what: str):
     deadline = time.monotonic() + WAIT_S
     for event in events:
-        if predicate(event):
+        if event is not None and predicate(event):
             return event
         assert time.monotonic() < deadline, f"no event for {what}"
     raise AssertionError(f"the stream ended before {what}")
@@ -37,7 +36,7 @@ def test_one_event_per_change_with_symbol_price_source_and_as_of(streamed_app, s
     response = client.get("/api/binance/stream/prices?symbols=ETHUSDT,BTCUSDT", buffered=False)
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     events = events_of(response.response)
-    first = [next(events), next(events)]
+    first = [until(events, lambda e: True, "BTCUSDT"), until(events, lambda e: True, "ETHUSDT")]
     assert {e["symbol"] for e in first} == {"ETHUSDT", "BTCUSDT"}
     assert all(e["source"] == "stream" and e["as_of"].endswith("Z") for e in first)
 
@@ -54,7 +53,7 @@ def test_without_a_stream_the_events_come_from_rest_and_say_so(make_app, fake):
     client = make_app().test_client()  # STREAMS_ENABLED=false
     response = client.get("/api/binance/stream/prices?symbols=ETHUSDT", buffered=False)
     events = events_of(response.response)
-    assert next(events)["source"] in ("live", "cache")  # REST, fetched for the check before the stream
+    assert until(events, lambda e: True, "the first price")["source"] in ("live", "cache")  # REST, fetched for the check before the stream
     fake.prices["ETHUSDT"] = "3111.00000000"
     client.application.extensions["services"].clock.advance(2)  # past the prices TTL
     assert until(events, lambda e: e["price"] == "3111.00000000", "the polled change")["source"] in ("live", "cache")
@@ -101,7 +100,7 @@ def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothi
                           stream=True, timeout=WAIT_S) as answer:
             assert answer.headers["content-type"].startswith("text/event-stream")
             events = events_of(answer.iter_content(chunk_size=None))
-            next(events)
+            until(events, lambda e: True, "the first price")
             streams.set_price("ETHUSDT", "3222.00000000")  # arrives while the response is still open
             assert until(events, lambda e: e["price"] == "3222.00000000", "the change")["source"] == "stream"
             assert requests.get(status_url, timeout=5).json()["price_subscribers"] == 1
@@ -131,5 +130,4 @@ def candle_events(chunks):
         buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
-            if block.startswith("event: candle\n"):
-                yield json.loads(block.split("data: ", 1)[1])
+            yield json.loads(block.split("data: ", 1)[1]) if block.startswith("event: candle\n") else None

@@ -59,6 +59,11 @@ def drive_every_route(gateway, api, texts):
                 if method == "post":
                     keep(requests.post(base + path, json={"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT",
                                                           "quantity": "0.001", "price": "67000.01"}, timeout=30))
+                elif path.startswith("/api/binance/stream/"):  # an endless event stream: its first chunks
+                    with requests.get(base + concrete(path), params=QUERY, stream=True, timeout=30) as answer:
+                        chunks = answer.iter_content(chunk_size=None)
+                        text = "".join(c.decode() for _, c in zip(range(3), chunks))
+                        texts.append(f"{answer.status_code} {dict(answer.headers)} {text}")
                 else:
                     keep(requests.get(base + concrete(path), params=QUERY, timeout=30))
     keep(requests.get(gateway + "/api/binance/trading/status", headers={"X-Internal-Token": "wrong"}, timeout=10))
