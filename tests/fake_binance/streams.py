@@ -82,7 +82,7 @@ class FakeStreams:
     def start(self, port: int = 0) -> "FakeStreams":
         self._server = serve(self._handle, self.host, port, process_request=self._process_request,
                              ping_interval=self.ping_interval, ping_timeout=self.ping_timeout,
-                             compression=None)
+                             close_timeout=1, compression=None)
         threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-streams").start()
         threading.Thread(target=self._pusher, daemon=True, name="fake-streams-push").start()
         return self
@@ -178,6 +178,7 @@ class FakeStreams:
                 received = [t for t in received if now - t < 1] + [now]
                 if len(received) > self.max_incoming_per_s:
                     record.close_reason = "too many messages"  # Binance disconnects a client over its limit
+                    record.closed_at = time.time()
                     conn.close(1008, "Too many messages")
                     break
                 self._answer(record, message)
