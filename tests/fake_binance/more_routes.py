@@ -96,6 +96,14 @@ def futures_ticker(fake, params, error):
     return rows[0] if symbol else rows
 
 
+def futures_price(fake, params, error):
+    symbol = _futures_symbol(fake, params, error, required=False)
+    now = fake.server_time_ms()
+    rows = [{"symbol": s, "price": fake.futures_price(s), "time": now}
+            for s in ([symbol] if symbol else fake.futures_symbols)]
+    return rows[0] if symbol else rows
+
+
 def futures_klines(fake, params, error):
     symbol = _futures_symbol(fake, params, error)
     return klines(fake, {**params, "_path": "/fapi/"}, error, Decimal(fake.futures_price(symbol)))

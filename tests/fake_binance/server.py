@@ -247,6 +247,10 @@ class FakeBinance:
             "/fapi/v1/ping": Route(lambda p, h: {}, _const(1), futures=True),
             "/fapi/v1/time": Route(lambda p, h: {"serverTime": self.server_time_ms()}, _const(1), futures=True),
             "/fapi/v1/exchangeInfo": Route(self._futures_exchange_info, _const(1), futures=True),
+            "/fapi/v1/ticker/price": Route(self._more(more.futures_price),
+                                           lambda p: 1 if "symbol" in p else 2, futures=True),
+            "/fapi/v2/ticker/price": Route(self._more(more.futures_price),
+                                           lambda p: 1 if "symbol" in p else 2, futures=True),
         }
 
     def _more(self, handler):
