@@ -181,3 +181,13 @@ def test_the_weight_header_switch_over_http_and_reset_restores_it(fake):
     requests.post(fake.url + "/_fake/reset", json={}, timeout=5)
 
     assert get(fake, "/api/v3/ping").headers["X-MBX-USED-WEIGHT-1M"] == "1"
+
+
+def test_a_drip_does_not_leak_into_the_next_answer_on_the_same_connection(fake):
+    fake.add_fault("drip", interval=0.01, times=1)
+    with requests.Session() as session:
+        session.get(fake.url + "/api/v3/ping", timeout=5)
+        started = time.monotonic()
+        response = session.get(fake.url + "/api/v3/ticker/price", timeout=5)
+
+    assert response.status_code == 200 and time.monotonic() - started < 0.01 * len(response.content)

@@ -43,10 +43,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         parts = urlsplit(self.path)
+        # Per request, not per kept-alive connection: a drip must not leak into the next answer.
+        self.market, self.drip_interval = market_of(parts.path), None
         if parts.path.startswith("/_fake/"):
             return control.handle(self, parts.path, parts.query)
         fake, addr = self.fake, self.client_address[0]
-        self.market, self.drip_interval = market_of(parts.path), None
         params = dict(parse_qsl(_utf8(parts.query), keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
         route = fake.routes.get(parts.path)
@@ -80,6 +81,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         parts = urlsplit(self.path)
+        self.market, self.drip_interval = market_of(parts.path), None
         if parts.path.startswith("/_fake/"):
             return control.handle(self, parts.path, parts.query)
         self.send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
