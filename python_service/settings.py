@@ -57,6 +57,14 @@ def number(minimum: Optional[float] = None, maximum: Optional[float] = None, int
     return parse
 
 
+def one_of(*allowed: str) -> Callable:
+    def parse(name: str, value: str) -> str:
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+    return parse
+
+
 def root_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -117,7 +125,11 @@ class Settings:
     port: int = setting("GATEWAY_PORT", 5001, number(minimum=1, maximum=65535, integer=True))
     bind_host: str = setting("GATEWAY_BIND_HOST", "127.0.0.1")
     workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: 1, or 4 with Redis
-    threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))
+    threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))  # gthread only
+    # gevent: a greenlet per connection, so slow clients and a slow Binance wait without holding a thread
+    worker_class: str = setting("GUNICORN_WORKER_CLASS", "gevent", one_of("gevent", "gthread"))
+    worker_connections: int = setting("GUNICORN_WORKER_CONNECTIONS", 1000,
+                                      number(minimum=1, maximum=100000, integer=True))  # gevent only
     restriction_cooldown_s: float = setting("RESTRICTION_COOLDOWN_S", 60.0, number(minimum=0))
     time_sync_interval_s: float = setting("TIME_SYNC_INTERVAL_S", 300.0, number(minimum=1))
     weight_budget_ratio: float = setting("WEIGHT_BUDGET_RATIO", 0.8, number(minimum=0.001, maximum=1))

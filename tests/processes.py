@@ -44,7 +44,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> requ
         assert proc.poll() is None, output_of(proc)
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or too busy starting to answer in time
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up")
 
