@@ -156,6 +156,7 @@ PATHS = {
         "summary": "Checks an order against its symbol's filters; never sends it",
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("Order")}}},
         "responses": {"200": ok(sourced(ref("OrderCheck"))), "400": error("Malformed order"),
+                      "413": error("Body larger than MAX_BODY_BYTES (default 16384)"),
                       "404": error("Unknown symbol"), **UPSTREAM_ERRORS}}},
     "/api/binance/trading/status": {"get": {
         "summary": "Keys configured, testnet, and whether Binance accepts the keys",
