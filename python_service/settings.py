@@ -149,6 +149,9 @@ class Settings:
     futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
     funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
     metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+    # Market data each worker keeps in memory, in serialized bytes: the embedded cache and the
+    # last good copies each hold at most this much (an entry over a quarter of it is not kept).
+    cache_max_bytes: int = setting("CACHE_MAX_BYTES", 16 * 1024 * 1024, number(minimum=65536, integer=True))
     # A request body past this is refused with 413 before it is read (Flask's MAX_CONTENT_LENGTH).
     max_body_bytes: int = setting("MAX_BODY_BYTES", 16384, number(minimum=1024, maximum=10 * 1024 * 1024,
                                                                   integer=True))

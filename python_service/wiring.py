@@ -70,7 +70,7 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     wait_s = retry_policy(settings).total_s + 5
     store, flight = _shared(settings, clock, wait_s)
     upstream = build_upstream(settings, store, clock, sleep, observed=True)
-    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup)
+    provider = Provider(cache, flight, clock, max_bytes=settings.cache_max_bytes, on_lookup=metrics.count_cache_lookup)
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
@@ -101,4 +101,5 @@ def cache_config(settings: Settings) -> dict:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
                 "CACHE_KEY_PREFIX": "gateway:cache:",
                 "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    return {"CACHE_TYPE": "python_service.cache_backend.ByteBoundedCache", "CACHE_THRESHOLD": 2000,
+            "CACHE_MAX_BYTES": settings.cache_max_bytes}

@@ -4,6 +4,7 @@ A failure nothing can cover is raised as it is (UpstreamError, SingleFlightTimeo
 the one error handler above turns it into the client's answer."""
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
@@ -21,15 +22,25 @@ log = logging.getLogger(__name__)
 
 
 class Provider:
-    """`last_good` keeps, in this process, the newest data of the most recent
-    `keep` keys: any route's failed refresh can then answer "stale"."""
+    """`last_good` keeps, in this process, the newest data of the most recently used keys,
+    at most `keep` of them and `max_bytes` of their serialized size (clients choose keys:
+    klines startTimes, depth limits): any route's failed refresh can then answer "stale".
+    An entry over a quarter of `max_bytes` is served but not kept."""
 
     def __init__(self, cache, flight, clock: Callable[[], float] = time.time, keep: int = 1000,
-                 on_lookup: Callable[[bool], None] = lambda hit: None):
+                 max_bytes: int = 16 * 1024 * 1024, on_lookup: Callable[[bool], None] = lambda hit: None):
         """`on_lookup(hit)` lets an observer count cache hits and misses."""
         self.cache, self.flight, self.clock, self.keep, self.on_lookup = cache, flight, clock, keep, on_lookup
+        self.max_bytes = max_bytes
         self._last_good: OrderedDict[str, Sourced] = OrderedDict()
+        self._sizes: dict[str, int] = {}
+        self._kept_bytes = 0
         self._lock = threading.Lock()
+
+    @property
+    def kept_bytes(self) -> int:
+        with self._lock:
+            return self._kept_bytes
 
     def get(self, key: str, ttl: float, fetch: Callable[[], Any],
             on_data: Callable[[Any, float], None] = lambda data, as_of: None,
@@ -60,11 +71,21 @@ class Provider:
             if known is not None and known.as_of >= sourced.as_of:
                 self._last_good.move_to_end(key)
                 return  # nothing new
-            self._last_good[key] = Sourced(sourced.data, Source.STALE, sourced.as_of)
-            self._last_good.move_to_end(key)
-            while len(self._last_good) > self.keep:
-                self._last_good.popitem(last=False)
+        size = _serialized_size(sourced.data)  # outside the lock: a big entry takes milliseconds
+        with self._lock:
+            self._forget(key)
+            if size <= self.max_bytes // 4:
+                self._last_good[key] = Sourced(sourced.data, Source.STALE, sourced.as_of)
+                self._sizes[key] = size
+                self._kept_bytes += size
+            while self._last_good and (len(self._last_good) > self.keep or self._kept_bytes > self.max_bytes):
+                self._forget(next(iter(self._last_good)))  # the least recently used
         on_data(sourced.data, sourced.as_of)
+
+    def _forget(self, key: str) -> None:
+        """Drops `key` from the last good copies (caller holds the lock)."""
+        if self._last_good.pop(key, None) is not None:
+            self._kept_bytes -= self._sizes.pop(key)
 
     def _local_fresh(self, key: str, ttl: float) -> Optional[Sourced]:
         """This process's copy, while it is within its TTL: no deserialising, no Redis round trip.
@@ -103,6 +124,14 @@ class Provider:
             self.cache.set(key, entry, timeout=max(1, math.ceil(ttl * 2)))
         except Exception as err:  # noqa: BLE001 - the cache is best effort
             log.warning("cache write failed for %s: %s", key, err)
+
+
+def _serialized_size(data: Any) -> int:
+    """The data's size as compact JSON: what it costs to keep, up to Python's per-object overhead."""
+    try:
+        return len(json.dumps(data, separators=(",", ":"), default=str))
+    except (TypeError, ValueError):
+        return 1 << 62  # cannot be measured: never kept
 
 
 class LastResort:
