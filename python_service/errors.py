@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .sourcing.single_flight import SingleFlightTimeout
-from .upstream.errors import Rejected, UpstreamError
+from .upstream.errors import OverClientShare, Rejected, UpstreamError
 
 UNKNOWN_SYMBOL = -1121
 
@@ -38,6 +38,8 @@ def api_error(err: Exception) -> ApiError:
                             upstream=err.upstream_detail())
         return ApiError(502, "upstream_error", f"Binance rejected the request: {err.message}",
                         upstream=err.upstream_detail())
+    if isinstance(err, OverClientShare):  # this client only: the others are served
+        return ApiError(429, "rate_limited", err.message, retry_after=err.retry_after)
     if isinstance(err, UpstreamError):
         return ApiError(503, "upstream_unavailable", f"Binance is unavailable ({err.state}): {err.message}",
                         upstream=err.upstream_detail(), retry_after=err.retry_after)

@@ -65,6 +65,16 @@ def one_of(*allowed: str) -> Callable:
     return parse
 
 
+def address_list(name: str, value: str) -> tuple:
+    """Comma-separated IP addresses or networks (10.0.0.0/8), normalised."""
+    import ipaddress
+
+    try:
+        return tuple(str(ipaddress.ip_network(item.strip(), strict=False)) for item in value.split(",") if item.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated IP addresses or networks, not {value!r}") from None
+
+
 def root_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -135,6 +145,14 @@ class Settings:
     weight_budget_ratio: float = setting("WEIGHT_BUDGET_RATIO", 0.8, number(minimum=0.001, maximum=1))
     weight_limit_1m: int = setting("WEIGHT_LIMIT_1M", 6000, number(minimum=1, integer=True))
     futures_weight_limit_1m: int = setting("FUTURES_WEIGHT_LIMIT_1M", 2400, number(minimum=1, integer=True))
+    # Each client (by address) may spend this share of the minute's weight ceiling; prices and
+    # tickers keep PRICE_RESERVE_RATIO of it that nothing else may spend.
+    client_weight_share: float = setting("CLIENT_WEIGHT_SHARE", 0.25, number(minimum=0.001, maximum=1))
+    price_reserve_ratio: float = setting("PRICE_RESERVE_RATIO", 0.2, number(minimum=0, maximum=0.9))
+    # Peers whose X-Forwarded-For names the client (express_api runs on this host).
+    trusted_proxies: tuple = setting("TRUSTED_PROXIES", address_list("TRUSTED_PROXIES", "127.0.0.1,::1"),
+                                    address_list)
+    connection_status_ttl_s: float = setting("CONNECTION_STATUS_TTL_S", 5.0, POSITIVE_TTL)
     breaker_threshold: int = setting("BREAKER_THRESHOLD", 3, number(minimum=1, integer=True))
     breaker_cooldown_s: float = setting("BREAKER_COOLDOWN_S", 30.0, number(minimum=0))
     last_known_good_dir: str = setting("LAST_KNOWN_GOOD_DIR", "var/last_known_good")

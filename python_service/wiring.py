@@ -21,6 +21,7 @@ from .sourcing.single_flight import LocalFlight, RedisFlight
 from .upstream import Lane, Market, Upstream
 from .upstream.budget import WeightBudget
 from .upstream.client import build_client
+from .upstream.clients import ClientShares
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
 from .upstream.store import MemoryStore, RedisStore
@@ -53,15 +54,20 @@ def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = 
     store = store or MemoryStore(clock)
     state = UpstreamState(store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
                                              settings.breaker_cooldown_s), clock)
-    lanes = {
-        Market.SPOT: Lane(state, WeightBudget(store, settings.weight_limit_1m, settings.weight_budget_ratio, clock,
-                                              prefix="weight")),
-        Market.FUTURES: Lane(state, WeightBudget(store, settings.futures_weight_limit_1m,
-                                                 settings.weight_budget_ratio, clock, prefix="fweight")),
-    }
+    lanes = {market: _lane(settings, state, store, clock, limit, prefix) for market, limit, prefix in (
+        (Market.SPOT, settings.weight_limit_1m, "weight"),
+        (Market.FUTURES, settings.futures_weight_limit_1m, "fweight"))}
     hooks: dict[str, Any] = {"on_attempt": metrics.count_upstream_attempt,
                              "on_retry": metrics.count_upstream_retry} if observed else {}
     return Upstream(settings, build_client(settings), lanes, retry_policy(settings, sleep), clock, **hooks)
+
+
+def _lane(settings: Settings, state: UpstreamState, store, clock, limit: int, prefix: str) -> Lane:
+    """One market: its weight budget, and each client's fair share of it."""
+    budget = WeightBudget(store, limit, settings.weight_budget_ratio, clock, prefix=prefix)
+    shares = ClientShares(store, budget.ceiling, settings.client_weight_share, settings.price_reserve_ratio,
+                          clock, prefix=prefix)
+    return Lane(state, budget, shares)
 
 
 def build(settings: Settings, cache, clock: Callable[[], float] = time.time,

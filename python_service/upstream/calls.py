@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 from ..settings import Settings, mask_url
 from . import client as sdk
 from .budget import WeightBudget
+from .clients import ClientShares
 from .endpoints import ENDPOINTS, Endpoint, Market, expected_type
 from .errors import Rejected, Unreachable, UpstreamError
 from .retry import RetryPolicy
@@ -24,9 +25,17 @@ TIMESTAMP_OUTSIDE_WINDOW = -1021
 
 @dataclass(frozen=True)
 class Lane:
-    """What governs calls to one market's root: its state and its weight budget."""
+    """What governs calls to one market's root: its state and its weight budget
+    (and, when set, each client's fair share of it: clients.py)."""
     state: UpstreamState
     budget: WeightBudget
+    shares: Optional[ClientShares] = None
+
+    def reserve(self, endpoint: str, weight: int) -> None:
+        if self.shares is None:
+            self.budget.reserve(weight)
+        else:
+            self.shares.reserve(endpoint, weight, self.budget)
 
 
 def _ignore(*args) -> None:
@@ -57,7 +66,7 @@ class Upstream:
         lane = self.lanes[endpoint.market]
         lane.state.admit()
         try:
-            result = self.retry.run(lambda: self._attempt(endpoint, params, lane.budget), _is_transient,
+            result = self.retry.run(lambda: self._attempt(name, endpoint, params, lane), _is_transient,
                                     lambda number, exc: self._retrying(lane, number, exc))
         except UpstreamError as err:
             lane.state.record_failure(err)
@@ -65,8 +74,9 @@ class Upstream:
         lane.state.record_success()
         return result
 
-    def _attempt(self, endpoint: Endpoint, params: dict, budget: WeightBudget) -> Any:
-        budget.reserve(endpoint.weight(params))
+    def _attempt(self, name: str, endpoint: Endpoint, params: dict, lane: Lane) -> Any:
+        lane.reserve(name, endpoint.weight(params))
+        budget = lane.budget
         sdk.forget_last_response()
         try:
             result = getattr(self.client, endpoint.method)(**params)

@@ -65,3 +65,13 @@ class HeldBack(UpstreamError):
     def __init__(self, message: str, state: State, retry_after: Optional[float] = None):
         super().__init__(message, retry_after=retry_after)
         self.state = state
+
+
+class OverClientShare(HeldBack):
+    """This client has spent its fair share of this minute's weight (clients.py). Personal:
+    another client waiting on the same shared refresh fetches for itself instead."""
+
+    personal = True
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message, State.OK, retry_after=retry_after)
