@@ -34,6 +34,7 @@ class Services:
     """What the routes reach through `current_app.extensions["services"]`."""
     settings: Settings
     clock: Callable[[], float]
+    sleep: Callable[[float], None]
     upstream: Upstream
     provider: Provider
     spot: Spot
@@ -82,7 +83,7 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
+        settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=Futures(upstream, provider, last_resort, settings),
         exchange=Exchange(upstream, provider, last_resort, spot, settings),
         account=Account(upstream, provider, settings),

@@ -150,3 +150,38 @@ def test_workers_sharing_redis_count_one_share_per_client(make_app, fake, redis_
     answers = [get(workers[n % 2], depth(s), HOG).status_code for n, s in enumerate(symbols)]
 
     assert answers == [200] * 4 + [429] * 2 and fake.count("/api/v3/depth") == 4
+
+
+# ----- bytes sent: a client pulling big answers over and over is slowed, the others are not -----
+
+KLINES_1000 = "/api/binance/klines?symbol=BTCUSDT&interval=1m&limit=1000"  # ~300 kB an answer
+
+
+def test_a_client_pulling_big_answers_gets_429_past_its_byte_rate_while_others_are_served(make_app, fake, clock,
+                                                                                           sleeps):
+    app = make_app(CLIENT_BYTES_PER_S="200000")  # burst: 4 s of it, 800 kB
+    answers = [get(app, KLINES_1000, HOG) for _ in range(6)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429, 429, 429]
+    refused = answers[3]
+    assert refused.get_json()["error"]["code"] == "rate_limited" and len(refused.data) < 1000
+    assert 1 <= int(refused.headers["Retry-After"]) <= 4
+    assert len(sleeps) == 3 and all(0 < s <= 1 for s in sleeps)  # each refusal held back a moment
+    assert get(app, KLINES_1000, OTHER).status_code == 200  # another client is served
+    assert fake.count("/api/v3/klines") == 1  # the cached copy served the others
+
+    clock.advance(2)  # 400 kB more allowed
+    assert get(app, KLINES_1000, HOG).status_code == 200
+
+
+def test_small_answers_at_a_dashboards_pace_are_never_limited(make_app, clock):
+    app = make_app(CLIENT_BYTES_PER_S="200000")
+    for _ in range(300):  # 10 a second for 30 s
+        assert get(app, "/api/binance/price/BTCUSDT", OTHER).status_code == 200
+        clock.advance(0.1)
+
+
+def test_express_api_own_calls_without_x_forwarded_for_are_not_metered(make_app):
+    app = make_app(CLIENT_BYTES_PER_S="10000")
+    for _ in range(20):
+        assert get(app, KLINES_1000, PROXY).status_code == 200
