@@ -60,8 +60,7 @@ def test_a_ban_seen_by_one_worker_holds_every_worker(make_app, fake, redis_url, 
 
 
 def test_the_weight_budget_is_one_budget_for_all_workers(make_app, fake, redis_url, clock):
-    a, b = two_workers(make_app, redis_url, WEIGHT_BUDGET_RATIO="0.002",  # ceiling 12 = three price calls
-                       CLIENT_WEIGHT_SHARE="1")  # one test client: its share is the whole budget
+    a, b = two_workers(make_app, redis_url, WEIGHT_BUDGET_RATIO="0.002")  # ceiling 12 = three price calls
     for client in (a, b, a, b, a):
         client.get(PRICE)
         clock.advance(1.5)

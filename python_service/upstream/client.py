@@ -13,6 +13,7 @@ from binance.exceptions import BinanceAPIException, BinanceRequestException
 from ..settings import Settings
 from .errors import Banned, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 
+UPSTREAM_POOL_SIZE = 64
 # The last response seen by each thread; `client.response` is shared by all threads.
 _last = threading.local()
 
@@ -28,6 +29,11 @@ def build_client(settings: Settings) -> Client:
     client.FUTURES_URL = settings.futures_base_url + "/fapi"
     # Only BINANCE_PROXY_URL decides the route: ignore HTTP(S)_PROXY and .netrc from the environment.
     client.session.trust_env = False
+    # gevent workers can have many requests waiting on Binance at once: keep their connections
+    # for reuse instead of opening and discarding one each ("connection pool is full").
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=UPSTREAM_POOL_SIZE)
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
     client.session.hooks["response"].append(_remember_response)
     return client
 

@@ -18,6 +18,8 @@ from .errors import HeldBack, OverClientShare, State
 # The client (its address) the current request is served for; None outside requests.
 current_client: ContextVar[Optional[str]] = ContextVar("gateway_current_client", default=None)
 
+HEAVIEST_CALL = 250  # spot depth?limit=5000 (endpoints.py)
+
 # Prices and tickers: cheap, shared by every client, and what most of them ask for.
 RESERVED_FOR = frozenset({"ticker_prices", "ticker_24hr", "futures_ticker_24hr", "futures_ticker_price"})
 
@@ -26,7 +28,9 @@ class ClientShares:
     def __init__(self, store, ceiling: int, share_ratio: float, reserve_ratio: float,
                  clock: Callable[[], float] = time.time, prefix: str = "weight"):
         self.store, self.clock, self.prefix = store, clock, prefix
-        self.share = max(1, int(ceiling * share_ratio))
+        # never less than the heaviest single call (or the whole ceiling when that is smaller):
+        # a share that cannot pay for one depth?limit=5000 would refuse it for ever
+        self.share = max(int(ceiling * share_ratio), min(ceiling, HEAVIEST_CALL))
         self.unreserved = ceiling - int(ceiling * reserve_ratio)  # what endpoints outside the reserve may use
 
     def reserve(self, endpoint: str, weight: int, budget: WeightBudget) -> None:
