@@ -185,3 +185,12 @@ def test_express_api_own_calls_without_x_forwarded_for_are_not_metered(make_app)
     app = make_app(CLIENT_BYTES_PER_S="10000")
     for _ in range(20):
         assert get(app, KLINES_1000, PROXY).status_code == 200
+
+
+def test_status_still_answers_a_client_past_its_byte_rate(make_app):
+    app = make_app(CLIENT_BYTES_PER_S="10000")
+    for _ in range(3):
+        get(app, KLINES_1000, HOG)
+    assert get(app, KLINES_1000, HOG).status_code == 429
+
+    assert get(app, "/api/status", HOG).status_code == 200

@@ -20,7 +20,8 @@ from .respond import services
 BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once
 MIN_CHARGE = 10_000  # bytes every answer counts for, however small: a flood of tiny requests costs too
 TARPIT_MAX_S = 1.0  # how long a refusal is held back at most
-MAX_CLIENTS = 10_000  # buckets kept (least recently seen forgotten first)
+MAX_CLIENTS = 10_000
+UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered  # buckets kept (least recently seen forgotten first)
 
 
 def init_app(app: Flask) -> None:
@@ -30,8 +31,8 @@ def init_app(app: Flask) -> None:
         forwarded_for = request.headers.get("X-Forwarded-For")
         client = client_address(request.remote_addr, forwarded_for, found.settings.trusted_proxies)
         current_client.set(client)
-        if not forwarded_for and _trusted(client, found.settings.trusted_proxies):
-            g.unmetered = True  # express_api's own calls (demo-balance...), not a client's
+        if request.endpoint in UNMETERED or (not forwarded_for and _trusted(client, found.settings.trusted_proxies)):
+            g.unmetered = True  # liveness and monitoring; express_api's own calls (demo-balance...)
             return
         wait = _sent_bytes(app, found).wait_s(client)
         if wait > 0:
