@@ -20,8 +20,8 @@ from .respond import services
 BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once
 MIN_CHARGE = 10_000  # bytes every answer counts for, however small: a flood of tiny requests costs too
 TARPIT_MAX_S = 1.0  # how long a refusal is held back at most
-MAX_CLIENTS = 10_000
-UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered  # buckets kept (least recently seen forgotten first)
+MAX_CLIENTS = 10_000  # buckets kept (least recently seen forgotten first)
+UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered
 
 
 def init_app(app: Flask) -> None:
