@@ -56,16 +56,16 @@ def test_order():
     return _trading().test(inputs.parse_placement(_body()))
 
 
-@bp.get("/orders/<anything:symbol>/<client_order_id>")
-def get_order(symbol, client_order_id):
+@bp.get("/orders/<anything:raw_symbol>/<client_order_id>")
+def get_order(raw_symbol, client_order_id):
     """Binance's record of one spot order by clientOrderId."""
-    return _trading().order(inputs.parse_symbol(symbol), inputs.client_order_id(client_order_id))
+    return _trading().order(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id))
 
 
-@bp.delete("/orders/<anything:symbol>/<client_order_id>")
-def cancel_order(symbol, client_order_id):
+@bp.delete("/orders/<anything:raw_symbol>/<client_order_id>")
+def cancel_order(raw_symbol, client_order_id):
     """Cancels one open spot order by clientOrderId (never retried)."""
-    return _trading().cancel(inputs.parse_symbol(symbol), inputs.client_order_id(client_order_id))
+    return _trading().cancel(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id))
 
 
 @bp.get("/open-orders")
@@ -93,10 +93,10 @@ def place_futures_order():
     return _outcome(_trading().futures_place(inputs.parse_placement(_body(), inputs.FUTURES_TYPES)))
 
 
-@bp.get("/futures/orders/<anything:symbol>/<client_order_id>")
-def get_futures_order(symbol, client_order_id):
+@bp.get("/futures/orders/<anything:raw_symbol>/<client_order_id>")
+def get_futures_order(raw_symbol, client_order_id):
     """Binance's record of one USDT-M order by clientOrderId."""
-    return _trading().order(inputs.parse_symbol(symbol), inputs.client_order_id(client_order_id), "futures")
+    return _trading().order(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id), "futures")
 
 
 @bp.post("/futures/leverage")
