@@ -243,6 +243,22 @@ def test_an_answer_lost_before_booking_is_unknown_until_binance_can_no_longer_ac
     assert [o["clientOrderId"] for o in fake.orders.orders()] == ["early-1"]
 
 
+def test_a_lost_request_that_arrives_late_is_found_by_a_query_and_never_sent_again(client, fake):
+    fake.add_fault("reset", route=ORDER_PATH, times=1)
+    lost = place(client, type="MARKET", quantity="0.00100", clientOrderId="late-1")
+    assert lost.status_code == 202  # not at Binance yet
+    fake.orders.place_spot({"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100",
+                            "newClientOrderId": "late-1"}, {})  # ...and then the delayed request lands
+
+    asked = client.get("/api/binance/orders/BTCUSDT/late-1").get_json()
+    fake.server_time_offset_ms += 60_000  # even long after the window, the journal knows it was placed
+    repeated = place(client, type="MARKET", quantity="0.00100", clientOrderId="late-1")
+
+    assert asked["order"]["status"] == "FILLED" and asked["journal"] == "placed"
+    assert repeated.status_code == 200 and repeated.get_json()["replayed"] is True
+    assert len(fake.orders.orders()) == 1 and len(posts(fake)) == 1
+
+
 def test_during_a_ban_nothing_is_sent_and_the_order_may_be_placed_after_it(client, fake, clock):
     warm(client, fake)
     fake.add_fault("banned", retry_after=120, times=1)

@@ -84,6 +84,11 @@ class Placement:
     def recorded(self, market: str, client_order_id: str) -> Optional[Entry]:
         return self.journal.get(market, client_order_id)
 
+    def found(self, entry: Entry, order: dict) -> None:
+        """Binance showed an order whose answer was lost: the journal learns it was placed."""
+        if entry.state in ("sending", "pending", "not_sent"):
+            self.journal.settle(entry, "placed", order)
+
     # ----- sending -----
     def _send(self, entry: Entry) -> Outcome:
         create = ENDPOINTS[entry.market][0]

@@ -73,6 +73,9 @@ class Trading:
             raise ApiError(404, "unknown_order", f"Binance has no order {client_order_id} on {symbol}",
                            upstream=err.upstream_detail(),
                            details={"journal": entry.state if entry else None}) from None
+        if entry is not None and entry.state != "placed":
+            self.placement.found(entry, order)
+            entry = self.placement.recorded(market, client_order_id)
         return {"order": order, "journal": entry.state if entry else None}
 
     def cancel(self, symbol: str, client_order_id: str) -> dict:
