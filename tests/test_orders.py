@@ -259,6 +259,18 @@ def test_a_lost_request_that_arrives_late_is_found_by_a_query_and_never_sent_aga
     assert len(fake.orders.orders()) == 1 and len(posts(fake)) == 1
 
 
+def test_a_placement_refused_for_its_timestamp_is_sent_again_once_after_a_clock_sync(client, fake):
+    assert place(client, type="MARKET", quantity="0.00100").status_code == 201  # clock synced
+    fake.server_time_offset_ms += 30_000  # Binance's clock jumps: the next request is outside recvWindow
+
+    response = place(client, type="MARKET", quantity="0.00100", clientOrderId="ts-1")
+
+    assert response.status_code == 201, response.get_json()
+    sent = [r.params["newClientOrderId"] for r in posts(fake)][1:]
+    assert sent == ["ts-1", "ts-1"]  # -1021 booked nothing; the second, re-stamped, was booked
+    assert len(fake.orders.orders("ts-1")) == 1
+
+
 def test_during_a_ban_nothing_is_sent_and_the_order_may_be_placed_after_it(client, fake, clock):
     warm(client, fake)
     fake.add_fault("banned", retry_after=120, times=1)
