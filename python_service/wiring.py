@@ -11,6 +11,7 @@ from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
+from .services.mirror import Mirror
 from .services.spot import Spot
 from .services.status import Status
 from .settings import Settings
@@ -40,6 +41,7 @@ class Services:
     exchange: Exchange
     account: Account
     status: Status
+    mirror: Mirror
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -75,12 +77,14 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings)
+    futures = Futures(upstream, provider, last_resort, settings)
     return Services(
         settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
-        futures=Futures(upstream, provider, last_resort, settings),
+        futures=futures,
         exchange=Exchange(upstream, provider, last_resort, spot, settings),
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock()),
+        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
     )
 
 

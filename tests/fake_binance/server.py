@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from . import market
+from . import market, mirror_routes
 from . import more_routes as more
 from .faults import RESTRICTED_MSG, Fault, FaultBook
 
@@ -103,7 +103,8 @@ class FakeBinance:
         self._stopping = threading.Event()
         self._httpd: Optional[ThreadingHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
-        self.routes = self._routes()
+        self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # its own routes win
+        self.write_routes = mirror_routes.write_routes(self)
 
     # ----- lifecycle -----
     def start(self, port: int = 0) -> "FakeBinance":
@@ -311,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         if parts.path.startswith("/_fake/"):
             return _control(self, parts.path)
-        self._send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
+        mirror_routes.serve_write(self, self.command)
 
     do_DELETE = do_POST
 
