@@ -9,6 +9,8 @@ signature and API key."""
 from __future__ import annotations
 
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -21,6 +23,21 @@ from .endpoints import Market
 from .errors import Banned, RateLimited, Restricted, Unreachable, UpstreamError
 
 API_KEY_HEADER = "X-MBX-APIKEY"
+_SIGNATURE = re.compile(r"(signature=)[^&\s\"]+", re.IGNORECASE)
+
+
+class RedactSignatures(logging.Filter):
+    """urllib3 logs every request line, query included, at DEBUG: a client's signature must not
+    reach a log even when an operator turns DEBUG on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "signature=" in message.lower():
+            record.msg, record.args = _SIGNATURE.sub(r"\1<redacted>", message), ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(RedactSignatures())
 # Binance's headers worth handing back to the client (besides Content-Type).
 FORWARDED_HEADERS = ("Retry-After", "X-MBX-ORDER-COUNT-10S", "X-MBX-ORDER-COUNT-1M", "X-MBX-ORDER-COUNT-1D",
                      "X-MBX-ORDER-COUNT-1H")
