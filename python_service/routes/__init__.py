@@ -27,6 +27,6 @@ def register_mirror(app: Flask) -> None:
     """Binance's own paths (the Binance-compatible mirror), with Binance's error shape."""
     from . import mirror_futures, mirror_signed, mirror_spot
 
-    for bp in (mirror_spot.bp, mirror_futures.bp, mirror_signed.spot_bp, mirror_signed.futures_bp,
+    for bp in (mirror_spot.bp, mirror_futures.bp, mirror_futures.bp_v2, mirror_signed.spot_bp, mirror_signed.futures_bp,
                mirror_signed.unmirrored_bp):
         app.register_blueprint(bp)

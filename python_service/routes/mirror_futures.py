@@ -8,6 +8,7 @@ from .respond import services
 
 FUTURES = Market.FUTURES
 bp = mirror_blueprint("mirror_futures", FUTURES, "/fapi/v1")
+bp_v2 = mirror_blueprint("mirror_futures_v2", FUTURES, "/fapi/v2")  # python-binance asks v2 for prices
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
 
 
@@ -42,6 +43,7 @@ def exchange_info():
 
 
 @bp.get("/ticker/price")
+@bp_v2.get("/ticker/price")
 def ticker_price():
     return sourced_answer(_mirror().futures_ticker_price(_one_or_all()))
 
