@@ -44,7 +44,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> requ
         assert proc.poll() is None, output_of(proc)
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, reset, or a read timeout while it boots on a busy machine
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up")
 

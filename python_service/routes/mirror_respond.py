@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, json, request
+from flask import Blueprint, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ApiError, BinanceError, binance_error
@@ -19,6 +19,8 @@ from .respond import services
 log = logging.getLogger(__name__)
 UNKNOWN = BinanceError(500, -1000, "An unknown error occurred while processing the request.")
 JSON = "application/json;charset=UTF-8"
+EVERY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+UNMIRRORED = "mirror_unmirrored."
 
 
 def binance_json(payload, status: int = 200) -> Response:
@@ -56,6 +58,15 @@ def mirror_blueprint(name: str, market: Market, url_prefix: str) -> Blueprint:
         log.exception("unhandled error in the mirror")  # the traceback stays in the log
         return error_answer(UNKNOWN)
 
+    @bp.before_request
+    def options():
+        # Flask's automatic OPTIONS would also count the catch-all's methods (routes/mirror_signed.py)
+        if request.method == "OPTIONS":
+            allowed = methods_of(request.path)
+            allowed |= {"OPTIONS", "HEAD"} if "GET" in allowed else {"OPTIONS"}
+            return Response(status=200, headers={"Allow": ", ".join(sorted(allowed))})
+        return None
+
     @bp.after_request
     def weight(response: Response) -> Response:
         # the gateway's view of the IP's weight, so a bot's own limiter sees the truth
@@ -63,3 +74,17 @@ def mirror_blueprint(name: str, market: Market, url_prefix: str) -> Blueprint:
         return response
 
     return bp
+
+
+def methods_of(path: str) -> set:
+    """The methods the mirror answers on `path` (none: not mirrored at all)."""
+    adapter = current_app.url_map.bind("gateway")
+    methods = set()
+    for method in EVERY_METHOD:
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:  # no rule for this method (or a redirect)
+            continue
+        if not endpoint.startswith(UNMIRRORED):
+            methods.add(method)
+    return methods

@@ -5,12 +5,12 @@ they are answered here, without calling Binance.
 
 Also the answer for Binance paths the gateway does not mirror: a JSON 404 naming the
 path, never a blind forward."""
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from ..errors import BinanceError
 from ..upstream import Market
 from ..upstream.passthrough import API_KEY_HEADER, SignedRequest
-from .mirror_respond import error_answer, mirror_blueprint
+from .mirror_respond import EVERY_METHOD, error_answer, methods_of, mirror_blueprint
 from .respond import services
 
 MAX_BODY_BYTES = 64 * 1024
@@ -47,12 +47,10 @@ def _register(bp: Blueprint, routes: dict, market: Market) -> None:
 _register(spot_bp, SPOT_SIGNED, Market.SPOT)
 _register(futures_bp, FUTURES_SIGNED, Market.FUTURES)
 
-EVERY_METHOD = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-
 
 def not_mirrored(rest: str = ""):
     """A Binance path the gateway does not answer (or a method it does not answer there)."""
-    allowed = sorted(_methods_of(request.path))
+    allowed = sorted(methods_of(request.path))
     if allowed:
         response = error_answer(BinanceError(405, -1000, f"{request.method} {request.path} is not mirrored; "
                                                          f"allowed: {', '.join(allowed)}."))
@@ -60,20 +58,6 @@ def not_mirrored(rest: str = ""):
         return response
     return error_answer(BinanceError(404, -1000, f"{request.path} is not mirrored by this gateway; "
                                                  "it is not forwarded to Binance."))
-
-
-def _methods_of(path: str) -> set:
-    """The methods the mirror answers on `path` (none: not mirrored at all)."""
-    adapter = current_app.url_map.bind("gateway")
-    methods = set()
-    for method in EVERY_METHOD:
-        try:
-            endpoint, _ = adapter.match(path, method=method)
-        except Exception:  # noqa: BLE001 - no rule for this method
-            continue
-        if not endpoint.startswith("mirror_unmirrored."):
-            methods.add(method)
-    return methods
 
 
 for _root in BINANCE_ROOTS:
