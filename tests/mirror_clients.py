@@ -56,3 +56,15 @@ def serving(app):
     finally:
         server.shutdown()
         thread.join(10)
+
+
+FREQTRADE_TIMEFRAME, FREQTRADE_CANDLES, FREQTRADE_BOOK_DEPTH = "5m", 100, 5
+
+
+def bot_round(exchange, symbols: list[str]) -> None:
+    """One round of a freqtrade-like bot: the whitelist's tickers in one call, then each pair's
+    candles and top of the order book (freqtrade's entry/exit pricing)."""
+    exchange.fetch_tickers(symbols)
+    for symbol in symbols:
+        exchange.fetch_ohlcv(symbol, FREQTRADE_TIMEFRAME, limit=FREQTRADE_CANDLES)
+        exchange.fetch_order_book(symbol, FREQTRADE_BOOK_DEPTH)
