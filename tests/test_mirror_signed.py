@@ -150,3 +150,14 @@ def test_the_clients_key_and_signature_are_in_no_log_metric_or_error(gateway, fa
     for secret in (signature, API_KEY):
         assert secret not in logged and secret not in metrics
         assert secret not in failed.get_data(as_text=True)
+
+
+def test_a_query_with_raw_utf8_reaches_binance_percent_encoded_once(gateway, fake):
+    raw = "symbol=币安人生USDT&timestamp=1&signature=ab".encode()
+
+    gateway.get("/api/v3/myTrades", environ_overrides={"QUERY_STRING": raw.decode("latin-1")},
+                headers={"X-MBX-APIKEY": API_KEY})
+
+    [record] = fake.requests_to("/api/v3/myTrades")
+    assert record.query == "symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&timestamp=1&signature=ab"
+    assert record.params["symbol"] == "币安人生USDT"

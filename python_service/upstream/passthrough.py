@@ -98,7 +98,7 @@ class PassThrough:
     def _attempt(self, signed: SignedRequest, budget) -> Answer:
         settings = self.upstream.settings
         root = settings.futures_base_url if signed.market is Market.FUTURES else settings.base_url
-        url = root + signed.path + ("?" + signed.query.decode("latin-1") if signed.query else "")
+        url = root + signed.path + ("?" + _wire(signed.query) if signed.query else "")
         session = self.upstream.client.session
         prepared = session.prepare_request(requests.Request(signed.method, url, data=signed.body or None))
         prepared.url = url  # exactly the client's bytes: nothing re-encoded, nothing re-ordered
@@ -123,6 +123,12 @@ class PassThrough:
             raise Unreachable(f"Binance answered HTTP {response.status_code}", response.status_code)
         return Answer(response.status_code, body, response.headers.get("Content-Type", "application/json"),
                       {name: response.headers[name] for name in FORWARDED_HEADERS if name in response.headers})
+
+
+def _wire(query: bytes) -> str:
+    """The query as ASCII text: bytes a URL cannot carry raw (non-ASCII, controls, space) as %XX,
+    one byte each, so raw UTF-8 is not encoded twice; everything else exactly as the client sent it."""
+    return "".join(chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in query)
 
 
 def _trouble(answer: Answer) -> Optional[UpstreamError]:
