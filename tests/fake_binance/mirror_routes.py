@@ -1,10 +1,10 @@
 """Routes the fake needs for the Binance-compatible mirror (issue 13): book tickers,
-aggregate trades, uiKlines, mark-price klines, futures exchangeInfo and prices, and a
+aggregate trades, uiKlines, mark-price klines, and a
 minimal order round trip (spot and USDT-M: place, query, cancel, open orders; no
 matching engine), with the signed account reads bots make.
 
-server.py merges `routes(fake, Route)` under its own table (its own routes win) and
-hands POST/DELETE/PUT to `serve_write`."""
+server.py merges `routes(fake, Route)` under its own table (its own routes win);
+handler.py hands POST/DELETE to `serve_write`."""
 from __future__ import annotations
 
 import itertools
@@ -12,10 +12,9 @@ import threading
 from decimal import Decimal
 from urllib.parse import parse_qsl, urlsplit
 
-from . import market
 from . import more_routes as more
-
-FUTURES_SYMBOLS = more.FUTURES_SYMBOLS
+from .fault_actions import act
+from .records import BinanceError, RequestRecord
 
 
 def _const(weight):
@@ -25,7 +24,7 @@ def _const(weight):
 def routes(fake, Route) -> dict:
     """GET routes (path -> Route) in the fake's own Route type."""
     fake.mirror_orders = Orders(fake)
-    err = _error_type()
+    err = BinanceError
     orders = fake.mirror_orders
 
     def known_or_all(params):
@@ -37,16 +36,12 @@ def routes(fake, Route) -> dict:
         return rows[0] if "symbol" in params else rows
 
     def futures_symbols(params):
-        return [more._futures_symbol(fake, params, err)] if "symbol" in params else list(FUTURES_SYMBOLS)
-
-    def futures_price(params, headers):
-        now = fake.server_time_ms()
-        rows = [{"symbol": s, "price": fake.prices[s], "time": now} for s in futures_symbols(params)]
-        return rows[0] if "symbol" in params else rows
+        return [more._futures_symbol(fake, params, err)] if "symbol" in params else list(fake.futures_symbols)
 
     def futures_book(params, headers):
         now = fake.server_time_ms()
-        rows = [{**_book_row(s, fake.prices[s]), "time": now, "lastUpdateId": 1027024} for s in futures_symbols(params)]
+        rows = [{**_book_row(s, fake.futures_price(s)), "time": now, "lastUpdateId": 1027024}
+                for s in futures_symbols(params)]
         return rows[0] if "symbol" in params else rows
 
     def agg_trades(params, headers):
@@ -66,9 +61,6 @@ def routes(fake, Route) -> dict:
         "/api/v3/ticker/bookTicker": Route(book_ticker, lambda p: 2 if "symbol" in p else 4),
         "/api/v3/aggTrades": Route(lambda p, h: agg_trades(p, h), _const(4)),
         "/api/v3/uiKlines": Route(lambda p, h: more.klines(fake, p, err), _const(2)),
-        "/fapi/v1/exchangeInfo": Route(lambda p, h: futures_exchange_info(fake), _const(1), futures=True),
-        "/fapi/v1/ticker/price": Route(futures_price, lambda p: 1 if "symbol" in p else 2, futures=True),
-        "/fapi/v2/ticker/price": Route(futures_price, lambda p: 1 if "symbol" in p else 2, futures=True),
         "/fapi/v1/ticker/bookTicker": Route(futures_book, lambda p: 2 if "symbol" in p else 5, futures=True),
         "/fapi/v1/markPriceKlines": Route(lambda p, h: mark_price_klines(p, h), more.futures_klines_weight,
                                           futures=True),
@@ -101,8 +93,6 @@ def write_routes(fake) -> dict:
 def serve_write(handler, method: str) -> None:
     """A signed POST/DELETE: logged (with its body, byte for byte), faults, weight, signature over
     query + body as Binance computes it, then the route."""
-    from .server import BinanceError, RequestRecord, _apply_fault
-
     fake = handler.fake
     parts = urlsplit(handler.path)
     length = int(handler.headers.get("Content-Length") or 0)
@@ -119,22 +109,17 @@ def serve_write(handler, method: str) -> None:
     fault = fake.faults.take(parts.path, handler.client_address[0])
     if fault is not None:
         record.fault = fault.kind
-        if _apply_fault(handler, fault, record):
+        if act(handler, fault, record, lambda: {}):
             return
     used, over = fake._spend(parts.path.startswith("/fapi/"), 1)
     if route is None:
-        return handler._send_json(record, 405, {"code": -1000, "msg": "Method not allowed."}, used)
+        return handler.send_json(record, 405, {"code": -1000, "msg": "Method not allowed."}, used)
     try:
         fake.check_signature(parts.query + body, params, headers)
         result = route(params)
     except BinanceError as err:
-        return handler._send_json(record, err.status, {"code": err.code, "msg": err.msg}, used)
-    handler._send_json(record, 200, result, used)
-
-
-def _error_type():
-    from .server import BinanceError
-    return BinanceError
+        return handler.send_json(record, err.status, {"code": err.code, "msg": err.msg}, used)
+    handler.send_json(record, 200, result, used)
 
 
 def _book_row(symbol: str, price: str) -> dict:
@@ -154,7 +139,7 @@ class Orders:
         self._lock = threading.Lock()
 
     def check(self, p: dict, futures: bool) -> str:
-        err = _error_type()
+        err = BinanceError
         symbol = p.get("symbol", "")
         if futures:
             more._futures_symbol(self.fake, p, err)
@@ -195,7 +180,7 @@ class Orders:
         return {**order, "fills": []} if not futures else dict(order)
 
     def _find(self, p: dict, futures: bool) -> tuple:
-        err = _error_type()
+        err = BinanceError
         symbol = p.get("symbol", "")
         wanted_id, wanted_client = p.get("orderId"), p.get("origClientOrderId")
         with self._lock:
@@ -209,7 +194,7 @@ class Orders:
         return dict(self._find(p, futures)[1])
 
     def cancel(self, p: dict, futures: bool) -> dict:
-        err = _error_type()
+        err = BinanceError
         try:
             key, order = self._find(p, futures)
         except err:
@@ -228,37 +213,6 @@ class Orders:
     def all(self, p: dict, futures: bool) -> list:
         with self._lock:
             return [dict(o) for k, o in self._orders.items() if k[0] == futures and k[1] == p.get("symbol")]
-
-
-def futures_exchange_info(fake) -> dict:
-    now = fake.server_time_ms()
-    return {"timezone": "UTC", "serverTime": now, "futuresType": "U_MARGINED",
-            "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": 2400},
-                           {"rateLimitType": "ORDERS", "interval": "MINUTE", "intervalNum": 1, "limit": 1200}],
-            "exchangeFilters": [], "assets": [{"asset": "USDT", "marginAvailable": True, "autoAssetExchange": "-10000"}],
-            "symbols": [_futures_symbol_info(s, fake.prices[s]) for s in FUTURES_SYMBOLS]}
-
-
-def _futures_symbol_info(symbol: str, price: str) -> dict:
-    tick, step = market.tick_and_step(price)
-    return {"symbol": symbol, "pair": symbol, "contractType": "PERPETUAL", "deliveryDate": 4133404800000,
-            "onboardDate": 1569398400000, "status": "TRADING", "maintMarginPercent": "2.5000",
-            "requiredMarginPercent": "5.0000", "baseAsset": symbol[:-4], "quoteAsset": "USDT", "marginAsset": "USDT",
-            "pricePrecision": 2, "quantityPrecision": 3, "baseAssetPrecision": 8, "quotePrecision": 8,
-            "underlyingType": "COIN", "underlyingSubType": [], "settlePlan": 0, "triggerProtect": "0.0500",
-            "liquidationFee": "0.012500", "marketTakeBound": "0.05", "maxMoveOrderLimit": 10000,
-            "filters": [
-                {"filterType": "PRICE_FILTER", "minPrice": tick, "maxPrice": "4529764", "tickSize": tick},
-                {"filterType": "LOT_SIZE", "minQty": step, "maxQty": "1000", "stepSize": step},
-                {"filterType": "MARKET_LOT_SIZE", "minQty": step, "maxQty": "120", "stepSize": step},
-                {"filterType": "MAX_NUM_ORDERS", "limit": 200},
-                {"filterType": "MAX_NUM_ALGO_ORDERS", "limit": 10},
-                {"filterType": "MIN_NOTIONAL", "notional": "100"},
-                {"filterType": "PERCENT_PRICE", "multiplierUp": "1.0500", "multiplierDown": "0.9500",
-                 "multiplierDecimal": "4"}],
-            "orderTypes": ["LIMIT", "MARKET", "STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET",
-                           "TRAILING_STOP_MARKET"],
-            "timeInForce": ["GTC", "IOC", "FOK", "GTX", "GTD"], "permissionSets": ["GRID", "COPY"]}
 
 
 def futures_account(fake) -> dict:
