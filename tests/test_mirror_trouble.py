@@ -117,3 +117,25 @@ def test_a_ban_answered_to_a_futures_call_is_418_on_the_futures_path(make_app, f
     futures = client.get("/fapi/v1/ticker/price")
 
     assert (futures.status_code, futures.get_json()["code"]) == (418, -1003)
+
+
+def test_when_the_gateways_weight_budget_is_spent_bots_get_429_minus_1003_not_a_call(make_app, fake):
+    client = make_app(WEIGHT_LIMIT_1M="30", WEIGHT_BUDGET_RATIO="0.8").test_client()  # ceiling 24
+    assert client.get("/api/v3/exchangeInfo").status_code == 200  # 20
+    assert client.get("/api/v3/ticker/price").status_code == 200  # 4
+
+    response = client.get("/api/v3/depth?symbol=BTCUSDT")  # 5 more would pass the ceiling
+
+    assert (response.status_code, response.get_json()["code"]) == (429, -1003)
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert response.headers["X-MBX-USED-WEIGHT-1M"] == "24"
+    assert fake.count("/api/v3/depth") == 0
+
+
+def test_error_answers_carry_the_used_weight_too(make_app, fake):
+    client = make_app().test_client()
+    client.get("/api/v3/ticker/price")
+
+    response = client.get("/api/v3/klines?symbol=BTCUSDT&interval=7m")
+
+    assert response.status_code == 400 and response.headers["X-MBX-USED-WEIGHT-1M"] == "4"

@@ -16,7 +16,7 @@ _SYMBOL = re.compile(r"(?:[A-Z0-9_.-]|[^\W\x00-\x7f])+")
 SYMBOL_RANGE = "^[A-Z0-9-_.]{1,20}$"
 SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$'
 MAX_SYMBOL_CHARS = 50
-MAX_SYMBOLS = 100
+MAX_SYMBOLS = 2000  # Binance sets no count (101+ weigh 80); this only bounds hostile input
 _DIGITS = re.compile(r"-?[0-9]{1,20}")
 
 
