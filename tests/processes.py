@@ -38,7 +38,7 @@ def output_of(proc: subprocess.Popen) -> str:
     return proc.output.read()
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> requests.Response:
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> requests.Response:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert proc.poll() is None, output_of(proc)
