@@ -170,6 +170,11 @@ class Settings:
     futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
     funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
     metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+    trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
+    order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
+    # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
+    mirror_max_stale_s: float = setting("MIRROR_MAX_STALE_S", 0.0, number(minimum=0))
+    mirror_exchange_info_max_stale_s: float = setting("MIRROR_EXCHANGE_INFO_MAX_STALE_S", 86400.0, number(minimum=0))
     # Market data each worker keeps in memory, in serialized bytes: the embedded cache and the
     # last good copies each hold at most this much (an entry over a quarter of it is not kept).
     cache_max_bytes: int = setting("CACHE_MAX_BYTES", 16 * 1024 * 1024, number(minimum=65536, integer=True))
