@@ -181,10 +181,13 @@ def test_small_answers_at_a_dashboards_pace_are_never_limited(make_app, clock):
         clock.advance(0.1)
 
 
-def test_express_api_own_calls_without_x_forwarded_for_are_not_metered(make_app):
+def test_calls_from_this_host_without_x_forwarded_for_have_no_share_or_byte_rate_of_their_own(make_app, fake):
     app = make_app(CLIENT_BYTES_PER_S="10000")
     for _ in range(20):
         assert get(app, KLINES_1000, PROXY).status_code == 200
+    symbols = list(fake.prices)[:6]  # 6 x 250: past one client's share, within what the reserve leaves
+
+    assert [get(app, depth(s), PROXY).status_code for s in symbols] == [200] * 6
 
 
 def test_status_still_answers_a_client_past_its_byte_rate(make_app):
