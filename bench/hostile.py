@@ -257,7 +257,8 @@ def main() -> None:
 
     print(f"python_service under hostile clients: {args.clients} normal clients x {args.rate:g} req/s, "
           f"{args.seconds:g} s per run "
-          f"(gunicorn {settings.worker_class}, fake exchange on loopback)")
+          f"(gunicorn {settings.worker_class}, fake exchange on loopback; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine moves p99)")
     print(describe(quiet))
     print(describe(hostile))
     q99 = sorted(quiet["latencies"])[int(len(quiet["latencies"]) * 0.99) - 1]
