@@ -51,6 +51,16 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> requ
     raise AssertionError(f"{url} did not come up within {seconds:g} s:\n{output_of(proc)}")
 
 
+def wait_for(condition, seconds: float = 60) -> bool:
+    """Polls `condition` until it holds or `seconds` pass: a bounded readiness wait, not a timing assertion."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:

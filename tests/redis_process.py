@@ -2,6 +2,7 @@
 connections and never answers), kill and start again on the same port, empty."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -56,3 +57,15 @@ class RedisProcess:
             self.resume()
             self.proc.terminate()
             self.proc.wait(10)
+
+
+def stored(server: RedisProcess, key: str):
+    """The JSON value at `key`, or None (absent, or Redis not answering)."""
+    client = server.client()
+    try:
+        raw = client.get(key)
+    except redis.RedisError:
+        return None
+    finally:
+        client.close()
+    return None if raw is None else json.loads(raw)

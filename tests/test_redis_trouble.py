@@ -4,7 +4,6 @@ Redis went away is still obeyed; a ban Redis forgot (it restarted empty) is writ
 back when it returns, the stricter record winning; no Redis-7-only commands."""
 import json
 import threading
-import time
 
 import pytest
 import redis
@@ -12,7 +11,8 @@ import redis
 from python_service.upstream.errors import Banned
 from python_service.upstream.state import UpstreamState
 from python_service.upstream.store import Circuit, RedisStore
-from tests.redis_process import RedisProcess
+from tests.processes import wait_for
+from tests.redis_process import RedisProcess, stored
 
 PRICE = "/api/binance/price/BTCUSDT"
 ROUTES = ["/api/binance/prices", "/api/binance/price/ETHUSDT", "/api/binance/ticker/24hr?symbol=BTCUSDT",
@@ -27,33 +27,12 @@ def own_redis():
     server.stop()
 
 
-def stored(server: RedisProcess, key: str = SPOT_STATE):
-    client = server.client()
-    try:
-        raw = client.get(key)
-    except redis.RedisError:
-        return None
-    finally:
-        client.close()
-    return None if raw is None else json.loads(raw)
-
-
-def settled(condition, seconds=60.0):
-    """A bounded wait for `condition` (readiness, not a timing assertion)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_it_returns(
         make_app, fake, own_redis):
     client = make_app(CACHE_REDIS_URL=own_redis.url, REDIS_RETRY_S="1").test_client()
     fake.add_fault("banned", route="/api/v3/ticker/price", retry_after=300, times=1)
     client.get(PRICE)
-    ban = stored(own_redis)
+    ban = stored(own_redis, SPOT_STATE)
     assert ban["state"] == "banned"
 
     own_redis.pause()  # accepts connections, never answers
@@ -61,13 +40,13 @@ def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_
     own_redis.kill()
     killed = [client.get(path) for path in ROUTES]
     own_redis.start()  # empty: it has forgotten the ban
-    written_back = settled(lambda: client.get("/api/status") and stored(own_redis) is not None)
+    written_back = wait_for(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None)
 
     assert all(a.status_code in (200, 503) for a in paused + killed), [a.status_code for a in paused + killed]
     assert paused[-1].status_code == 200 and killed[-1].status_code == 200  # /api/status answers
     assert paused[-1].get_json()["cache"]["backend"].startswith("redis (unavailable")
     assert paused[-1].get_json()["upstream"]["state"] == "banned"
-    assert written_back and stored(own_redis)["until"] == ban["until"]
+    assert written_back and stored(own_redis, SPOT_STATE)["until"] == ban["until"]
     assert fake.count() == 1  # nothing reached Binance inside the ban
 
 
