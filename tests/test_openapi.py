@@ -55,7 +55,7 @@ def running_services(roomy_fake, tmp_path):
     gateway = start_gateway({"BINANCE_BASE_URL": roomy_fake.url, "BINANCE_FUTURES_BASE_URL": roomy_fake.url,
                              "WEIGHT_LIMIT_1M": "100000000"}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
-                         "JWT_SECRET": "schemathesis-secret-0123456789"}, api_port)
+                         "JWT_SECRET": "schemathesis-secret-0123456789abcdefghij"}, api_port)
     try:
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)

@@ -89,6 +89,12 @@ def time_range(args) -> dict:
     return {k: v for k, v in (("startTime", start), ("endTime", end)) if v is not None}
 
 
+def kline_params(args, max_limit: int) -> dict:
+    """symbol, interval, limit (1..max_limit, default 500) and the optional time range of a klines request."""
+    return {"symbol": parse_symbol(args.get("symbol")), "interval": choice(args, "interval", INTERVALS),
+            "limit": integer(args, "limit", 500, 1, max_limit), **time_range(args)}
+
+
 def json_body(raw: bytes):
     """The request body as JSON, decimals as Decimal (never float: 0.1 + 0.2 must stay 0.3)."""
     try:

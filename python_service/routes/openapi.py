@@ -164,7 +164,11 @@ PATHS = {
                                     api_key_configured={"type": "boolean"}, api_secret_configured={"type": "boolean"},
                                     testnet={"type": "boolean"}, authenticated={"type": "boolean"},
                                     can_trade={"type": "boolean", "nullable": True},
-                                    permissions={"type": "array", "items": {"type": "string"}}), data_source=False),
+                                    permissions={"type": "array", "items": {"type": "string"}},
+                                    source={"type": "string", "enum": ["live", "cache", "stale"],
+                                            "description": "where the account answer came from (keys work)"},
+                                    as_of={"type": "string", "format": "date-time"}, age_s={"type": "number"}),
+                                data_source=False),
                       "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
                       **UPSTREAM_ERRORS}}},
     "/api/binance/connection-status": {"get": {"summary": "Active probe: ping and time", "responses": {
