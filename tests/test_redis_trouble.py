@@ -50,6 +50,21 @@ def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_
     assert fake.count() == 1  # nothing reached Binance inside the ban
 
 
+def test_while_redis_is_silent_the_cache_is_tried_once_not_on_every_request(make_app, fake, own_redis):
+    app = make_app(CACHE_REDIS_URL=own_redis.url, REDIS_RETRY_S="3600")
+    cache = app.extensions["services"].provider.cache
+    asked, real_get = [], cache.get
+    cache.get = lambda key: asked.append(key) or real_get(key)
+    client = app.test_client()
+
+    own_redis.pause()
+    answers = [client.get(path) for path in ROUTES]
+
+    assert [a.status_code for a in answers] == [200] * len(ROUTES)
+    assert len(asked) == 1  # the one that timed out opened the circuit; the rest skipped the cache
+    assert fake.count() == 4  # still fetched live (prices and price/ETHUSDT share one call)
+
+
 def test_after_one_timeout_the_store_leaves_a_silent_redis_alone(own_redis, clock):
     calls = []
     connection = own_redis.client()
