@@ -14,13 +14,14 @@ class ApiError(Exception):
     """An answer the client should get: status, machine code and readable message."""
 
     def __init__(self, status: int, code: str, message: str, upstream: Optional[dict] = None,
-                 retry_after: Optional[float] = None):
+                 retry_after: Optional[float] = None, details: Optional[dict] = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.upstream, self.retry_after = upstream, retry_after
+        self.details = details or {}  # more fields for the error object (e.g. an order's violations)
 
     def to_dict(self) -> dict:
-        error = {"code": self.code, "message": self.message}
+        error = {"code": self.code, "message": self.message, **self.details}
         if self.upstream:
             error["upstream"] = self.upstream
         return {"error": error}

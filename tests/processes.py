@@ -46,7 +46,7 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> requ
         assert proc.poll() is None, output_of(proc)
         try:
             return requests.get(url, timeout=max(1.0, min(10.0, deadline - time.monotonic())))
-        except requests.RequestException:
+        except requests.RequestException:  # refused, reset, or a slow first answer on a busy machine
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up within {seconds:g} s:\n{output_of(proc)}")
 

@@ -22,6 +22,7 @@ def flask_operations():
     operations = set()
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:\w+:)?raw_symbol>", "{symbol}", rule.rule)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         operations |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     return operations
 

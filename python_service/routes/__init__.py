@@ -14,9 +14,9 @@ class AnythingConverter(PathConverter):
 
 
 def register(app: Flask) -> None:
-    from . import account, connection, exchange, futures, metrics, spot, status
+    from . import account, connection, exchange, futures, metrics, orders, spot, status
 
     app.url_map.converters["anything"] = AnythingConverter
     register_error_handlers(app)
-    for module in (status, spot, exchange, futures, account, connection, metrics):
+    for module in (status, spot, exchange, futures, account, connection, metrics, orders):
         app.register_blueprint(module.bp)

@@ -20,6 +20,7 @@ class Endpoint:
     market: Market
     expect: type  # what a 2xx body must be
     weight: Callable[[dict], int]
+    idempotent: bool = True  # False: a lost answer may mean it happened, so it is never retried
 
 
 def spot_depth_weight(limit: int) -> int:
@@ -70,6 +71,20 @@ ENDPOINTS = {
     "futures_open_interest": Endpoint("futures_open_interest", FUTURES, dict, fixed(1)),
     "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, list, fixed(1)),
     "futures_premium_index": Endpoint("futures_mark_price", FUTURES, list, one_or_all(1, 10)),
+    # Orders (signed). Placements and cancels change the account: never retried.
+    "order_create": Endpoint("create_order", SPOT, dict, fixed(1), idempotent=False),
+    "order_test": Endpoint("create_test_order", SPOT, dict, fixed(1)),
+    "order_get": Endpoint("get_order", SPOT, dict, fixed(4)),
+    "order_cancel": Endpoint("cancel_order", SPOT, dict, fixed(1), idempotent=False),
+    "open_orders": Endpoint("get_open_orders", SPOT, list, one_or_all(6, 80)),
+    # USDT-M futures, current versions: /fapi/v3/account (pass version=3), /fapi/v3/positionRisk,
+    # /fapi/v1/symbolConfig (leverage, no longer in positionRisk v3), /fapi/v1/leverage, /fapi/v1/order.
+    "futures_account": Endpoint("futures_account", FUTURES, dict, fixed(5)),
+    "futures_positions": Endpoint("futures_position_information", FUTURES, list, fixed(5)),
+    "futures_symbol_config": Endpoint("futures_symbol_config", FUTURES, list, fixed(5)),
+    "futures_leverage": Endpoint("futures_change_leverage", FUTURES, dict, fixed(1), idempotent=False),
+    "futures_order_create": Endpoint("futures_create_order", FUTURES, dict, fixed(0), idempotent=False),
+    "futures_order_get": Endpoint("futures_get_order", FUTURES, dict, fixed(1)),
 }
 
 

@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 from . import listings, market
 from . import more_routes as more
+from . import orders
 from .faults import MARKETS, Fault, FaultBook
 from .gates import Gate, GateBook
 from .handler import Handler, Server
@@ -91,6 +92,8 @@ class FakeBinance:
         self._thread: Optional[threading.Thread] = None
         self._list_symbols(odd_symbols)
         self.routes = self._routes()
+        self.orders = orders.OrderEngine(self, BinanceError)
+        self.routes.update(self.orders.routes(Route, _const))  # "METHOD /path" keys for POST and DELETE
 
     # ----- lifecycle -----
     def start(self, port: int = 0) -> "FakeBinance":
@@ -141,6 +144,7 @@ class FakeBinance:
         self._list_symbols(self._odd_symbols_at_start)
         self._report_weight = {m: True for m in MARKETS}
         self.server_time_offset_ms = 0
+        self.orders.reset()
 
     def server_time_ms(self) -> int:
         return int(self.clock() * 1000) + self.server_time_offset_ms
