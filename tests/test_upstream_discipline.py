@@ -131,6 +131,18 @@ def test_a_futures_429_leaves_spot_live(make_app, fake):
     assert status["markets"]["futures"]["state"] == "rate_limited"
 
 
+def test_a_spot_418_leaves_futures_live(make_app, fake):
+    client = make_app().test_client()
+    fake.add_fault("banned", market="spot", retry_after=300)
+
+    client.get(PRICE)
+    futures = client.get("/api/binance/futures/ticker/24hr?symbol=BTCUSDT")
+
+    assert futures.status_code == 200 and futures.get_json()["source"] == "live"
+    markets = client.get("/api/status").get_json()["markets"]
+    assert markets["spot"]["state"] == "banned" and markets["futures"]["state"] == "ok"
+
+
 def test_a_451_on_futures_premium_index_alone_restricts_only_futures(make_app, fake):
     client = make_app().test_client()
     fake.add_fault("restricted", route="/fapi/v1/premiumIndex")
