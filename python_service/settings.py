@@ -141,6 +141,9 @@ class Settings:
     metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
     trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
     order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
+    # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
+    mirror_max_stale_s: float = setting("MIRROR_MAX_STALE_S", 0.0, number(minimum=0))
+    mirror_exchange_info_max_stale_s: float = setting("MIRROR_EXCHANGE_INFO_MAX_STALE_S", 86400.0, number(minimum=0))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

@@ -11,6 +11,7 @@ from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
+from .services.mirror import Mirror
 from .services.placement import Placement
 from .services.spot import Spot
 from .services.status import Status
@@ -44,6 +45,7 @@ class Services:
     account: Account
     status: Status
     trading: Trading
+    mirror: Mirror
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -82,13 +84,14 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings)
     exchange = Exchange(upstream, provider, last_resort, spot, settings)
+    futures = Futures(upstream, provider, last_resort, settings)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
-        futures=Futures(upstream, provider, last_resort, settings),
+        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, futures=futures,
         exchange=exchange,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
+        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
     )
 
 

@@ -3,6 +3,7 @@ tests/test_openapi.py fails when a route and this document disagree."""
 from __future__ import annotations
 
 from ..version import __version__
+from . import openapi_mirror as mirror
 from .inputs import INTERVALS
 
 SYMBOL = {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,20}$", "example": "BTCUSDT"}
@@ -269,4 +270,4 @@ def document() -> dict:
             "info": {"title": "Binance gateway: python_service", "version": __version__,
                      "description": "Binance market data and account checks with retries, restriction handling, "
                                     "weight budget, cache and honest provenance."},
-            "paths": PATHS, "components": {"schemas": SCHEMAS}}
+            "paths": {**PATHS, **mirror.PATHS}, "components": {"schemas": {**SCHEMAS, **mirror.SCHEMAS}}}

@@ -48,6 +48,10 @@ def one_or_all(one: int, every: int) -> Callable[[dict], int]:
     return lambda params: one if "symbol" in params else every
 
 
+def book_ticker_weight(params: dict) -> int:
+    return 2 if "symbol" in params else 4
+
+
 def fixed(weight: int) -> Callable[[dict], int]:
     return lambda params: weight
 
@@ -85,12 +89,24 @@ ENDPOINTS = {
     "futures_leverage": Endpoint("futures_change_leverage", FUTURES, dict, fixed(1), idempotent=False),
     "futures_order_create": Endpoint("futures_create_order", FUTURES, dict, fixed(0), idempotent=False),
     "futures_order_get": Endpoint("futures_get_order", FUTURES, dict, fixed(1)),
+    # the Binance-compatible mirror (services/mirror.py)
+    "book_ticker": Endpoint("get_orderbook_ticker", SPOT, list, book_ticker_weight),
+    "agg_trades": Endpoint("get_aggregate_trades", SPOT, list, fixed(4)),
+    "ui_klines": Endpoint("get_ui_klines", SPOT, list, fixed(2)),
+    "futures_ping": Endpoint("futures_ping", FUTURES, dict, fixed(1)),
+    "futures_server_time": Endpoint("futures_time", FUTURES, dict, fixed(1)),
+    "futures_exchange_info": Endpoint("futures_exchange_info", FUTURES, dict, fixed(1)),
+    "futures_ticker_prices": Endpoint("futures_symbol_ticker", FUTURES, list, one_or_all(1, 2)),
+    "futures_book_ticker": Endpoint("futures_orderbook_ticker", FUTURES, list, one_or_all(2, 5)),
+    "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, list,
+                                          lambda p: futures_klines_weight(p.get("limit", 500))),
 }
 
 
 def expected_type(endpoint: Endpoint, params: dict) -> type:
     """Endpoints that answer a list for many symbols answer one object for `symbol=`."""
     if endpoint.expect is list and "symbol" in params and endpoint.method in (
-            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price"):
+            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price", "get_orderbook_ticker",
+            "futures_symbol_ticker", "futures_orderbook_ticker"):
         return dict
     return endpoint.expect

@@ -72,7 +72,7 @@ class UpstreamState:
         if now >= until and (holding == slot or self.store.add(slot, now, ttl=self._cooldown(state))):
             return slot
         raise HeldBack(f"upstream {state}; next probe after the cool-down", state,
-                       retry_after=max(until - now, 1.0))
+                       retry_after=max(until - now, 1.0), reason=record.get("message"))
 
     def record_success(self) -> None:
         now = self.clock()

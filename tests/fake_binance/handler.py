@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control
+from . import control, mirror_routes
 from .fault_actions import act, encode
 from .faults import market_of
 from .orders import Answer
@@ -60,13 +60,17 @@ class Handler(BaseHTTPRequestHandler):
         fake, addr = self.fake, self.client_address[0]
         route = fake.routes.get(parts.path if method == "GET" else f"{method} {parts.path}")  # orders.py's keys
         if method != "GET" and route is None:
+            if (method, parts.path) in fake.write_routes:  # the mirror's extra writes (mirror_routes.py)
+                return mirror_routes.serve_write(self, method)
             return self.send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode() if method != "GET" else ""
+        raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method != "GET" else b""
+        body = raw_body.decode()
         query = parts.query + body  # Binance's totalParams: the query string, then the body
         params = dict(parse_qsl(_utf8("&".join(p for p in (parts.query, body) if p)), keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
         weight = route.weight(params) if route else 1
         record = RequestRecord(method, parts.path, query, params, headers, addr, weight, fake.clock())
+        record.body = raw_body  # byte for byte, for the pass-through tests
         fake._record(record)
         fault = None
         gate = fake.gates.catch(parts.path, addr)

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from . import listings, market
+from . import listings, market, mirror_routes
 from . import more_routes as more
 from . import orders
 from .faults import MARKETS, Fault, FaultBook
@@ -91,7 +91,8 @@ class FakeBinance:
         self._httpd: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
         self._list_symbols(odd_symbols)
-        self.routes = self._routes()
+        self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # the fake's own routes win
+        self.write_routes = mirror_routes.write_routes(self)  # writes the order engine does not serve
         self.orders = orders.OrderEngine(self, BinanceError)
         self.routes.update(self.orders.routes(Route, _const))  # "METHOD /path" keys for POST and DELETE
 
