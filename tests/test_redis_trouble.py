@@ -50,6 +50,21 @@ def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_
     assert fake.count() == 1  # nothing reached Binance inside the ban
 
 
+def test_a_ban_seen_while_redis_is_down_is_written_back_when_it_returns(make_app, fake, own_redis):
+    client = make_app(CACHE_REDIS_URL=own_redis.url, REDIS_RETRY_S="1").test_client()
+    own_redis.kill()
+    fake.add_fault("banned", route="/api/v3/ticker/price", retry_after=300, times=1)
+    client.get(PRICE)  # 418: known only to this process for now
+    own_redis.start()
+
+    written_back = wait_for(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None)
+
+    assert written_back and stored(own_redis, SPOT_STATE)["state"] == "banned"
+    other_worker = make_app(CACHE_REDIS_URL=own_redis.url).test_client()  # knows only what Redis knows
+    assert other_worker.get(PRICE).get_json()["source"] == "fallback"
+    assert fake.count() == 1
+
+
 def test_while_redis_is_silent_the_cache_is_tried_once_not_on_every_request(make_app, fake, own_redis):
     app = make_app(CACHE_REDIS_URL=own_redis.url, REDIS_RETRY_S="3600")
     cache = app.extensions["services"].provider.cache
