@@ -33,9 +33,9 @@ class ClientShares:
         self.share = max(int(ceiling * share_ratio), min(ceiling, HEAVIEST_CALL))
         self.unreserved = ceiling - int(ceiling * reserve_ratio)  # what endpoints outside the reserve may use
 
-    def reserve(self, endpoint: str, weight: int, budget: WeightBudget) -> None:
-        """Charges `weight` to the current client, then to the shared budget; raises
-        OverClientShare (this client) or HeldBack (the reserve, the budget) instead."""
+    def reserve(self, endpoint: str, weight: int, budget: WeightBudget) -> int:
+        """Charges `weight` to the current client, then to the shared budget (returning its ticket);
+        raises OverClientShare (this client) or HeldBack (the reserve, the budget) instead."""
         if endpoint not in RESERVED_FOR and budget.used() + weight > self.unreserved:
             raise HeldBack(f"the rest of this minute's request weight is kept for prices and tickers "
                            f"({budget.ceiling - self.unreserved} of {budget.ceiling})", State.OK,
@@ -50,7 +50,7 @@ class ClientShares:
                                       f"({self.share}); cached data until the next minute",
                                       retry_after=self._next_minute())
         try:
-            budget.reserve(weight)
+            return budget.reserve(weight)
         except HeldBack:
             if key is not None:
                 self.store.incr(key, -weight, ttl=120)  # not spent after all
