@@ -11,11 +11,15 @@ from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
+from .services.mirror import Mirror
+from .services.placement import Placement
 from .services.price_push import PricePush
 from .services.spot import Spot
 from .services.status import Status
+from .services.trading import Trading
 from .settings import Settings
 from .sourcing.fallback import FallbackData
+from .sourcing.journal import Journal
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.provider import LastResort, Provider
 from .sourcing.single_flight import LocalFlight, RedisFlight
@@ -23,9 +27,10 @@ from .sourcing.streams import Streams
 from .upstream import Lane, Market, Upstream
 from .upstream.budget import WeightBudget
 from .upstream.client import build_client
+from .upstream.clients import ClientShares
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
-from .upstream.store import MemoryStore, RedisStore
+from .upstream.store import Circuit, MemoryStore, RedisStore
 
 REDIS_TIMEOUT_S = 2
 
@@ -35,6 +40,7 @@ class Services:
     """What the routes reach through `current_app.extensions["services"]`."""
     settings: Settings
     clock: Callable[[], float]
+    sleep: Callable[[float], None]
     upstream: Upstream
     provider: Provider
     spot: Spot
@@ -42,6 +48,8 @@ class Services:
     exchange: Exchange
     account: Account
     status: Status
+    trading: Trading
+    mirror: Mirror
     streams: Streams
     push: PricePush
 
@@ -53,41 +61,53 @@ def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep
 
 def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = time.time,
                    sleep: Callable[[float], None] = time.sleep, observed: bool = False) -> Upstream:
-    """The one way to Binance: a state and a weight budget per market, retries, the SDK client."""
+    """The one way to Binance: a state and a weight budget per market (a futures ban does
+    not stop spot, and the reverse), retries, the SDK client."""
     store = store or MemoryStore(clock)
-    state = UpstreamState(store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
-                                             settings.breaker_cooldown_s), clock)
-    lanes = {
-        Market.SPOT: Lane(state, WeightBudget(store, settings.weight_limit_1m, settings.weight_budget_ratio, clock,
-                                              prefix="weight")),
-        Market.FUTURES: Lane(state, WeightBudget(store, settings.futures_weight_limit_1m,
-                                                 settings.weight_budget_ratio, clock, prefix="fweight")),
-    }
+    policy = StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold, settings.breaker_cooldown_s,
+                         settings.firewall_backoff_s)
+    limits = {Market.SPOT: (settings.weight_limit_1m, "weight"),
+              Market.FUTURES: (settings.futures_weight_limit_1m, "fweight")}
+    lanes = {market: _lane(settings, UpstreamState(store, policy, clock, prefix=f"upstream:{market.value}:"),
+                           store, clock, limit, prefix)
+             for market, (limit, prefix) in limits.items()}
     hooks: dict[str, Any] = {"on_attempt": metrics.count_upstream_attempt,
                              "on_retry": metrics.count_upstream_retry} if observed else {}
     return Upstream(settings, build_client(settings), lanes, retry_policy(settings, sleep), clock, **hooks)
+
+
+def _lane(settings: Settings, state: UpstreamState, store, clock, limit: int, prefix: str) -> Lane:
+    """One market: its weight budget, and each client's fair share of it."""
+    budget = WeightBudget(store, limit, settings.weight_budget_ratio, clock, prefix=prefix)
+    shares = ClientShares(store, budget.ceiling, settings.client_weight_share, settings.price_reserve_ratio,
+                          clock, prefix=prefix)
+    return Lane(state, budget, shares)
 
 
 def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
           sleep: Callable[[float], None] = time.sleep) -> Services:
     """Everything one app uses, built once per process. `cache` is the app's flask-caching Cache."""
     wait_s = retry_policy(settings).total_s + 5
-    store, flight = _shared(settings, clock, wait_s)
+    store, flight, circuit = _shared(settings, clock, wait_s)
     upstream = build_upstream(settings, store, clock, sleep, observed=True)
     streams = build_streams(settings, upstream)
-    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup)
+    # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
+    provider = Provider(cache, flight, clock, max_bytes=settings.cache_max_bytes, on_lookup=metrics.count_cache_lookup,
+                        cache_usable=circuit.usable, on_cache_error=circuit.failed)
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings, streams)
     push = PricePush(spot, streams, settings)
+    exchange = Exchange(upstream, provider, last_resort, spot, settings)
+    futures = Futures(upstream, provider, last_resort, settings, streams)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, streams=streams,
-        push=push,
-        futures=Futures(upstream, provider, last_resort, settings, streams),
-        exchange=Exchange(upstream, provider, last_resort, spot, settings),
+        settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
+        futures=futures, exchange=exchange, streams=streams, push=push,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push),
+        trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
+        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
     )
 
 
@@ -106,14 +126,19 @@ def build_streams(settings: Settings, upstream: Upstream) -> Streams:
 
 
 def _shared(settings: Settings, clock, wait_s: float):
-    """Redis when configured (every worker and host shares), else this process's memory."""
+    """Redis when configured (every worker and host shares), else this process's memory.
+    One circuit per process: after a Redis failure, store, single flight and cache all
+    leave Redis alone for REDIS_RETRY_S, so a silent Redis costs one timeout, not one per call."""
+    circuit = Circuit(settings.redis_retry_s)
     if not settings.cache_redis_url:
-        return MemoryStore(clock), LocalFlight(wait_s)
+        return MemoryStore(clock), LocalFlight(wait_s), circuit
     import redis
 
     client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
                                   socket_connect_timeout=REDIS_TIMEOUT_S)
-    return RedisStore(client, clock=clock), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
+    return (RedisStore(client, clock=clock, circuit=circuit),
+            RedisFlight(client, wait_s=wait_s, lease_s=wait_s, usable=circuit.usable, on_error=circuit.failed),
+            circuit)
 
 
 def cache_config(settings: Settings) -> dict:
@@ -122,4 +147,5 @@ def cache_config(settings: Settings) -> dict:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
                 "CACHE_KEY_PREFIX": "gateway:cache:",
                 "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    return {"CACHE_TYPE": "python_service.cache_backend.ByteBoundedCache", "CACHE_THRESHOLD": 2000,
+            "CACHE_MAX_BYTES": settings.cache_max_bytes}

@@ -171,3 +171,15 @@ def _epoch(iso: str) -> float:
     from datetime import datetime
 
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def test_the_mirror_serves_binances_ticker_price_from_the_same_stream(streamed_app, streams, fake, clock):
+    client = started(streamed_app())
+    clock.now = time.time() + 3600  # the service clock well past the event times: the mirror must accept "stream"
+    fake.log.clear()
+    streams.set_price("ETHUSDT", "3555.55000000")
+    answer = wait_for(lambda: (r := client.get("/api/v3/ticker/price?symbol=ETHUSDT")).get_json().get("price")
+                      == "3555.55000000" and r, "the mirror's price")
+    assert answer.get_json() == {"symbol": "ETHUSDT", "price": "3555.55000000"}
+    assert answer.headers["X-Data-Source"] == "stream"
+    assert fake.count("/api/v3/ticker/price") == 0

@@ -1,18 +1,19 @@
 """Every call to Binance goes through `Upstream.fetch`: admission (restriction,
-ban, breaker), the weight budget of the endpoint's market, retries, and
-recording what happened. Callers name an endpoint (endpoints.py); they never
+ban, breaker) and the weight budget of the endpoint's market before every
+attempt, retries, and recording what happened. Callers name an endpoint (endpoints.py); they never
 see python-binance."""
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from ..settings import Settings, mask_url
 from . import client as sdk
 from .budget import WeightBudget
+from .clients import ClientShares
 from .endpoints import ENDPOINTS, Endpoint, Market, expected_type
 from .errors import Rejected, Unreachable, UpstreamError
 from .retry import RetryPolicy
@@ -24,9 +25,17 @@ TIMESTAMP_OUTSIDE_WINDOW = -1021
 
 @dataclass(frozen=True)
 class Lane:
-    """What governs calls to one market's root: its state and its weight budget."""
+    """What governs calls to one market's root: its state and its weight budget
+    (and, when set, each client's fair share of it: clients.py)."""
     state: UpstreamState
     budget: WeightBudget
+    shares: Optional[ClientShares] = None
+
+    def reserve(self, endpoint: str, weight: int) -> int:
+        """The budget's ticket (WeightBudget.reserve), after the client's share when set."""
+        if self.shares is None:
+            return self.budget.reserve(weight)
+        return self.shares.reserve(endpoint, weight, self.budget)
 
 
 def _ignore(*args) -> None:
@@ -45,7 +54,11 @@ class Upstream:
 
     @property
     def state(self) -> UpstreamState:
+        """Spot's state (what connection-status and the top level of /api/status show)."""
         return self.lanes[Market.SPOT].state
+
+    def state_of(self, market: Market) -> UpstreamState:
+        return self.lanes[market].state
 
     def budget(self, market: Market) -> WeightBudget:
         return self.lanes[market].budget
@@ -55,18 +68,24 @@ class Upstream:
         """The endpoint `name` with `params`, under admission, budget and retries."""
         endpoint = ENDPOINTS[name]
         lane = self.lanes[endpoint.market]
-        lane.state.admit()
+        probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
+        retry = self.retry if endpoint.idempotent else replace(self.retry, attempts=1)
         try:
-            result = self.retry.run(lambda: self._attempt(endpoint, params, lane.budget), _is_transient,
-                                    lambda number, exc: self._retrying(lane, number, exc))
+            result = retry.run(lambda: self._attempt(name, endpoint, params, lane, probe), _is_transient,
+                               lambda number, exc: self._retrying(lane, number, exc))
         except UpstreamError as err:
             lane.state.record_failure(err)
             raise
         lane.state.record_success()
         return result
 
-    def _attempt(self, endpoint: Endpoint, params: dict, budget: WeightBudget) -> Any:
-        budget.reserve(endpoint.weight(params))
+    def _attempt(self, name: str, endpoint: Endpoint, params: dict, lane: Lane, probe: list[str]) -> Any:
+        # Before every attempt, not once per call: another thread may have seen a 418 or 451 meanwhile.
+        slot = lane.state.admit(probe[0] if probe else None)
+        if slot:
+            probe[:] = [slot]
+        weight = endpoint.weight(params)
+        ticket = lane.reserve(name, weight)
         sdk.forget_last_response()
         try:
             result = getattr(self.client, endpoint.method)(**params)
@@ -74,7 +93,8 @@ class Upstream:
             raise sdk.translate(exc, self.settings.timeout_s) from None
         finally:
             response = sdk.last_response()
-            budget.observe(sdk.used_weight_header(response))
+            lane.budget.observe(sdk.used_weight_header(response))
+            lane.budget.settle(weight, ticket)
             self.on_attempt(*sdk.describe_response(response))
         expect = expected_type(endpoint, params)
         if not isinstance(result, expect):  # a 2xx body of the wrong shape is as bad as a malformed one
@@ -114,7 +134,22 @@ class Upstream:
             if err.code != TIMESTAMP_OUTSIDE_WINDOW:
                 raise
             self._sync_clock(force=True)
+            if not ENDPOINTS[name].idempotent:
+                raise  # re-synced; the caller decides whether to send again
             return self.fetch(name, **params)
+
+    def prepare_signed(self) -> None:
+        """Syncs the clock when due, so that a signed call made next sends at once."""
+        self._sync_clock(force=False)
+
+    def server_time_ms(self) -> int:
+        """Binance's clock now, as a signed request made now would be stamped (local clock + offset)."""
+        return int(time.time() * 1000 + (self.clock_offset_ms or 0))
+
+    @property
+    def recv_window_ms(self) -> int:
+        """How long after its timestamp Binance still accepts a signed request (python-binance sets it)."""
+        return int(self.client.REQUEST_RECVWINDOW or 5000)
 
     def _sync_clock(self, force: bool) -> None:
         with self._sync_lock:

@@ -2,6 +2,7 @@
 exceptions (and requests') into our UpstreamError types."""
 from __future__ import annotations
 
+import re
 import threading
 from typing import Optional
 from urllib.parse import urlsplit
@@ -11,8 +12,11 @@ from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceRequestException
 
 from ..settings import Settings
-from .errors import Banned, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+from .errors import Banned, Blocked, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 
+BANNED_UNTIL = re.compile(r"banned until (\d{10,16})", re.IGNORECASE)
+
+UPSTREAM_POOL_SIZE = 64
 # The last response seen by each thread; `client.response` is shared by all threads.
 _last = threading.local()
 
@@ -28,6 +32,11 @@ def build_client(settings: Settings) -> Client:
     client.FUTURES_URL = settings.futures_base_url + "/fapi"
     # Only BINANCE_PROXY_URL decides the route: ignore HTTP(S)_PROXY and .netrc from the environment.
     client.session.trust_env = False
+    # gevent workers can have many requests waiting on Binance at once: keep their connections
+    # for reuse instead of opening and discarding one each ("connection pool is full").
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=UPSTREAM_POOL_SIZE)
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
     client.session.hooks["response"].append(_remember_response)
     return client
 
@@ -88,7 +97,9 @@ def _from_status(exc: BinanceAPIException) -> UpstreamError:
     if status == 429:
         return RateLimited(message, status, exc.code, retry_after)
     if status == 418:
-        return Banned(message, status, exc.code, retry_after)
+        return Banned(message, status, exc.code, retry_after, _banned_until(exc.message))
+    if status == 403:  # Binance's firewall (its page is HTML, not JSON): a block to wait out, not a rejection
+        return Blocked("Binance's firewall blocked the request (HTTP 403)", status, exc.code or None, retry_after)
     if status >= 500:
         return Unreachable(f"Binance answered HTTP {status}", status, exc.code or None)
     return Rejected(message, status, exc.code)
@@ -100,6 +111,15 @@ def _retry_after(response) -> Optional[float]:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _banned_until(message) -> Optional[float]:
+    """Epoch seconds from "... IP banned until 1700000000000 ..." (Binance's 418 message)."""
+    match = BANNED_UNTIL.search(message or "")
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value / 1000 if value > 10**11 else float(value)  # milliseconds, as Binance writes it
 
 
 def _reason(exc: Exception) -> str:

@@ -20,6 +20,7 @@ class Endpoint:
     market: Market
     expect: type  # what a 2xx body must be
     weight: Callable[[dict], int]
+    idempotent: bool = True  # False: a lost answer may mean it happened, so it is never retried
 
 
 def spot_depth_weight(limit: int) -> int:
@@ -47,6 +48,10 @@ def one_or_all(one: int, every: int) -> Callable[[dict], int]:
     return lambda params: one if "symbol" in params else every
 
 
+def book_ticker_weight(params: dict) -> int:
+    return 2 if "symbol" in params else 4
+
+
 def fixed(weight: int) -> Callable[[dict], int]:
     return lambda params: weight
 
@@ -70,12 +75,38 @@ ENDPOINTS = {
     "futures_open_interest": Endpoint("futures_open_interest", FUTURES, dict, fixed(1)),
     "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, list, fixed(1)),
     "futures_premium_index": Endpoint("futures_mark_price", FUTURES, list, one_or_all(1, 10)),
+    # Orders (signed). Placements and cancels change the account: never retried.
+    "order_create": Endpoint("create_order", SPOT, dict, fixed(1), idempotent=False),
+    "order_test": Endpoint("create_test_order", SPOT, dict, fixed(1)),
+    "order_get": Endpoint("get_order", SPOT, dict, fixed(4)),
+    "order_cancel": Endpoint("cancel_order", SPOT, dict, fixed(1), idempotent=False),
+    "open_orders": Endpoint("get_open_orders", SPOT, list, one_or_all(6, 80)),
+    # USDT-M futures, current versions: /fapi/v3/account (pass version=3), /fapi/v3/positionRisk,
+    # /fapi/v1/symbolConfig (leverage, no longer in positionRisk v3), /fapi/v1/leverage, /fapi/v1/order.
+    "futures_account": Endpoint("futures_account", FUTURES, dict, fixed(5)),
+    "futures_positions": Endpoint("futures_position_information", FUTURES, list, fixed(5)),
+    "futures_symbol_config": Endpoint("futures_symbol_config", FUTURES, list, fixed(5)),
+    "futures_leverage": Endpoint("futures_change_leverage", FUTURES, dict, fixed(1), idempotent=False),
+    "futures_order_create": Endpoint("futures_create_order", FUTURES, dict, fixed(0), idempotent=False),
+    "futures_order_get": Endpoint("futures_get_order", FUTURES, dict, fixed(1)),
+    # the Binance-compatible mirror (services/mirror.py)
+    "book_ticker": Endpoint("get_orderbook_ticker", SPOT, list, book_ticker_weight),
+    "agg_trades": Endpoint("get_aggregate_trades", SPOT, list, fixed(4)),
+    "ui_klines": Endpoint("get_ui_klines", SPOT, list, fixed(2)),
+    "futures_ping": Endpoint("futures_ping", FUTURES, dict, fixed(1)),
+    "futures_server_time": Endpoint("futures_time", FUTURES, dict, fixed(1)),
+    "futures_exchange_info": Endpoint("futures_exchange_info", FUTURES, dict, fixed(1)),
+    "futures_ticker_prices": Endpoint("futures_symbol_ticker", FUTURES, list, one_or_all(1, 2)),
+    "futures_book_ticker": Endpoint("futures_orderbook_ticker", FUTURES, list, one_or_all(2, 5)),
+    "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, list,
+                                          lambda p: futures_klines_weight(p.get("limit", 500))),
 }
 
 
 def expected_type(endpoint: Endpoint, params: dict) -> type:
     """Endpoints that answer a list for many symbols answer one object for `symbol=`."""
     if endpoint.expect is list and "symbol" in params and endpoint.method in (
-            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price"):
+            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price", "get_orderbook_ticker",
+            "futures_symbol_ticker", "futures_orderbook_ticker"):
         return dict
     return endpoint.expect

@@ -50,7 +50,17 @@ class RateLimited(UpstreamError):
 
 
 class Banned(UpstreamError):
-    """HTTP 418: the IP is banned until Retry-After."""
+    """HTTP 418: the IP is banned until Retry-After (or the "banned until <ms>" of its message)."""
+    state = State.BANNED
+
+    def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
+                 retry_after: Optional[float] = None, banned_until: Optional[float] = None):
+        super().__init__(message, status, code, retry_after)
+        self.banned_until = banned_until  # epoch seconds, from Binance's message
+
+
+class Blocked(UpstreamError):
+    """HTTP 403: Binance's web application firewall blocked us (often an HTML page). Back off."""
     state = State.BANNED
 
 
@@ -62,6 +72,18 @@ class Rejected(UpstreamError):
 class HeldBack(UpstreamError):
     """We chose not to call Binance (restriction cool-down, ban, weight budget, breaker)."""
 
-    def __init__(self, message: str, state: State, retry_after: Optional[float] = None):
+    def __init__(self, message: str, state: State, retry_after: Optional[float] = None,
+                 reason: Optional[str] = None):
+        """`reason`: what Binance said when it put us in this state (a 451's message), when known."""
         super().__init__(message, retry_after=retry_after)
-        self.state = state
+        self.state, self.reason = state, reason
+
+
+class OverClientShare(HeldBack):
+    """This client has spent its fair share of this minute's weight (clients.py). Personal:
+    another client waiting on the same shared refresh fetches for itself instead."""
+
+    personal = True
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message, State.OK, retry_after=retry_after)
