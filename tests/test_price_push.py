@@ -131,3 +131,23 @@ def candle_events(chunks):
         while "\n\n" in buffer:
             block, buffer = buffer.split("\n\n", 1)
             yield json.loads(block.split("data: ", 1)[1]) if block.startswith("event: candle\n") else None
+
+
+@pytest.mark.parametrize("worker, connections, threads, room", [
+    ("gevent", 1000, 8, 250),  # a greenlet each: a quarter of the worker's connections
+    ("gthread", 1000, 8, 4),   # a thread each: half the threads, the rest for ordinary requests
+])
+def test_a_worker_admits_event_streams_by_what_each_one_holds(worker, connections, threads, room):
+    from python_service.services.price_push import PricePush
+    from python_service.settings import Settings
+
+    settings = Settings.from_env({"GUNICORN_WORKER_CLASS": worker, "GUNICORN_WORKER_CONNECTIONS": str(connections),
+                                  "GUNICORN_THREADS": str(threads)})
+    push = PricePush(spot=None, streams=None, settings=settings)
+    for number in range(room):
+        push.subscribe(f"client-{number}", ["BTCUSDT"])
+
+    with pytest.raises(Exception) as full:
+        push.subscribe("one-more", ["BTCUSDT"])
+    assert (full.value.status, full.value.code) == (503, "subscriptions_full")
+    assert push.open_count() == room

@@ -27,10 +27,18 @@ KEEPALIVE_S = 1.0
 RETRY_MS = 1000
 
 
+def per_process_limit(settings) -> int:
+    """Open event streams one worker allows. A gthread worker gives each a thread, so at most half of
+    them; a gevent worker gives each a greenlet, so a quarter of its connections."""
+    if settings.worker_class == "gthread":
+        return max(1, settings.threads // 2)  # leave threads for ordinary requests
+    return max(1, settings.worker_connections // 4)
+
+
 class PricePush:
     def __init__(self, spot, streams, settings, clock=time.time):
         self.spot, self.streams, self.settings, self.clock = spot, streams, settings, clock
-        self.per_process = max(1, settings.threads // 2)  # leave threads for ordinary requests
+        self.per_process = per_process_limit(settings)
         self._open: dict[str, int] = {}
         self._lock = threading.Lock()
 
