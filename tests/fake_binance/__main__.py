@@ -12,8 +12,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9100, help="0 lets the OS choose")
     parser.add_argument("--api-key", default="fake-key", help="API key the fake accepts on signed routes")
     parser.add_argument("--api-secret", default="fake-secret", help="its HMAC secret")
+    parser.add_argument("--odd-symbols", action="store_true",
+                        help="also list NEWUSDT at price 0, OLDBTC in BREAK and futures' 币安人生USDT")
+    parser.add_argument("--futures-weight-limit", type=int, default=None,
+                        help="futures weight per minute (default: the spot limit, 6000; Binance's is 2400)")
     args = parser.parse_args()
-    fake = FakeBinance(host=args.host, api_keys={args.api_key: args.api_secret}).start(args.port)
+    fake = FakeBinance(host=args.host, api_keys={args.api_key: args.api_secret}, odd_symbols=args.odd_symbols,
+                       futures_weight_limit=args.futures_weight_limit).start(args.port)
     print(f"fake Binance listening on {fake.url} (spot, sapi and fapi roots); "
           f"control under {fake.url}/_fake/", flush=True)
     done = threading.Event()

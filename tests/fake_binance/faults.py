@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 RESTRICTED_MSG = (
     "Service unavailable from a restricted location according to 'b. Eligibility' in "
@@ -11,12 +11,38 @@ RESTRICTED_MSG = (
     "received this message in error."
 )
 
-# kind -> what it does (see FakeBinance.handle):
-#   restricted  451 with Binance's body          rate_limited  429 + Retry-After, -1003
-#   banned      418 + Retry-After, -1003         server_error  `status` (500/502/503), HTML body
-#   slow        answers normally after `delay`   silent        accepts, never answers
-#   reset       closes the connection with RST   malformed     200 with a truncated JSON body
-KINDS = {"restricted", "rate_limited", "banned", "server_error", "slow", "silent", "reset", "malformed"}
+# kind -> what it does (acted out by fault_actions.act):
+#   restricted     451 with Binance's body          rate_limited  429 + Retry-After, -1003
+#   banned         418, -1003 "IP banned until <ms>" (Retry-After only when retry_after is set)
+#   server_error   `status` (500/502/503), HTML body
+#   slow           answers normally after `delay`   silent        accepts, never answers
+#   reset          closes the connection with RST   malformed     200 with a truncated JSON body
+#   odd_error_body `status` (default 503) with JSON that is not an object (`body`, default the status number)
+#   empty          200 with body {}                 firewall      403 with an HTML WAF page (+ Retry-After if set)
+#   wrong_shape    200 with valid JSON of the wrong shape (`body`, default the opposite of the route's shape)
+#   drip           the normal answer, Content-Length set, one byte every `interval` seconds
+KINDS = {"restricted", "rate_limited", "banned", "server_error", "slow", "silent", "reset", "malformed",
+         "odd_error_body", "empty", "wrong_shape", "firewall", "drip"}
+MARKETS = {"spot", "futures"}
+
+
+class _Unset:
+    """`body` not given (None is a real body: JSON null)."""
+
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+def market_of(path: str) -> Optional[str]:
+    """Binance's two weight pools: spot (/api, /sapi) and USD-M futures (/fapi)."""
+    if path.startswith(("/api/", "/sapi/")):
+        return "spot"
+    if path.startswith("/fapi/"):
+        return "futures"
+    return None
 
 
 @dataclass
@@ -24,19 +50,30 @@ class Fault:
     kind: str
     route: Optional[str] = None  # an exact path such as "/api/v3/ticker/price"; None = every route
     times: Optional[int] = None  # applies to the next N matching requests, then expires
-    status: Optional[int] = None  # for server_error (default 503)
-    retry_after: Optional[int] = None  # seconds, for rate_limited / banned; None = header absent
+    status: Optional[int] = None  # for server_error (default 503) and odd_error_body (default 503)
+    retry_after: Optional[int] = None  # seconds, for rate_limited / banned / firewall; None = header absent
     delay: float = 0.0  # seconds, for slow
     from_addr: Optional[str] = None  # only requests from this client address (e.g. 127.0.0.1)
+    market: Optional[str] = None  # "spot" (/api, /sapi) or "futures" (/fapi); None = both
+    body: Any = field(default=UNSET)  # for odd_error_body and wrong_shape; any JSON value, None = null
+    interval: float = 0.5  # seconds between bytes, for drip
+    ban_s: Optional[int] = None  # ban length written in a 418's message (default retry_after, else 120)
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(KINDS)}")
+        if self.market is not None and self.market not in MARKETS:
+            raise ValueError(f"unknown market {self.market!r}; one of {sorted(MARKETS)}")
 
     def matches(self, path: str, client_addr: str) -> bool:
         if self.route is not None and self.route != path:
             return False
+        if self.market is not None and self.market != market_of(path):
+            return False
         return self.from_addr is None or self.from_addr == client_addr
+
+    def describe(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v is not UNSET}
 
 
 class FaultBook:
@@ -68,4 +105,4 @@ class FaultBook:
 
     def describe(self) -> list[dict]:
         with self._lock:
-            return [dict(vars(f)) for f in self._faults]
+            return [f.describe() for f in self._faults]

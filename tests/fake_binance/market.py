@@ -40,7 +40,7 @@ def ticker_24hr(symbol: str, price: str, now_ms: int) -> dict:
     return {
         "symbol": symbol,
         "priceChange": _fmt(last - open_),
-        "priceChangePercent": "2.041",
+        "priceChangePercent": "2.041" if last else "0.000",  # a just-listed symbol at 0 has moved 0 %
         "weightedAvgPrice": _fmt((last + open_) / 2),
         "prevClosePrice": _fmt(open_),
         "lastPrice": _fmt(last),
@@ -70,30 +70,70 @@ def tick_and_step(price: str) -> tuple[str, str]:
     return tick, step
 
 
-def exchange_symbol(symbol: str, price: str = "1") -> dict:
+ORDER_TYPES = ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"]
+STP_MODES = ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"]
+
+
+def exchange_symbol(symbol: str, price: str = "1", status: str = "TRADING") -> dict:
+    """One symbol of /api/v3/exchangeInfo with the fields and the filter set Binance serves
+    (binance-spot-api-docs rest-api.md and filters.md, 2026; BTCUSDT's values where they apply)."""
     quote = "USDT" if symbol.endswith("USDT") else "BTC"
     tick, step = tick_and_step(price)
     return {
         "symbol": symbol,
-        "status": "TRADING",
+        "status": status,
         "baseAsset": symbol[: -len(quote)],
         "baseAssetPrecision": 8,
         "quoteAsset": quote,
         "quotePrecision": 8,
         "quoteAssetPrecision": 8,
-        "orderTypes": ["LIMIT", "LIMIT_MAKER", "MARKET", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"],
+        "baseCommissionPrecision": 8,
+        "quoteCommissionPrecision": 8,
+        "orderTypes": list(ORDER_TYPES),
+        "icebergAllowed": True,
+        "ocoAllowed": True,
+        "otoAllowed": True,
+        "opoAllowed": True,
+        "quoteOrderQtyMarketAllowed": True,
+        "allowTrailingStop": True,
+        "cancelReplaceAllowed": True,
+        "amendAllowed": True,
+        "pegInstructionsAllowed": True,
         "isSpotTradingAllowed": True,
         "isMarginTradingAllowed": True,
-        "permissions": [],
-        "permissionSets": [["SPOT"]],
+        # The filters in the order Binance lists them. The values tests assert (tick, step,
+        # LOT_SIZE maxQty 9000, MARKET_LOT_SIZE maxQty 120, minNotional 5) are kept as they were.
         "filters": [
             {"filterType": "PRICE_FILTER", "minPrice": tick, "maxPrice": "1000000.00000000", "tickSize": tick},
             {"filterType": "LOT_SIZE", "minQty": step, "maxQty": "9000.00000000", "stepSize": step},
+            {"filterType": "ICEBERG_PARTS", "limit": 100},
+            # Published with stepSize 0 (no step rule); its maxQty still binds MARKET orders.
             {"filterType": "MARKET_LOT_SIZE", "minQty": "0.00000000", "maxQty": "120.00000000", "stepSize": "0.00000000"},
+            {"filterType": "TRAILING_DELTA", "minTrailingAboveDelta": 10, "maxTrailingAboveDelta": 2000,
+             "minTrailingBelowDelta": 10, "maxTrailingBelowDelta": 2000},
+            {"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": "5", "bidMultiplierDown": "0.2",
+             "askMultiplierUp": "5", "askMultiplierDown": "0.2", "avgPriceMins": 5},
             {"filterType": "NOTIONAL", "minNotional": "5.00000000", "applyMinToMarket": True,
              "maxNotional": "9000000.00000000", "applyMaxToMarket": False, "avgPriceMins": 5},
+            {"filterType": "MAX_NUM_ORDERS", "maxNumOrders": 200},
+            {"filterType": "MAX_NUM_ORDER_LISTS", "maxNumOrderLists": 20},
+            {"filterType": "MAX_NUM_ALGO_ORDERS", "maxNumAlgoOrders": 5},
+            {"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": 10},
         ],
+        "permissions": [],
+        "permissionSets": [["SPOT", "MARGIN"]],
+        "defaultSelfTradePreventionMode": "EXPIRE_MAKER",
+        "allowedSelfTradePreventionModes": list(STP_MODES),
     }
+
+
+def spot_rate_limits(weight_limit: int) -> list[dict]:
+    return [
+        {"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE", "intervalNum": 1, "limit": weight_limit},
+        {"rateLimitType": "ORDERS", "interval": "SECOND", "intervalNum": 10, "limit": 100},
+        {"rateLimitType": "ORDERS", "interval": "DAY", "intervalNum": 1, "limit": 200000},
+        {"rateLimitType": "RAW_REQUESTS", "interval": "MINUTE", "intervalNum": 5, "limit": 300000},
+    ]
 
 
 def account(now_ms: int) -> dict:

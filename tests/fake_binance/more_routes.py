@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import market
+from .listings import FUTURES_SYMBOLS  # noqa: F401  (kept importable from here)
 
 INTERVAL_MS = {"1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
                "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000, "8h": 28_800_000,
                "12h": 43_200_000, "1d": 86_400_000, "3d": 259_200_000, "1w": 604_800_000, "1M": 2_592_000_000}
-FUTURES_SYMBOLS = ("BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT", "DOGEUSDT")
 _Q = Decimal("0.00000001")
 
 
@@ -30,8 +30,8 @@ def _int(params, name, default, low, high, error):
     return value
 
 
-def klines(fake, params, error):
-    price = Decimal(fake._known(params.get("symbol", "")))
+def klines(fake, params, error, price=None):
+    price = Decimal(fake._known(params.get("symbol", ""))) if price is None else price
     interval = params.get("interval")
     if interval not in INTERVAL_MS:
         raise error(400, -1120, "Invalid interval.")
@@ -55,8 +55,8 @@ def klines(fake, params, error):
     return rows
 
 
-def depth(fake, params, error):
-    price = Decimal(fake._known(params.get("symbol", "")))
+def depth(fake, params, error, price=None):
+    price = Decimal(fake._known(params.get("symbol", ""))) if price is None else price
     limit = _int(params, "limit", 100, 1, 5000, error)
     tick = price / 100000
     return {"lastUpdateId": 1027024,
@@ -81,7 +81,8 @@ def _futures_symbol(fake, params, error, required=True):
     symbol = params.get("symbol")
     if symbol is None and not required:
         return None
-    if symbol not in FUTURES_SYMBOLS:
+    fake.check_symbol_spelling(symbol, "symbol")
+    if symbol not in fake.futures_symbols:
         raise error(400, -1121, "Invalid symbol.")
     return symbol
 
@@ -90,19 +91,27 @@ def futures_ticker(fake, params, error):
     symbol = _futures_symbol(fake, params, error, required=False)
     now = fake.server_time_ms()
     drop = ("bidPrice", "bidQty", "askPrice", "askQty", "prevClosePrice")
-    rows = [{k: v for k, v in market.ticker_24hr(s, fake.prices[s], now).items() if k not in drop}
-            for s in ([symbol] if symbol else FUTURES_SYMBOLS)]
+    rows = [{k: v for k, v in market.ticker_24hr(s, fake.futures_price(s), now).items() if k not in drop}
+            for s in ([symbol] if symbol else fake.futures_symbols)]
+    return rows[0] if symbol else rows
+
+
+def futures_price(fake, params, error):
+    symbol = _futures_symbol(fake, params, error, required=False)
+    now = fake.server_time_ms()
+    rows = [{"symbol": s, "price": fake.futures_price(s), "time": now}
+            for s in ([symbol] if symbol else fake.futures_symbols)]
     return rows[0] if symbol else rows
 
 
 def futures_klines(fake, params, error):
-    _futures_symbol(fake, params, error)
-    return klines(fake, {**params, "_path": "/fapi/"}, error)
+    symbol = _futures_symbol(fake, params, error)
+    return klines(fake, {**params, "_path": "/fapi/"}, error, Decimal(fake.futures_price(symbol)))
 
 
 def futures_depth(fake, params, error):
-    _futures_symbol(fake, params, error)
-    book = depth(fake, params, error)
+    symbol = _futures_symbol(fake, params, error)
+    book = depth(fake, params, error, Decimal(fake.futures_price(symbol)))
     now = fake.server_time_ms()
     return {"lastUpdateId": book["lastUpdateId"], "E": now, "T": now, "bids": book["bids"], "asks": book["asks"]}
 
@@ -118,16 +127,16 @@ def funding_rate(fake, params, error):
     now = fake.server_time_ms()
     last = now - now % 28_800_000
     return [{"symbol": symbol, "fundingTime": last - (limit - 1 - i) * 28_800_000,
-             "fundingRate": "0.00010000", "markPrice": fake.prices[symbol]} for i in range(limit)]
+             "fundingRate": "0.00010000", "markPrice": fake.futures_price(symbol)} for i in range(limit)]
 
 
 def premium_index(fake, params, error):
     symbol = _futures_symbol(fake, params, error, required=False)
     now = fake.server_time_ms()
-    rows = [{"symbol": s, "markPrice": fake.prices[s], "indexPrice": fake.prices[s],
-             "estimatedSettlePrice": fake.prices[s], "lastFundingRate": "0.00010000", "interestRate": "0.00010000",
-             "nextFundingTime": now - now % 28_800_000 + 28_800_000, "time": now}
-            for s in ([symbol] if symbol else FUTURES_SYMBOLS)]
+    rows = [{"symbol": s, "markPrice": fake.futures_price(s), "indexPrice": fake.futures_price(s),
+             "estimatedSettlePrice": fake.futures_price(s), "lastFundingRate": "0.00010000",
+             "interestRate": "0.00010000", "nextFundingTime": now - now % 28_800_000 + 28_800_000, "time": now}
+            for s in ([symbol] if symbol else fake.futures_symbols)]
     return rows[0] if symbol else rows
 
 

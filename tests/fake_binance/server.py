@@ -5,40 +5,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
-import struct
 import threading
 import time
-from dataclasses import asdict, dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Callable, Optional
-from urllib.parse import parse_qsl, urlsplit
 
-from . import market
+from . import listings, market
 from . import more_routes as more
-from .faults import RESTRICTED_MSG, Fault, FaultBook
+from .faults import MARKETS, Fault, FaultBook
+from .gates import Gate, GateBook
+from .handler import Handler, Server
+from .records import BinanceError, RequestRecord
+
+__all__ = ["BinanceError", "FakeBinance", "RequestRecord"]
 
 WEIGHT_LIMIT_1M = 6000
 DEFAULT_RETRY_AFTER = {429: 60, 418: 300}
-
-
-@dataclass
-class RequestRecord:
-    method: str
-    path: str
-    query: str
-    params: dict
-    headers: dict
-    client_addr: str
-    weight: int
-    at: float
-    status: int = 0
-    fault: Optional[str] = None
-
-
-class BinanceError(Exception):
-    def __init__(self, status: int, code: int, msg: str):
-        self.status, self.code, self.msg = status, code, msg
 
 
 @dataclass
@@ -87,35 +69,40 @@ class FakeBinance:
 
     def __init__(self, host: str = "127.0.0.1", api_keys: Optional[dict] = None,
                  weight_limit: int = WEIGHT_LIMIT_1M, clock: Callable[[], float] = time.time,
-                 weight_clock: Optional[Callable[[], float]] = None):
+                 weight_clock: Optional[Callable[[], float]] = None, odd_symbols: bool = False,
+                 futures_weight_limit: Optional[int] = None):
         self.host = host
         self.api_keys = dict(api_keys or {})
         self.weight_limit = weight_limit
+        self.futures_weight_limit = futures_weight_limit  # None: the same as weight_limit
         self.clock = clock  # server time (signatures, serverTime)
         self.weight_clock = weight_clock or clock  # which minute the weight counters belong to
         self.server_time_offset_ms = 0
-        self.prices = market.initial_prices()
         self.filter_overrides: dict[str, dict] = {}  # symbol -> {filterType: {field: value}}
         self.faults = FaultBook()
+        self.gates = GateBook()
         self.log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self._weights: dict[tuple, int] = {}
+        self._report_weight = {m: True for m in MARKETS}
+        self._odd_symbols_at_start = odd_symbols
         self._stopping = threading.Event()
-        self._httpd: Optional[ThreadingHTTPServer] = None
+        self._httpd: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
+        self._list_symbols(odd_symbols)
         self.routes = self._routes()
 
     # ----- lifecycle -----
     def start(self, port: int = 0) -> "FakeBinance":
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._httpd = _Server((self.host, port), handler)
-        self._httpd.daemon_threads = True
+        handler = type("Handler", (Handler,), {"fake": self})
+        self._httpd = Server((self.host, port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self.gates.release_all()
         if self._httpd:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -132,25 +119,90 @@ class FakeBinance:
     def add_fault(self, kind: str, **kwargs) -> Fault:
         return self.faults.add(Fault(kind, **kwargs))
 
-    def requests_to(self, path: Optional[str] = None) -> list[RequestRecord]:
-        with self._log_lock:
-            return [r for r in self.log if path is None or r.path == path]
+    def hold(self, route: Optional[str] = None, market: Optional[str] = None, times: Optional[int] = None,
+             from_addr: Optional[str] = None) -> Gate:
+        """Parks matching requests (logged, not yet answered) until the gate is released."""
+        return self.gates.add(route=route, market=market, times=times, from_addr=from_addr)
 
-    def count(self, path: Optional[str] = None) -> int:
-        return len(self.requests_to(path))
+    def requests_to(self, path: Optional[str] = None, market: Optional[str] = None) -> list[RequestRecord]:
+        with self._log_lock:
+            return [r for r in self.log
+                    if (path is None or r.path == path) and (market is None or r.market == market)]
+
+    def count(self, path: Optional[str] = None, market: Optional[str] = None) -> int:
+        return len(self.requests_to(path, market))
 
     def reset(self) -> None:
         self.faults.clear()
+        self.gates.release_all()
         with self._log_lock:
             self.log.clear()
             self._weights.clear()
-        self.prices = market.initial_prices()
+        self._list_symbols(self._odd_symbols_at_start)
+        self._report_weight = {m: True for m in MARKETS}
         self.server_time_offset_ms = 0
 
     def server_time_ms(self) -> int:
         return int(self.clock() * 1000) + self.server_time_offset_ms
 
+    # ----- listings -----
+    def _list_symbols(self, odd: bool) -> None:
+        self.prices = market.initial_prices()
+        self.symbol_status: dict[str, str] = {}  # symbol -> status other than TRADING
+        self.futures_symbols = list(listings.FUTURES_SYMBOLS)
+        self.futures_prices: dict[str, str] = {}  # futures-only symbols; the rest use the spot price
+        if odd:
+            self.list_odd_symbols()
+
+    def list_odd_symbols(self, on: bool = True) -> None:
+        """Lists (or delists) NEWUSDT at price 0, OLDBTC in BREAK and futures' 币安人生USDT."""
+        for symbol, price in listings.ODD_SPOT_PRICES.items():
+            if on:
+                self.prices[symbol] = price
+            else:
+                self.prices.pop(symbol, None)
+        for symbol, status in listings.ODD_SPOT_STATUS.items():
+            if on:
+                self.symbol_status[symbol] = status
+            else:
+                self.symbol_status.pop(symbol, None)
+        for symbol, price in listings.ODD_FUTURES_PRICES.items():
+            if on:
+                self.futures_prices[symbol] = price
+                if symbol not in self.futures_symbols:
+                    self.futures_symbols.append(symbol)
+            else:
+                self.futures_prices.pop(symbol, None)
+                if symbol in self.futures_symbols:
+                    self.futures_symbols.remove(symbol)
+
+    def futures_price(self, symbol: str) -> str:
+        return self.futures_prices.get(symbol) or self.prices[symbol]
+
     # ----- weight -----
+    @property
+    def report_weight(self) -> bool:
+        """False stops X-MBX-USED-WEIGHT-1M on every answer (set_report_weight for one market)."""
+        return all(self._report_weight.values())
+
+    @report_weight.setter
+    def report_weight(self, on: bool) -> None:
+        self.set_report_weight(on)
+
+    def set_report_weight(self, on: bool, market: Optional[str] = None) -> None:
+        if market is not None and market not in MARKETS:
+            raise ValueError(f"unknown market {market!r}; one of {sorted(MARKETS)}")
+        for name in [market] if market else MARKETS:
+            self._report_weight[name] = bool(on)
+
+    def reports_weight(self, market: Optional[str]) -> bool:
+        return self._report_weight.get(market, True)
+
+    def limit_of(self, market: Optional[str]) -> int:
+        if market == "futures" and self.futures_weight_limit is not None:
+            return self.futures_weight_limit
+        return self.weight_limit
+
     def _spend(self, futures: bool, weight: int) -> tuple[int, bool]:
         """Adds `weight` to this minute's counter; returns (used, over_limit)."""
         minute = int(self.weight_clock() // 60)
@@ -158,7 +210,7 @@ class FakeBinance:
         with self._log_lock:
             used = self._weights.get(key, 0) + weight
             self._weights[key] = used
-        return used, used > self.weight_limit
+        return used, used > self.limit_of("futures" if futures else "spot")
 
     def used_weight(self, futures: bool = False) -> int:
         with self._log_lock:
@@ -194,12 +246,24 @@ class FakeBinance:
                                            lambda p: 1 if "symbol" in p else 10, futures=True),
             "/fapi/v1/ping": Route(lambda p, h: {}, _const(1), futures=True),
             "/fapi/v1/time": Route(lambda p, h: {"serverTime": self.server_time_ms()}, _const(1), futures=True),
+            "/fapi/v1/exchangeInfo": Route(self._futures_exchange_info, _const(1), futures=True),
+            "/fapi/v1/ticker/price": Route(self._more(more.futures_price),
+                                           lambda p: 1 if "symbol" in p else 2, futures=True),
+            "/fapi/v2/ticker/price": Route(self._more(more.futures_price),
+                                           lambda p: 1 if "symbol" in p else 2, futures=True),
         }
 
     def _more(self, handler):
         return lambda params, headers: handler(self, params, BinanceError)
 
-    def _known(self, symbol: str) -> str:
+    def check_symbol_spelling(self, symbol: Optional[str], param: str = "symbol") -> None:
+        """-1100 for characters Binance never accepts in a symbol (before -1121 for an unknown one)."""
+        if symbol and not listings.legal_symbol(symbol):
+            raise BinanceError(400, -1100, f"Illegal characters found in parameter '{param}'; "
+                                           f"legal range is '{listings.SYMBOL_RANGE}'.")
+
+    def _known(self, symbol: str, param: str = "symbol") -> str:
+        self.check_symbol_spelling(symbol, param)
         if symbol not in self.prices:
             raise BinanceError(400, -1121, "Invalid symbol.")
         return self.prices[symbol]
@@ -214,7 +278,7 @@ class FakeBinance:
         if symbols is None:
             return list(self.prices)
         for symbol in symbols:
-            self._known(symbol)
+            self._known(symbol, "symbols")
         return symbols
 
     def _ticker_price(self, params, headers):
@@ -228,13 +292,16 @@ class FakeBinance:
 
     def _exchange_info(self, params, headers):
         return {"timezone": "UTC", "serverTime": self.server_time_ms(),
-                "rateLimits": [{"rateLimitType": "REQUEST_WEIGHT", "interval": "MINUTE",
-                                "intervalNum": 1, "limit": self.weight_limit}],
+                "rateLimits": market.spot_rate_limits(self.weight_limit),
                 "exchangeFilters": [],
                 "symbols": [self._rules(s) for s in self._selected(params)]}
 
+    def _futures_exchange_info(self, params, headers):
+        return listings.futures_exchange_info([(s, self.futures_price(s)) for s in self.futures_symbols],
+                                              self.server_time_ms(), self.limit_of("futures"))
+
     def _rules(self, symbol: str) -> dict:
-        rules = market.exchange_symbol(symbol, self.prices[symbol])
+        rules = market.exchange_symbol(symbol, self.prices[symbol], self.symbol_status.get(symbol, "TRADING"))
         for item in rules["filters"]:
             item.update(self.filter_overrides.get(symbol, {}).get(item["filterType"], {}))
         return rules
@@ -257,139 +324,3 @@ class FakeBinance:
             raise BinanceError(400, -1022, "Signature for this request is not valid.")
 
 
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        # Clients that gave up (timeouts, resets) are part of the tests, not errors of the fake.
-        import sys
-        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeBinance
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms delayed-ACK stall
-    server_version = "FakeBinance/1.0"
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def do_GET(self):
-        parts = urlsplit(self.path)
-        if parts.path.startswith("/_fake/"):
-            return _control(self, parts.path)
-        fake = self.fake
-        params = dict(parse_qsl(parts.query, keep_blank_values=True))
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        route = fake.routes.get(parts.path)
-        weight = route.weight(params) if route else 1
-        record = RequestRecord("GET", parts.path, parts.query, params, headers,
-                               self.client_address[0], weight, fake.clock())
-        fake._record(record)
-        fault = fake.faults.take(parts.path, self.client_address[0])
-        if fault is not None:
-            record.fault = fault.kind
-            if _apply_fault(self, fault, record):
-                return
-        futures = bool(route and route.futures)
-        used, over = fake._spend(futures, weight)
-        if route is None:
-            return self._send_json(record, 404, {"code": -1000, "msg": "Unknown path."}, used)
-        if over:
-            return self._send_json(record, 429, {"code": -1003, "msg": "Too much request weight used; current limit is "
-                                                 f"{fake.weight_limit} request weight per 1 MINUTE."}, used,
-                                   {"Retry-After": str(60 - int(fake.weight_clock()) % 60)})
-        try:
-            if route.signed:
-                fake.check_signature(parts.query, params, headers)
-            body = route.handler(params, headers)
-        except BinanceError as err:
-            return self._send_json(record, err.status, {"code": err.code, "msg": err.msg}, used)
-        self._send_json(record, 200, body, used)
-
-    def do_POST(self):
-        parts = urlsplit(self.path)
-        if parts.path.startswith("/_fake/"):
-            return _control(self, parts.path)
-        self._send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
-
-    do_DELETE = do_POST
-
-    def _send_json(self, record, status, body, used, extra=None):
-        headers = {"X-MBX-USED-WEIGHT-1M": str(used), "X-MBX-USED-WEIGHT": str(used), **(extra or {})}
-        record.status = status
-        self._send_raw(status, json.dumps(body).encode(), "application/json;charset=UTF-8", headers)
-
-    def _send_raw(self, status, payload: bytes, content_type, headers=None):
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-
-def _apply_fault(handler: _Handler, fault: Fault, record: RequestRecord) -> bool:
-    """Acts out `fault`; True when the request is finished."""
-    fake = handler.fake
-    if fault.kind == "slow":
-        fake._stopping.wait(fault.delay)
-        return False
-    if fault.kind == "silent":
-        handler.close_connection = True
-        fake._stopping.wait(3600)
-        return True
-    if fault.kind == "reset":
-        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        handler.close_connection = True
-        handler.connection.close()
-        return True
-    used = fake.used_weight()
-    if fault.kind == "restricted":
-        handler._send_json(record, 451, {"code": 0, "msg": RESTRICTED_MSG}, used)
-    elif fault.kind in ("rate_limited", "banned"):
-        status = 429 if fault.kind == "rate_limited" else 418
-        extra = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
-        msg = ("Too much request weight used; current limit is 6000 request weight per 1 MINUTE. "
-               "Please use WebSocket Streams for live updates to avoid polling the API."
-               if status == 429 else f"Way too much request weight used; IP banned until {fake.server_time_ms() + 120000}.")
-        handler._send_json(record, status, {"code": -1003, "msg": msg}, used, extra)
-    elif fault.kind == "server_error":
-        status = fault.status or 503
-        record.status = status
-        page = f"<html><head><title>{status}</title></head><body><h1>{status} Service Temporarily Unavailable</h1></body></html>"
-        handler._send_raw(status, page.encode(), "text/html", {"X-MBX-USED-WEIGHT-1M": str(used)})
-    elif fault.kind == "malformed":
-        record.status = 200
-        handler._send_raw(200, b'{"symbol": "BTCUSDT", "price": "6701', "application/json",
-                          {"X-MBX-USED-WEIGHT-1M": str(used)})
-    return True
-
-
-def _control(handler: _Handler, path: str) -> None:
-    """Small HTTP control surface for running the fake by hand or from another process."""
-    fake = handler.fake
-    length = int(handler.headers.get("Content-Length") or 0)
-    body = json.loads(handler.rfile.read(length) or b"{}") if length else {}
-    try:
-        if path == "/_fake/requests" and handler.command == "GET":
-            result = [asdict(r) for r in fake.requests_to(body.get("path"))]
-        elif path == "/_fake/faults" and handler.command == "POST":
-            fake.add_fault(**body)
-            result = fake.faults.describe()
-        elif path == "/_fake/faults":
-            if handler.command == "DELETE":
-                fake.faults.clear()
-            result = fake.faults.describe()
-        elif path == "/_fake/prices" and handler.command == "POST":
-            fake.prices.update({str(k): str(v) for k, v in body.items()})
-            result = fake.prices
-        elif path == "/_fake/reset" and handler.command == "POST":
-            fake.reset()
-            result = {"reset": True}
-        else:
-            return handler._send_raw(404, b'{"error":"unknown control route"}', "application/json")
-    except (TypeError, ValueError) as err:
-        return handler._send_raw(400, json.dumps({"error": str(err)}).encode(), "application/json")
-    handler._send_raw(200, json.dumps(result).encode(), "application/json")
