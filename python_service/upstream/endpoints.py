@@ -1,12 +1,15 @@
 """Binance's endpoints the gateway calls: the python-binance method, the market
-whose limits it counts against, the body type a 2xx must have, and its request
-weight (binance-facts.md; Binance's docs as of 2026). One place per fact."""
+whose limits it counts against, the shape a 2xx body must have (shapes.py), and
+its request weight (binance-facts.md; Binance's docs as of 2026). One place per fact."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
+
+from . import shapes
+from .shapes import Shape
 
 
 class Market(str, Enum):
@@ -18,7 +21,7 @@ class Market(str, Enum):
 class Endpoint:
     method: str  # python-binance Client method
     market: Market
-    expect: type  # what a 2xx body must be
+    shape: Shape  # what a 2xx body must look like to be cached or served
     weight: Callable[[dict], int]
 
 
@@ -53,29 +56,25 @@ def fixed(weight: int) -> Callable[[dict], int]:
 
 SPOT, FUTURES = Market.SPOT, Market.FUTURES
 ENDPOINTS = {
-    "ping": Endpoint("ping", SPOT, dict, fixed(1)),
-    "server_time": Endpoint("get_server_time", SPOT, dict, fixed(1)),
-    "ticker_prices": Endpoint("get_symbol_ticker", SPOT, list, one_or_all(2, 4)),
-    "ticker_24hr": Endpoint("get_ticker", SPOT, list, ticker_24hr_weight),
-    "klines": Endpoint("get_klines", SPOT, list, fixed(2)),
-    "depth": Endpoint("get_order_book", SPOT, dict, lambda p: spot_depth_weight(p.get("limit", 100))),
-    "trades": Endpoint("get_recent_trades", SPOT, list, fixed(25)),
-    "avg_price": Endpoint("get_avg_price", SPOT, dict, fixed(2)),
-    "exchange_info": Endpoint("get_exchange_info", SPOT, dict, fixed(20)),
-    "account": Endpoint("get_account", SPOT, dict, fixed(20)),
-    "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, dict, fixed(1)),
-    "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, list, one_or_all(1, 40)),
-    "futures_klines": Endpoint("futures_klines", FUTURES, list, lambda p: futures_klines_weight(p.get("limit", 500))),
-    "futures_depth": Endpoint("futures_order_book", FUTURES, dict, lambda p: futures_depth_weight(p.get("limit", 500))),
-    "futures_open_interest": Endpoint("futures_open_interest", FUTURES, dict, fixed(1)),
-    "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, list, fixed(1)),
-    "futures_premium_index": Endpoint("futures_mark_price", FUTURES, list, one_or_all(1, 10)),
+    "ping": Endpoint("ping", SPOT, shapes.obj(), fixed(1)),
+    "server_time": Endpoint("get_server_time", SPOT, shapes.SERVER_TIME, fixed(1)),
+    "ticker_prices": Endpoint("get_symbol_ticker", SPOT, shapes.one_or_many(shapes.PRICE_ROW), one_or_all(2, 4)),
+    "ticker_24hr": Endpoint("get_ticker", SPOT, shapes.one_or_many(shapes.TICKER_ROW), ticker_24hr_weight),
+    "klines": Endpoint("get_klines", SPOT, shapes.rows(shapes.KLINE), fixed(2)),
+    "depth": Endpoint("get_order_book", SPOT, shapes.BOOK, lambda p: spot_depth_weight(p.get("limit", 100))),
+    "trades": Endpoint("get_recent_trades", SPOT, shapes.rows(shapes.TRADE), fixed(25)),
+    "avg_price": Endpoint("get_avg_price", SPOT, shapes.AVG_PRICE, fixed(2)),
+    "exchange_info": Endpoint("get_exchange_info", SPOT, shapes.EXCHANGE_INFO, fixed(20)),
+    "account": Endpoint("get_account", SPOT, shapes.obj(), fixed(20)),
+    "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, shapes.obj(), fixed(1)),
+    "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, shapes.one_or_many(shapes.TICKER_ROW),
+                                    one_or_all(1, 40)),
+    "futures_klines": Endpoint("futures_klines", FUTURES, shapes.rows(shapes.KLINE),
+                               lambda p: futures_klines_weight(p.get("limit", 500))),
+    "futures_depth": Endpoint("futures_order_book", FUTURES, shapes.BOOK,
+                              lambda p: futures_depth_weight(p.get("limit", 500))),
+    "futures_open_interest": Endpoint("futures_open_interest", FUTURES, shapes.OPEN_INTEREST, fixed(1)),
+    "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, shapes.rows(shapes.FUNDING_ROW), fixed(1)),
+    "futures_premium_index": Endpoint("futures_mark_price", FUTURES, shapes.one_or_many(shapes.PREMIUM_ROW),
+                                      one_or_all(1, 10)),
 }
-
-
-def expected_type(endpoint: Endpoint, params: dict) -> type:
-    """Endpoints that answer a list for many symbols answer one object for `symbol=`."""
-    if endpoint.expect is list and "symbol" in params and endpoint.method in (
-            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price"):
-        return dict
-    return endpoint.expect
