@@ -116,12 +116,12 @@ def test_with_no_data_anywhere_a_fault_answers_503_upstream_unavailable(make_app
     assert "X-Data-Source" not in response.headers
 
 
-def test_a_symbol_missing_from_the_fallback_while_binance_is_down_is_404(quick_app, fake):
+def test_a_symbol_missing_from_the_fallback_while_binance_is_down_is_503_never_404(quick_app, fake):
     fake.add_fault("restricted")
 
     response = quick_app.test_client().get("/api/binance/price/SOLUSDT")
 
-    assert response.status_code == 404
+    assert response.status_code == 503
     assert fake.count() == 1
 
 

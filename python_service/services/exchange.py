@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Optional
 
 from ..errors import ApiError
-from ..sourcing.provenance import Source, Sourced
+from ..sourcing.provenance import Sourced
 from ..sourcing.single_flight import SingleFlightTimeout
 from ..upstream import UpstreamError
 from .orders import validate
+from .spot import unavailable
 
 FILTER_NAMES = {"PRICE_FILTER": "price", "LOT_SIZE": "lot_size", "MARKET_LOT_SIZE": "market_lot_size",
                 "NOTIONAL": "notional", "MIN_NOTIONAL": "min_notional"}
@@ -47,9 +48,10 @@ class Exchange:
         if symbols is None:
             return everything
         missing = [s for s in symbols if s not in everything.data]
+        if missing and everything.from_binance_now:
+            raise ApiError(404, "unknown_symbol", f"Binance does not list {', '.join(missing)}")
         if missing:
-            lister = "Binance" if everything.source in (Source.LIVE, Source.CACHE) else f"The {everything.source} data"
-            raise ApiError(404, "unknown_symbol", f"{lister} does not list {', '.join(missing)}")
+            raise unavailable(everything, ", ".join(missing))
         return everything.replace({s: everything.data[s] for s in symbols})
 
     def validate_order(self, order: dict) -> tuple[dict, Sourced]:
