@@ -13,7 +13,8 @@ from .orders import validate
 from .spot import unavailable
 
 FILTER_NAMES = {"PRICE_FILTER": "price", "LOT_SIZE": "lot_size", "MARKET_LOT_SIZE": "market_lot_size",
-                "NOTIONAL": "notional", "MIN_NOTIONAL": "min_notional"}
+                "NOTIONAL": "notional", "MIN_NOTIONAL": "min_notional",
+                "PERCENT_PRICE_BY_SIDE": "percent_price_by_side", "PERCENT_PRICE": "percent_price"}
 
 
 def parsed(symbol_info: dict) -> dict:
@@ -55,12 +56,22 @@ class Exchange:
         return everything.replace({s: everything.data[s] for s in symbols})
 
     def validate_order(self, order: dict) -> tuple[dict, Sourced]:
-        """The order checked against its symbol's filters (a MARKET order at the current price)."""
-        rules = self.select([order["symbol"]])
-        market_price = None
+        """The order checked against its symbol's filters: a MARKET order at the current price, a
+        priced one against the PERCENT_PRICE band around the average price. Either price missing
+        (Binance unavailable) skips only the check that needs it, and the answer shows it as null."""
+        symbol = order["symbol"]
+        rules = self.select([symbol])
+        filters = rules.data[symbol]["filters"]
+        market_price = avg_price = None
         if order["type"] == "MARKET":
-            try:
-                market_price = Decimal(self.spot.prices([order["symbol"]]).data[order["symbol"]])
-            except (ApiError, UpstreamError, SingleFlightTimeout):
-                market_price = None  # the notional check is skipped, and the answer says so (notional: null)
-        return validate(order, rules.data[order["symbol"]], market_price), rules
+            market_price = _optional(lambda: self.spot.prices([symbol]).data[symbol])
+        elif "percent_price_by_side" in filters or "percent_price" in filters:
+            avg_price = _optional(lambda: self.spot.avg_price(symbol).data["price"])
+        return validate(order, rules.data[symbol], market_price, avg_price), rules
+
+
+def _optional(price) -> Optional[Decimal]:
+    try:
+        return Decimal(price())
+    except (ApiError, UpstreamError, SingleFlightTimeout):
+        return None
