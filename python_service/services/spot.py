@@ -58,7 +58,9 @@ class Spot:
             if symbol:
                 rows = [self.upstream.fetch("ticker_24hr", symbol=symbol)]
             elif symbols:
-                rows = self.upstream.fetch("ticker_24hr", symbols=json.dumps(symbols, separators=(",", ":")))
+                # Binance takes UTF-8 symbols as they are (not \u escapes), in a compact list
+                listed = json.dumps(symbols, separators=(",", ":"), ensure_ascii=False)
+                rows = self.upstream.fetch("ticker_24hr", symbols=listed)
             else:
                 rows = self.upstream.fetch("ticker_24hr")
             return {row["symbol"]: row for row in rows if isinstance(row, dict) and "symbol" in row}
