@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .sourcing.single_flight import SingleFlightTimeout
-from .upstream.errors import Rejected, UpstreamError
+from .upstream.errors import HeldBack, Rejected, UpstreamError
 
 UNKNOWN_SYMBOL = -1121
 
@@ -14,13 +14,14 @@ class ApiError(Exception):
     """An answer the client should get: status, machine code and readable message."""
 
     def __init__(self, status: int, code: str, message: str, upstream: Optional[dict] = None,
-                 retry_after: Optional[float] = None):
+                 retry_after: Optional[float] = None, details: Optional[dict] = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.upstream, self.retry_after = upstream, retry_after
+        self.details = details or {}  # more fields for the error object (e.g. an order's violations)
 
     def to_dict(self) -> dict:
-        error = {"code": self.code, "message": self.message}
+        error = {"code": self.code, "message": self.message, **self.details}
         if self.upstream:
             error["upstream"] = self.upstream
         return {"error": error}
@@ -42,3 +43,68 @@ def api_error(err: Exception) -> ApiError:
         return ApiError(503, "upstream_unavailable", f"Binance is unavailable ({err.state}): {err.message}",
                         upstream=err.upstream_detail(), retry_after=err.retry_after)
     raise TypeError(f"not a failure with an API answer: {type(err).__name__}")
+
+
+# ----- the Binance-compatible mirror: answers in Binance's own shape -----
+BINANCE_RESTRICTED_MSG = (
+    "Service unavailable from a restricted location according to 'b. Eligibility' in "
+    "https://www.binance.com/en/terms. Please contact customer service if you believe you "
+    "received this message in error.")
+DISCONNECTED = (-1001, "Internal error; unable to process your request. Please try again.")
+SEND_STATUS_UNKNOWN = (-1007, "Timeout waiting for response from backend server. Send status unknown; "
+                              "execution status unknown.")
+TOO_MUCH_WEIGHT = -1003
+
+
+class BinanceError(Exception):
+    """An answer in Binance's shape {"code": -1121, "msg": "Invalid symbol."} with Binance's HTTP status."""
+
+    def __init__(self, status: int, code: int, msg: str, retry_after: Optional[float] = None):
+        super().__init__(msg)
+        self.status, self.code, self.msg, self.retry_after = status, code, msg, retry_after
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "msg": self.msg}
+
+
+def binance_error(err: Exception, write: bool = False) -> BinanceError:
+    """The mirror's one translation of a failure into what Binance itself would answer, so that
+    bots' own handling (ccxt, python-binance, freqtrade) keeps working. `write`: the failed
+    request was a POST/DELETE, whose outcome is unknown when no answer came."""
+    if isinstance(err, BinanceError):
+        return err
+    if isinstance(err, ApiError):  # a shared service's verdict, in Binance's words
+        if err.code == "unknown_symbol":
+            return BinanceError(400, UNKNOWN_SYMBOL, "Invalid symbol.")
+        if err.status == 503:
+            return BinanceError(503, *DISCONNECTED, retry_after=err.retry_after)
+        return BinanceError(400, -1130, err.message)
+    if isinstance(err, SingleFlightTimeout):
+        return BinanceError(503, *DISCONNECTED, retry_after=err.retry_after)
+    if isinstance(err, Rejected):  # Binance's own error, as it gave it
+        return BinanceError(err.status or 400, err.code if err.code is not None else -1000, err.message)
+    if isinstance(err, UpstreamError):
+        return _unavailable(err, write)
+    raise TypeError(f"not a failure with an API answer: {type(err).__name__}")
+
+
+def _unavailable(err: UpstreamError, write: bool) -> BinanceError:
+    state = str(err.state)
+    if state == "restricted":
+        return BinanceError(451, 0, getattr(err, "reason", None) or _binance_msg(err) or BINANCE_RESTRICTED_MSG)
+    if state == "banned":
+        return BinanceError(418, TOO_MUCH_WEIGHT, "Way too much request weight used; IP banned. The gateway sends "
+                            "nothing to Binance until Retry-After has passed.", retry_after=err.retry_after or 60)
+    if state == "rate_limited":
+        return BinanceError(429, TOO_MUCH_WEIGHT, "Too much request weight used; the gateway sends nothing to "
+                            "Binance until Retry-After has passed.", retry_after=err.retry_after or 60)
+    if state == "ok":  # our own budget: the gateway's share of this minute's weight is spent
+        return BinanceError(429, TOO_MUCH_WEIGHT, "Too much request weight used; the gateway's weight budget for "
+                            "this minute is spent.", retry_after=err.retry_after or 60)
+    lost = write and not isinstance(err, HeldBack)  # sent, and no answer came: it may have been placed
+    return BinanceError(503, *(SEND_STATUS_UNKNOWN if lost else DISCONNECTED), retry_after=err.retry_after)
+
+
+def _binance_msg(err: UpstreamError) -> Optional[str]:
+    """A live 451's message is Binance's own (client.translate keeps it); a held-back one is ours."""
+    return err.message if err.status == 451 else None

@@ -137,6 +137,11 @@ class Settings:
     futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
     funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
     metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+    trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
+    order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
+    # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
+    mirror_max_stale_s: float = setting("MIRROR_MAX_STALE_S", 0.0, number(minimum=0))
+    mirror_exchange_info_max_stale_s: float = setting("MIRROR_EXCHANGE_INFO_MAX_STALE_S", 86400.0, number(minimum=0))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

@@ -11,10 +11,14 @@ from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
+from .services.mirror import Mirror
+from .services.placement import Placement
 from .services.spot import Spot
 from .services.status import Status
+from .services.trading import Trading
 from .settings import Settings
 from .sourcing.fallback import FallbackData
+from .sourcing.journal import Journal
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.provider import LastResort, Provider
 from .sourcing.single_flight import LocalFlight, RedisFlight
@@ -40,6 +44,8 @@ class Services:
     exchange: Exchange
     account: Account
     status: Status
+    trading: Trading
+    mirror: Mirror
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -75,12 +81,15 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings)
+    exchange = Exchange(upstream, provider, last_resort, spot, settings)
+    futures = Futures(upstream, provider, last_resort, settings)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot,
-        futures=Futures(upstream, provider, last_resort, settings),
-        exchange=Exchange(upstream, provider, last_resort, spot, settings),
+        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, futures=futures,
+        exchange=exchange,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock()),
+        trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
+        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
     )
 
 

@@ -27,12 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import socket
 import ssl
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -202,37 +200,19 @@ def read_env_file(path: Path) -> dict:
 
 
 def write_env_value(path: Path, key: str, value: str) -> Path | None:
-    """Sets key=value in the env file: other lines kept, atomic, old file kept as <file>.bak."""
-    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
-    quoted = f"'{value}'" if "'" not in value else json.dumps(value)
-    pattern = re.compile(rf"^\s*(export\s+)?{re.escape(key)}\s*=")
-    out, replaced = [], False
-    for line in lines:
-        if pattern.match(line):
-            if not replaced:
-                out.append(f"{key}={quoted}\n")
-                replaced = True
-            continue
-        out.append(line)
-    if not replaced:
-        if out and not out[-1].endswith("\n"):
-            out[-1] += "\n"
-        out.append(f"{key}={quoted}\n")
+    """Sets key=value in the env file (python-dotenv's set_key: other lines kept, written through a
+    temporary file and a rename), the old file kept as <file>.bak, the file readable by its owner only
+    (it may hold a proxy password)."""
+    from dotenv import set_key
+
     backup = None
     if path.exists():
         backup = path.with_name(path.name + ".bak")
         shutil.copy2(path, backup)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
-    try:
-        os.fchmod(fd, 0o600)  # it may hold a proxy password
-        with os.fdopen(fd, "w") as handle:
-            handle.writelines(out)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    else:
+        path.touch(mode=0o600)
+    set_key(path, key, value, quote_mode="always")
+    path.chmod(0o600)
     return backup
 
 

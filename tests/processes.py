@@ -38,13 +38,13 @@ def output_of(proc: subprocess.Popen) -> str:
     return proc.output.read()
 
 
-def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> requests.Response:
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> requests.Response:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert proc.poll() is None, output_of(proc)
         try:
             return requests.get(url, timeout=1)
-        except requests.ConnectionError:
+        except requests.RequestException:  # refused, reset, or a slow first answer on a busy machine
             time.sleep(0.1)
     raise AssertionError(f"{url} did not come up")
 

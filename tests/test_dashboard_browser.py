@@ -21,7 +21,7 @@ def dashboard(fake):
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "RESTRICTION_COOLDOWN_S": "1"}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
-                         "JWT_SECRET": "dashboard-secret-0123456789"}, api_port)
+                         "JWT_SECRET": "dashboard-secret-0123456789abcdefghij"}, api_port)
     chromium = shutil.which("chromium")
     assert chromium, "chromium is missing: `make test` installs it (Debian package chromium)"
     try:

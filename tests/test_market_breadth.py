@@ -113,8 +113,13 @@ def test_exchange_info_parses_filters_from_one_call_cached_for_an_hour(make_app,
     assert [(r.path, r.weight) for r in fake.log] == [("/api/v3/exchangeInfo", 20)]
 
 
-def test_exchange_info_of_an_unknown_symbol_is_404(client, fake):
-    assert client.get("/api/binance/exchange-info?symbol=NOSUCHCOIN").status_code == 404
+def test_exchange_info_of_an_unknown_symbol_is_404_unknown_symbol_from_one_exchange_info_call(client, fake):
+    response = client.get("/api/binance/exchange-info?symbol=NOSUCHCOIN")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "unknown_symbol"
+    assert "NOSUCHCOIN" in response.get_json()["error"]["message"]
+    assert fake.count("/api/v3/exchangeInfo") == 1 and fake.count() == 1
 
 
 def test_exchange_info_when_binance_is_restricted_comes_from_the_snapshot(client, fake):

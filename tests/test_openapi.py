@@ -15,13 +15,17 @@ from tests.fake_binance import FakeBinance
 from tests.processes import ROOT, start_express, start_gateway, stop, wait_until_up
 
 EXAMPLES_PER_OPERATION = "25"
+MIRROR_PATHS = "^/(api/v3|fapi)/"
 
 
 def flask_operations():
     app = create_app({"BINANCE_BASE_URL": "http://127.0.0.1:9"})
     operations = set()
     for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("mirror_unmirrored."):
+            continue  # the JSON 404 for Binance paths the mirror does not answer: not an operation
         path = re.sub(r"<(?:\w+:)?raw_symbol>", "{symbol}", rule.rule)
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         operations |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
     return operations
 
@@ -55,7 +59,7 @@ def running_services(roomy_fake, tmp_path):
     gateway = start_gateway({"BINANCE_BASE_URL": roomy_fake.url, "BINANCE_FUTURES_BASE_URL": roomy_fake.url,
                              "WEIGHT_LIMIT_1M": "100000000"}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
-                         "JWT_SECRET": "schemathesis-secret-0123456789"}, api_port)
+                         "JWT_SECRET": "schemathesis-secret-0123456789abcdefghij"}, api_port)
     try:
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)
@@ -73,7 +77,9 @@ def test_schemathesis_finds_no_server_error_and_no_answer_off_the_document(runni
                # every check but "schema-valid data must be accepted": the document cannot say that
                # symbol and symbols exclude each other, or that startTime must not pass endTime
                "--checks", "all", "--exclude-checks", "positive_data_acceptance",
-               "--report", "junit", "--report-dir", str(tmp_path)]
+               "--report", "junit", "--report-dir", str(tmp_path),
+               # the Binance-compatible mirror has its own run (test_mirror_openapi.py)
+               *(["--exclude-path-regex", MIRROR_PATHS] if service == "python_service" else [])]
     env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_HOOKS": ""}
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
 

@@ -131,5 +131,9 @@ def test_a_body_that_is_not_json_is_400(client, fake):
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_json"
 
 
-def test_an_unknown_symbol_is_404(client, fake):
-    assert check(client, symbol="NOSUCHCOIN", quantity="1", price="1").status_code == 404
+def test_an_unknown_symbol_is_404_unknown_symbol_and_sends_no_order(client, fake):
+    response = check(client, symbol="NOSUCHCOIN", quantity="1", price="1")
+
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "unknown_symbol"
+    assert fake.count("/api/v3/exchangeInfo") == 1 and fake.count() == 1  # the rules, and nothing else

@@ -111,6 +111,7 @@ def test_weight_budget_stops_calls_that_would_pass_the_ceiling_and_serves_stale(
 
 
 def test_own_spend_is_counted_even_when_binance_reports_nothing(make_app, fake, clock):
+    fake.report_weight = False  # no X-MBX-USED-WEIGHT-1M: only our own count can hold the budget
     client = make_app(WEIGHT_BUDGET_RATIO="0.002").test_client()  # ceiling 12: three price calls of 4
     for _ in range(5):
         client.get(PRICE)

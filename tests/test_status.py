@@ -65,3 +65,10 @@ def test_no_network_io_when_the_app_is_built(make_app, fake):
     make_app(BINANCE_API_KEY="k", BINANCE_API_SECRET="s")
 
     assert fake.count() == 0
+
+
+def test_the_futures_budget_honours_weight_budget_ratio_like_spot(make_app):
+    status = make_app(WEIGHT_BUDGET_RATIO="0.5").test_client().get("/api/status").get_json()
+
+    assert status["weight"]["ceiling_1m"] == 3000 and status["weight"]["limit_1m"] == 6000
+    assert status["futures_weight"]["ceiling_1m"] == 1200 and status["futures_weight"]["limit_1m"] == 2400

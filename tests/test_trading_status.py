@@ -142,3 +142,29 @@ def test_when_binance_is_unreachable_answers_503_in_the_error_shape(make_app, fa
 
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "upstream_unavailable"
+
+
+def test_after_a_success_then_an_outage_says_the_answer_is_stale_and_how_old(make_app, fake, clock):
+    client = keyed(make_app, TRADING_STATUS_TTL_S="30")
+    fresh = client.get("/api/binance/trading/status").get_json()
+    assert fresh["authenticated"] is True and fresh["source"] == "live" and fresh["age_s"] == 0
+    fake.add_fault("server_error", status=503)
+    clock.advance(120)
+
+    response = client.get("/api/binance/trading/status")
+
+    body = response.get_json()
+    assert response.status_code == 200 and body["authenticated"] is True
+    assert body["source"] == "stale" and body["as_of"] == fresh["as_of"] and body["age_s"] == 120
+    assert fake.count("/api/v3/account") >= 2  # Binance was asked again, and failed
+
+
+def test_a_cached_answer_says_cache_with_its_age(make_app, fake, clock):
+    client = keyed(make_app, TRADING_STATUS_TTL_S="30")
+    client.get("/api/binance/trading/status")
+    clock.advance(10)
+
+    body = client.get("/api/binance/trading/status").get_json()
+
+    assert body["source"] == "cache" and body["age_s"] == 10
+    assert fake.count("/api/v3/account") == 1

@@ -14,6 +14,8 @@ const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
+const { ordersRouter } = require('./routes/orders');
+const { openOrderStore } = require('./order-store');
 const { createMetrics } = require('./metrics');
 const { document: openapiDocument } = require('./openapi');
 
@@ -56,6 +58,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     ['', forwardRouter({ pythonService, config })],
     ['/api/auth', authRouter({ users, tokens, passwords, config })],
     ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
+    ['/direct-api/binance', ordersRouter({ pythonService, orders: openOrderStore(users.db), config, tokens, users })],
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);
 

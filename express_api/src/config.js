@@ -84,6 +84,7 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
     internalApiToken: (env.INTERNAL_API_TOKEN || '').trim() || null,
     corsOrigins: origins,
     authRateLimit: integer(env, 'AUTH_RATE_LIMIT', 20, { min: 1 }),
+    orderRateLimitPerMin: integer(env, 'ORDER_RATE_LIMIT_PER_MIN', 30, { min: 1 }),
     authRateWindowMs: integer(env, 'AUTH_RATE_WINDOW_S', 900, { min: 1 }) * 1000,
     demoPortfolioFile: (env.DEMO_PORTFOLIO_FILE || '').trim() || null,
     logLevel: (env.LOG_LEVEL || 'info').trim(),

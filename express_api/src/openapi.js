@@ -23,7 +23,41 @@ const credentials = obj(['username', 'password'], {
 const user = obj(['user'], { user: obj(['id', 'username', 'created_at'], {
   id: { type: 'integer' }, username: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } }) });
 
+const decimal = { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?$' };
+const orderBody = obj(['symbol', 'side', 'type'], {
+  symbol: { type: 'string' }, side: { type: 'string', enum: ['BUY', 'SELL'] },
+  type: { type: 'string', enum: ['MARKET', 'LIMIT', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT',
+    'LIMIT_MAKER'] },
+  quantity: decimal, quoteOrderQty: decimal, price: decimal, stopPrice: decimal,
+  timeInForce: { type: 'string', enum: ['GTC', 'IOC', 'FOK'] },
+  newOrderRespType: { type: 'string', enum: ['ACK', 'RESULT', 'FULL'] },
+  clientOrderId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$',
+    description: 'Yours to repeat a placement safely: the same id never places a second order' } });
+const orderOutcome = obj(['outcome', 'clientOrderId'], { outcome: { type: 'string', enum: ['placed', 'unknown'] },
+  clientOrderId: { type: 'string' }, binanceClientOrderId: { type: 'string' }, order: { type: 'object' },
+  replayed: { type: 'boolean' }, recovered: { type: 'boolean' }, retry_after_s: { type: 'number', nullable: true } });
+const ORDER_ERRORS = { 400: error('Invalid order, broken filters (violations), or rejected by Binance'),
+  401: error('No valid Bearer token'), 403: error('Trading is disabled on python_service'),
+  409: error('clientOrderId already used for a different order'),
+  429: error('Too many orders from this user'), ...GATEWAY_DOWN };
+const listOf = (name) => json(obj([name, 'count'], { [name]: { type: 'array', items: { type: 'object' } },
+  count: { type: 'integer' } }));
+
 const own = {
+  '/direct-api/binance/orders': {
+    post: { summary: 'Place an order once (python_service journals it); recorded in the user store', security: BEARER,
+      requestBody: { required: true, content: { 'application/json': { schema: orderBody } } },
+      responses: { 200: json(orderOutcome, 'Already placed: the journalled order'), 201: json(orderOutcome, 'Placed'),
+        202: json(orderOutcome, 'Unknown for now: repeat with the same clientOrderId after Retry-After'),
+        ...ORDER_ERRORS } },
+    get: { summary: "The user's own orders, newest first", security: BEARER,
+      responses: { 200: listOf('orders'), 401: error('No valid Bearer token') } } },
+  '/direct-api/binance/open-orders': { get: { summary: "The user's open orders at Binance", security: BEARER,
+    responses: { 200: listOf('orders'), 401: error('No valid Bearer token'), 403: error('Trading is disabled'),
+      ...GATEWAY_DOWN } } },
+  '/direct-api/binance/futures/positions': { get: { summary: 'USDT-M futures positions of the account',
+    security: BEARER, responses: { 200: listOf('positions'), 401: error('No valid Bearer token'),
+      403: error('Trading is disabled'), ...GATEWAY_DOWN } } },
   '/': { get: { summary: 'Status dashboard (HTML)', responses: {
     200: { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } } } } },
   '/api/auth/register': { post: {

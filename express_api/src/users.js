@@ -39,6 +39,7 @@ function openUserStore(databasePath) {
     },
     findByUsername: (username) => byName.get(username) || null,
     findById: (id) => byId.get(id) || null,
+    db, // other tables of the same store (src/order-store.js)
     close: () => db.close(),
   };
 }

@@ -14,9 +14,19 @@ class AnythingConverter(PathConverter):
 
 
 def register(app: Flask) -> None:
-    from . import account, connection, exchange, futures, metrics, spot, status
+    from . import account, connection, exchange, futures, metrics, orders, spot, status
 
     app.url_map.converters["anything"] = AnythingConverter
     register_error_handlers(app)
-    for module in (status, spot, exchange, futures, account, connection, metrics):
+    for module in (status, spot, exchange, futures, account, connection, metrics, orders):
         app.register_blueprint(module.bp)
+    register_mirror(app)
+
+
+def register_mirror(app: Flask) -> None:
+    """Binance's own paths (the Binance-compatible mirror), with Binance's error shape."""
+    from . import mirror_futures, mirror_signed, mirror_spot
+
+    for bp in (mirror_spot.bp, mirror_futures.bp, mirror_futures.bp_v2, mirror_signed.spot_bp, mirror_signed.futures_bp,
+               mirror_signed.unmirrored_bp):
+        app.register_blueprint(bp)

@@ -2,7 +2,7 @@
 from flask import Blueprint, request
 
 from . import inputs
-from .respond import services, sourced_response
+from .respond import candles_response, services, sourced_response
 
 bp = Blueprint("futures", __name__, url_prefix="/api/binance/futures")
 DEPTH_LIMITS = (5, 10, 20, 50, 100, 500, 1000)
@@ -28,12 +28,8 @@ def ticker_24hr():
 @bp.get("/klines")
 def klines():
     """USDT-M candles as named fields (limit 1-1500)."""
-    symbol = inputs.parse_symbol(request.args.get("symbol"))
-    interval = inputs.choice(request.args, "interval", inputs.INTERVALS)
-    limit = inputs.integer(request.args, "limit", 500, 1, 1500)
-    sourced = _futures().klines(symbol=symbol, interval=interval, limit=limit, **inputs.time_range(request.args))
-    return sourced_response({"symbol": symbol, "interval": interval, "candles": sourced.data,
-                             "count": len(sourced.data)}, sourced)
+    params = inputs.kline_params(request.args, max_limit=1500)
+    return candles_response(params, _futures().klines(**params))
 
 
 @bp.get("/depth")

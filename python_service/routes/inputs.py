@@ -105,6 +105,12 @@ def time_range(args) -> dict:
     return {k: v for k, v in (("startTime", start), ("endTime", end)) if v is not None}
 
 
+def kline_params(args, max_limit: int) -> dict:
+    """symbol, interval, limit (1..max_limit, default 500) and the optional time range of a klines request."""
+    return {"symbol": parse_symbol(args.get("symbol")), "interval": choice(args, "interval", INTERVALS),
+            "limit": integer(args, "limit", 500, 1, max_limit), **time_range(args)}
+
+
 def json_body(raw: bytes):
     """The request body as JSON, decimals as Decimal (never float: 0.1 + 0.2 must stay 0.3)."""
     try:
@@ -143,3 +149,66 @@ def parse_order(body) -> dict:
         raise ApiError(400, "invalid_parameter", "a MARKET order takes no price")
     return {"symbol": parse_symbol(body.get("symbol")), "side": side, "type": kind,
             "quantity": decimal_field(body, "quantity", required=True), "price": price}
+
+
+# ----- order placements (POST /api/binance/orders, /orders/test, /futures/orders) -----
+PLACEMENT_TYPES = ("MARKET", "LIMIT", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
+FUTURES_TYPES = ("MARKET", "LIMIT")
+TIME_IN_FORCE = ("GTC", "IOC", "FOK")
+RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+# Binance's "Additional mandatory parameters based on type" (MARKET: quantity or quoteOrderQty).
+NEEDS = {"LIMIT": ("timeInForce", "quantity", "price"), "MARKET": (),
+         "STOP_LOSS": ("quantity", "stopPrice"), "TAKE_PROFIT": ("quantity", "stopPrice"),
+         "STOP_LOSS_LIMIT": ("timeInForce", "quantity", "price", "stopPrice"),
+         "TAKE_PROFIT_LIMIT": ("timeInForce", "quantity", "price", "stopPrice"),
+         "LIMIT_MAKER": ("quantity", "price")}
+_CLIENT_ORDER_ID = re.compile(r"[.A-Za-z0-9:/_-]{1,36}")
+
+
+def client_order_id(raw) -> str:
+    if not isinstance(raw, str) or not _CLIENT_ORDER_ID.fullmatch(raw):
+        raise ApiError(400, "invalid_client_order_id", "clientOrderId must be 1-36 of A-Z a-z 0-9 . : / _ -")
+    return raw
+
+
+def _option(body: dict, name: str, allowed) -> Optional[str]:
+    value = body.get(name)
+    if value is not None and value not in allowed:
+        raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(allowed)}")
+    return value
+
+
+def parse_placement(body, types=PLACEMENT_TYPES) -> dict:
+    """An order to place, with the parameters its type requires and no others."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
+    side, kind = body.get("side"), body.get("type")
+    if side not in SIDES:
+        raise ApiError(400, "invalid_parameter", "side must be BUY or SELL")
+    if kind not in types:
+        raise ApiError(400, "invalid_parameter", f"type must be one of {', '.join(types)}")
+    needs = NEEDS[kind]
+    order = {"symbol": parse_symbol(body.get("symbol")), "side": side, "type": kind,
+             "timeInForce": _option(body, "timeInForce", TIME_IN_FORCE) if "timeInForce" in needs else None,
+             "newOrderRespType": _option(body, "newOrderRespType", RESPONSE_TYPES)}
+    for name in ("quantity", "price", "stopPrice"):
+        order[name] = decimal_field(body, name, required=name in needs)
+        if order[name] is not None and name not in needs and not (kind == "MARKET" and name == "quantity"):
+            raise ApiError(400, "invalid_parameter", f"a {kind} order takes no {name}")
+    if "timeInForce" in needs and order["timeInForce"] is None:
+        raise ApiError(400, "invalid_parameter", f"timeInForce is required for {kind}: one of {', '.join(TIME_IN_FORCE)}")
+    order["quoteOrderQty"] = decimal_field(body, "quoteOrderQty", required=False) if kind == "MARKET" else None
+    if kind == "MARKET" and (order["quantity"] is None) == (order["quoteOrderQty"] is None):
+        raise ApiError(400, "invalid_parameter", "a MARKET order takes exactly one of quantity and quoteOrderQty")
+    raw_id = body.get("clientOrderId", body.get("newClientOrderId"))
+    order["newClientOrderId"] = None if raw_id is None else client_order_id(raw_id)
+    return order
+
+
+def parse_leverage(body) -> tuple[str, int]:
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
+    leverage = body.get("leverage")
+    if isinstance(leverage, bool) or not isinstance(leverage, int) or not 1 <= leverage <= 125:
+        raise ApiError(400, "invalid_parameter", "leverage must be an integer from 1 to 125")
+    return parse_symbol(body.get("symbol")), leverage

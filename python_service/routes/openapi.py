@@ -3,6 +3,7 @@ tests/test_openapi.py fails when a route and this document disagree."""
 from __future__ import annotations
 
 from ..version import __version__
+from . import openapi_mirror as mirror
 from .inputs import INTERVALS
 
 # Letters and digits of any script plus -_., 1-50 after NFC (routes/inputs.py). A JSON Schema pattern
@@ -63,6 +64,7 @@ ONE = f"{SYMBOL_CHAR}{{1,50}}"
 SYMBOLS_Q = query("symbols", {"type": "string",
                               "pattern": f'^({ONE}(,{ONE}){{0,99}}|\\["{ONE}"(,"{ONE}"){{0,99}}\\])$'},
     description="up to 100 symbols: A,B or Binance's [\"A\",\"B\"]")
+CLIENT_ORDER_ID = {"type": "string", "pattern": "^[.A-Za-z0-9:/_-]{1,36}$", "example": "my-order-1"}
 POSITIVE_DECIMAL = {"type": "string", "pattern": "^([1-9][0-9]{0,19}(\\.[0-9]{1,18})?|0\\.[0-9]{0,17}[1-9])$",
                     "example": "0.001"}
 # a JSON number is read as a decimal too (never a float)
@@ -128,6 +130,19 @@ SCHEMAS = {
                           side={"type": "string", "enum": ["BUY", "SELL"]},
                           type={"type": "string", "enum": ["MARKET"]}, quantity=POSITIVE_AMOUNT),
                     "not": {"required": ["price"]}},
+    "Placement": obj(["symbol", "side", "type"], symbol=SYMBOL, side={"type": "string", "enum": ["BUY", "SELL"]},
+                     type={"type": "string", "enum": ["MARKET", "LIMIT", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT",
+                                                      "TAKE_PROFIT_LIMIT", "LIMIT_MAKER"]},
+                     quantity=POSITIVE_AMOUNT, quoteOrderQty=POSITIVE_AMOUNT, price=POSITIVE_AMOUNT,
+                     stopPrice=POSITIVE_AMOUNT, timeInForce={"type": "string", "enum": ["GTC", "IOC", "FOK"]},
+                     newOrderRespType={"type": "string", "enum": ["ACK", "RESULT", "FULL"]},
+                     clientOrderId=CLIENT_ORDER_ID),
+    "OrderOutcome": obj(["outcome", "market", "clientOrderId", "symbol", "replayed", "recovered"],
+                        outcome={"type": "string", "enum": ["placed", "unknown"]},
+                        market={"type": "string", "enum": ["spot", "futures"]}, clientOrderId={"type": "string"},
+                        symbol={"type": "string"}, replayed={"type": "boolean"}, recovered={"type": "boolean"},
+                        order=ANY_OBJECT, order_count=ANY_OBJECT, retry_after_s={"type": "number", "nullable": True},
+                        message=NULLABLE_STRING, check={"type": "string"}, repeat={"type": "string"}),
     "FuturesTicker": obj(["symbol", "lastPrice", "volume"], symbol={"type": "string"}, lastPrice=DECIMAL,
                          volume=DECIMAL),
 }
@@ -170,7 +185,11 @@ PATHS = {
                                     api_key_configured={"type": "boolean"}, api_secret_configured={"type": "boolean"},
                                     testnet={"type": "boolean"}, authenticated={"type": "boolean"},
                                     can_trade={"type": "boolean", "nullable": True},
-                                    permissions={"type": "array", "items": {"type": "string"}}), data_source=False),
+                                    permissions={"type": "array", "items": {"type": "string"}},
+                                    source={"type": "string", "enum": ["live", "cache", "stale"],
+                                            "description": "where the account answer came from (keys work)"},
+                                    as_of={"type": "string", "format": "date-time"}, age_s={"type": "number"}),
+                                data_source=False),
                       "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
                       **UPSTREAM_ERRORS}}},
     "/api/binance/connection-status": {"get": {"summary": "Active probe: ping and time", "responses": {
@@ -196,9 +215,63 @@ PATHS = {
 }
 
 
+TRADING_ERRORS = {"400": error("Invalid order or parameters (checked before any upstream call), or Binance rejected it"),
+                  "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
+                  "403": error("Trading is disabled (TRADING_ENABLED=false)"),
+                  "502": error("Binance answered with an error"),
+                  "503": error("Keys not configured, or Binance cannot be called now (ban, restriction); Retry-After")}
+CLIENT_ORDER_PATH = {"name": "client_order_id", "in": "path", "required": True, "schema": CLIENT_ORDER_ID}
+
+
+def trading(method: str, summary: str, answers: dict, body: dict | None = None, parameters: list | None = None) -> dict:
+    operation = {"summary": summary, "responses": {**TRADING_ERRORS, **answers}}
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    operation["parameters"] = [{"name": "X-Internal-Token", "in": "header", "schema": {"type": "string"}},
+                               *(parameters or [])]
+    return {method: operation}
+
+
+PLACED = {"200": ok(ref("OrderOutcome"), "Placed earlier: the journalled outcome, nothing sent", False),
+          "201": ok(ref("OrderOutcome"), "Placed", False),
+          "202": ok(ref("OrderOutcome"), "Unknown for now (the answer was lost): check or repeat after Retry-After",
+                    False),
+          "409": error("clientOrderId already used for a different order")}
+ORDER_PATHS = {
+    "/api/binance/orders": trading("post", "Places a spot order exactly once (filters checked first)", PLACED,
+                                   ref("Placement")),
+    "/api/binance/orders/test": trading("post", "Binance's order/test: the checks of a placement, nothing booked",
+                                        {"200": ok(ANY_OBJECT, data_source=False)}, ref("Placement")),
+    "/api/binance/orders/{symbol}/{client_order_id}": {
+        **trading("get", "Binance's record of one spot order", {"200": ok(ANY_OBJECT, data_source=False),
+                                                                "404": error("Binance has no such order")},
+                  parameters=[SYMBOL_PATH, CLIENT_ORDER_PATH]),
+        **trading("delete", "Cancels one open spot order (never retried)",
+                  {"200": ok(ANY_OBJECT, data_source=False), "404": error("No such open order")},
+                  parameters=[SYMBOL_PATH, CLIENT_ORDER_PATH])},
+    "/api/binance/open-orders": trading("get", "Open spot orders", {"200": ok(list_of("orders", ANY_OBJECT), data_source=False)},
+                                        parameters=[SYMBOL_Q]),
+    "/api/binance/futures/account": trading("get", "USDT-M balances, available balance, unrealised PnL (/fapi/v3/account)",
+                                            {"200": ok(ANY_OBJECT, data_source=False)}),
+    "/api/binance/futures/positions": trading("get", "Non-zero USDT-M positions with leverage and liquidation price",
+                                              {"200": ok(list_of("positions", ANY_OBJECT), data_source=False)}),
+    "/api/binance/futures/orders": trading("post", "Places a USDT-M MARKET or LIMIT order exactly once", PLACED,
+                                           ref("Placement")),
+    "/api/binance/futures/orders/{symbol}/{client_order_id}": trading(
+        "get", "Binance's record of one USDT-M order", {"200": ok(ANY_OBJECT, data_source=False),
+                                                        "404": error("Binance has no such order")},
+        parameters=[SYMBOL_PATH, CLIENT_ORDER_PATH]),
+    "/api/binance/futures/leverage": trading("post", "Sets a symbol's USDT-M initial leverage",
+                                             {"200": ok(ANY_OBJECT, data_source=False)},
+                                             obj(["symbol", "leverage"], symbol=SYMBOL,
+                                                 leverage={"type": "integer", "minimum": 1, "maximum": 125})),
+}
+PATHS.update(ORDER_PATHS)
+
+
 def document() -> dict:
     return {"openapi": "3.0.3",
             "info": {"title": "Binance gateway: python_service", "version": __version__,
                      "description": "Binance market data and account checks with retries, restriction handling, "
                                     "weight budget, cache and honest provenance."},
-            "paths": PATHS, "components": {"schemas": SCHEMAS}}
+            "paths": {**PATHS, **mirror.PATHS}, "components": {"schemas": {**SCHEMAS, **mirror.SCHEMAS}}}

@@ -17,3 +17,9 @@ def sourced_response(payload: dict, sourced: Sourced):
     response.headers["X-Data-Source"] = sourced.source.value
     metrics.count_answer(sourced.source.value)
     return response
+
+
+def candles_response(params: dict, sourced: Sourced):
+    """Candles as named fields, with the symbol and interval they are for."""
+    return sourced_response({"symbol": params["symbol"], "interval": params["interval"], "candles": sourced.data,
+                             "count": len(sourced.data)}, sourced)

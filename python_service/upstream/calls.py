@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from ..settings import Settings, mask_url
@@ -56,8 +56,9 @@ class Upstream:
         endpoint = ENDPOINTS[name]
         lane = self.lanes[endpoint.market]
         lane.state.admit()
+        retry = self.retry if endpoint.idempotent else replace(self.retry, attempts=1)
         try:
-            result = self.retry.run(lambda: self._attempt(endpoint, params, lane.budget), _is_transient,
+            result = retry.run(lambda: self._attempt(endpoint, params, lane.budget), _is_transient,
                                     lambda number, exc: self._retrying(lane, number, exc))
         except UpstreamError as err:
             lane.state.record_failure(err)
@@ -113,7 +114,22 @@ class Upstream:
             if err.code != TIMESTAMP_OUTSIDE_WINDOW:
                 raise
             self._sync_clock(force=True)
+            if not ENDPOINTS[name].idempotent:
+                raise  # re-synced; the caller decides whether to send again
             return self.fetch(name, **params)
+
+    def prepare_signed(self) -> None:
+        """Syncs the clock when due, so that a signed call made next sends at once."""
+        self._sync_clock(force=False)
+
+    def server_time_ms(self) -> int:
+        """Binance's clock now, as a signed request made now would be stamped (local clock + offset)."""
+        return int(time.time() * 1000 + (self.clock_offset_ms or 0))
+
+    @property
+    def recv_window_ms(self) -> int:
+        """How long after its timestamp Binance still accepts a signed request (python-binance sets it)."""
+        return int(self.client.REQUEST_RECVWINDOW or 5000)
 
     def _sync_clock(self, force: bool) -> None:
         with self._sync_lock:

@@ -23,6 +23,7 @@ class Endpoint:
     market: Market
     shape: Shape  # what a 2xx body must look like to be cached or served
     weight: Callable[[dict], int]
+    idempotent: bool = True  # False: a lost answer may mean it happened, so it is never retried
 
 
 def spot_depth_weight(limit: int) -> int:
@@ -48,6 +49,10 @@ def ticker_24hr_weight(params: dict) -> int:
 
 def one_or_all(one: int, every: int) -> Callable[[dict], int]:
     return lambda params: one if "symbol" in params else every
+
+
+def book_ticker_weight(params: dict) -> int:
+    return 2 if "symbol" in params else 4
 
 
 def fixed(weight: int) -> Callable[[dict], int]:
@@ -77,4 +82,32 @@ ENDPOINTS = {
     "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, shapes.rows(shapes.FUNDING_ROW), fixed(1)),
     "futures_premium_index": Endpoint("futures_mark_price", FUTURES, shapes.one_or_many(shapes.PREMIUM_ROW),
                                       one_or_all(1, 10)),
+    # Orders (signed). Placements and cancels change the account: never retried.
+    "order_create": Endpoint("create_order", SPOT, shapes.obj(), fixed(1), idempotent=False),
+    "order_test": Endpoint("create_test_order", SPOT, shapes.obj(), fixed(1)),
+    "order_get": Endpoint("get_order", SPOT, shapes.obj(), fixed(4)),
+    "order_cancel": Endpoint("cancel_order", SPOT, shapes.obj(), fixed(1), idempotent=False),
+    "open_orders": Endpoint("get_open_orders", SPOT, shapes.rows(shapes.OBJECT), one_or_all(6, 80)),
+    # USDT-M futures, current versions: /fapi/v3/account (pass version=3), /fapi/v3/positionRisk,
+    # /fapi/v1/symbolConfig (leverage, no longer in positionRisk v3), /fapi/v1/leverage, /fapi/v1/order.
+    "futures_account": Endpoint("futures_account", FUTURES, shapes.obj(), fixed(5)),
+    "futures_positions": Endpoint("futures_position_information", FUTURES, shapes.rows(shapes.OBJECT), fixed(5)),
+    "futures_symbol_config": Endpoint("futures_symbol_config", FUTURES, shapes.rows(shapes.OBJECT), fixed(5)),
+    "futures_leverage": Endpoint("futures_change_leverage", FUTURES, shapes.obj(), fixed(1), idempotent=False),
+    "futures_order_create": Endpoint("futures_create_order", FUTURES, shapes.obj(), fixed(0), idempotent=False),
+    "futures_order_get": Endpoint("futures_get_order", FUTURES, shapes.obj(), fixed(1)),
+    # the Binance-compatible mirror (services/mirror.py)
+    "book_ticker": Endpoint("get_orderbook_ticker", SPOT, shapes.one_or_many(shapes.BOOK_TICKER_ROW),
+                            book_ticker_weight),
+    "agg_trades": Endpoint("get_aggregate_trades", SPOT, shapes.rows(shapes.AGG_TRADE), fixed(4)),
+    "ui_klines": Endpoint("get_ui_klines", SPOT, shapes.rows(shapes.KLINE), fixed(2)),
+    "futures_ping": Endpoint("futures_ping", FUTURES, shapes.obj(), fixed(1)),
+    "futures_server_time": Endpoint("futures_time", FUTURES, shapes.SERVER_TIME, fixed(1)),
+    "futures_exchange_info": Endpoint("futures_exchange_info", FUTURES, shapes.EXCHANGE_INFO, fixed(1)),
+    "futures_ticker_prices": Endpoint("futures_symbol_ticker", FUTURES, shapes.one_or_many(shapes.PRICE_ROW),
+                                      one_or_all(1, 2)),
+    "futures_book_ticker": Endpoint("futures_orderbook_ticker", FUTURES, shapes.one_or_many(shapes.BOOK_TICKER_ROW),
+                                    one_or_all(2, 5)),
+    "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, shapes.rows(shapes.KLINE),
+                                          lambda p: futures_klines_weight(p.get("limit", 500))),
 }

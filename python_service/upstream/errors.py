@@ -68,6 +68,8 @@ class Rejected(UpstreamError):
 class HeldBack(UpstreamError):
     """We chose not to call Binance (restriction cool-down, ban, weight budget, breaker)."""
 
-    def __init__(self, message: str, state: State, retry_after: Optional[float] = None):
+    def __init__(self, message: str, state: State, retry_after: Optional[float] = None,
+                 reason: Optional[str] = None):
+        """`reason`: what Binance said when it put us in this state (a 451's message), when known."""
         super().__init__(message, retry_after=retry_after)
-        self.state = state
+        self.state, self.reason = state, reason

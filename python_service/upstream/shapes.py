@@ -50,12 +50,15 @@ def one_or_many(check: Callable[[Any], bool]) -> Shape:
     return lambda body, params: check(body) if "symbol" in params else _list_of(check, at_least=1)(body)
 
 
+OBJECT = _row()  # any JSON object: signed answers are passed on, not picked apart
 PRICE_ROW = _row(symbol=_text, price=decimal)
+BOOK_TICKER_ROW = _row(symbol=_text, bidPrice=decimal, askPrice=decimal)
 TICKER_ROW = _row(symbol=_text, lastPrice=decimal)
 KLINE = _list_of(lambda field: True, at_least=KLINE_FIELDS)
 BOOK_SIDE = _list_of(_list_of(decimal, at_least=2))
 BOOK = obj(_row(lastUpdateId=_integer, bids=BOOK_SIDE, asks=BOOK_SIDE))
 TRADE = _row(price=decimal, qty=decimal)
+AGG_TRADE = _row(p=decimal, q=decimal)
 AVG_PRICE = obj(_row(price=decimal))
 EXCHANGE_INFO = obj(_row(symbols=_list_of(_row(symbol=_text), at_least=1)))
 SERVER_TIME = obj(_row(serverTime=_integer))

@@ -60,7 +60,7 @@ class UpstreamState:
         cooldown = self._cooldown(state)
         if now < until or not self.store.add(f"{PROBE_KEY}:{until}", now, ttl=cooldown):
             raise HeldBack(f"upstream {state}; next probe after the cool-down", state,
-                           retry_after=max(until - now, 1.0))
+                           retry_after=max(until - now, 1.0), reason=record.get("message"))
 
     def record_success(self) -> None:
         record = self.store.get(STATE_KEY) or {}

@@ -6,9 +6,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Optional
 from urllib.parse import parse_qsl, urlsplit
 
-from . import control
+from . import control, mirror_routes
 from .fault_actions import act, encode
 from .faults import market_of
+from .orders import Answer
 from .records import BinanceError, RequestRecord
 
 
@@ -42,17 +43,34 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        self._serve("GET")
+
+    def do_POST(self):
+        self._serve("POST")
+
+    def do_DELETE(self):
+        self._serve("DELETE")
+
+    def _serve(self, method: str):
         parts = urlsplit(self.path)
         # Per request, not per kept-alive connection: a drip must not leak into the next answer.
         self.market, self.drip_interval = market_of(parts.path), None
         if parts.path.startswith("/_fake/"):
             return control.handle(self, parts.path, parts.query)
         fake, addr = self.fake, self.client_address[0]
-        params = dict(parse_qsl(_utf8(parts.query), keep_blank_values=True))
+        route = fake.routes.get(parts.path if method == "GET" else f"{method} {parts.path}")  # orders.py's keys
+        if method != "GET" and route is None:
+            if (method, parts.path) in fake.write_routes:  # the mirror's extra writes (mirror_routes.py)
+                return mirror_routes.serve_write(self, method)
+            return self.send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
+        raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) if method != "GET" else b""
+        body = raw_body.decode()
+        query = parts.query + body  # Binance's totalParams: the query string, then the body
+        params = dict(parse_qsl(_utf8("&".join(p for p in (parts.query, body) if p)), keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        route = fake.routes.get(parts.path)
         weight = route.weight(params) if route else 1
-        record = RequestRecord("GET", parts.path, parts.query, params, headers, addr, weight, fake.clock())
+        record = RequestRecord(method, parts.path, query, params, headers, addr, weight, fake.clock())
+        record.body = raw_body  # byte for byte, for the pass-through tests
         fake._record(record)
         fault = None
         gate = fake.gates.catch(parts.path, addr)
@@ -73,20 +91,16 @@ class Handler(BaseHTTPRequestHandler):
                                   {"Retry-After": str(60 - int(fake.weight_clock()) % 60)})
         try:
             if route.signed:
-                fake.check_signature(parts.query, params, headers)
-            body = route.handler(params, headers)
+                fake.check_signature(query, params, headers)
+            answer = route.handler(params, headers)
         except BinanceError as err:
             return self.send_json(record, err.status, {"code": err.code, "msg": err.msg}, used)
-        self.send_json(record, 200, body, used)
-
-    def do_POST(self):
-        parts = urlsplit(self.path)
-        self.market, self.drip_interval = market_of(parts.path), None
-        if parts.path.startswith("/_fake/"):
-            return control.handle(self, parts.path, parts.query)
-        self.send_raw(405, b'{"code":-1000,"msg":"Method not allowed."}', "application/json")
-
-    do_DELETE = do_POST
+        if not isinstance(answer, Answer):
+            return self.send_json(record, 200, answer, used)
+        if answer.drop:  # booked, and the answer is lost on the way back
+            record.fault, record.status = f"lost_answer:{answer.drop}", 503
+            return fake.orders.lose_answer(self, answer.drop, used)
+        self.send_json(record, 200, answer.body, used, answer.headers)
 
     # ----- answering -----
     def weight_headers(self, used: int) -> dict:

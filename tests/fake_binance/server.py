@@ -10,8 +10,9 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from . import listings, market
+from . import listings, market, mirror_routes
 from . import more_routes as more
+from . import orders
 from .faults import MARKETS, Fault, FaultBook
 from .gates import Gate, GateBook
 from .handler import Handler, Server
@@ -90,7 +91,10 @@ class FakeBinance:
         self._httpd: Optional[Server] = None
         self._thread: Optional[threading.Thread] = None
         self._list_symbols(odd_symbols)
-        self.routes = self._routes()
+        self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # the fake's own routes win
+        self.write_routes = mirror_routes.write_routes(self)  # writes the order engine does not serve
+        self.orders = orders.OrderEngine(self, BinanceError)
+        self.routes.update(self.orders.routes(Route, _const))  # "METHOD /path" keys for POST and DELETE
 
     # ----- lifecycle -----
     def start(self, port: int = 0) -> "FakeBinance":
@@ -141,6 +145,7 @@ class FakeBinance:
         self._list_symbols(self._odd_symbols_at_start)
         self._report_weight = {m: True for m in MARKETS}
         self.server_time_offset_ms = 0
+        self.orders.reset()
 
     def server_time_ms(self) -> int:
         return int(self.clock() * 1000) + self.server_time_offset_ms

@@ -1,0 +1,43 @@
+'use strict';
+// Each user's orders, in the user store's database: who asked, what, what came of it, when.
+// One row per (user, clientOrderId): a repeat updates the outcome, it never adds an order.
+
+function openOrderStore(db) {
+  db.exec(`CREATE TABLE IF NOT EXISTS orders (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    client_order_id TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    request TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (user_id, client_order_id)
+  )`);
+  const upsert = db.prepare(`INSERT INTO orders
+      (user_id, client_order_id, symbol, request, outcome, http_status, response, created_at, updated_at)
+    VALUES (@userId, @clientOrderId, @symbol, @request, @outcome, @httpStatus, @response, @now, @now)
+    ON CONFLICT (user_id, client_order_id) DO UPDATE SET
+      outcome = excluded.outcome, http_status = excluded.http_status, response = excluded.response,
+      updated_at = excluded.updated_at`);
+  const ofUser = db.prepare('SELECT * FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT ?');
+
+  return {
+    record({ userId, clientOrderId, symbol, request, outcome, httpStatus, response }) {
+      upsert.run({ userId, clientOrderId, symbol, request: JSON.stringify(request), outcome, httpStatus,
+        response: JSON.stringify(response), now: new Date().toISOString() });
+    },
+    /** The user's orders, newest first; never another user's. */
+    list(userId, limit = 100) {
+      return ofUser.all(userId, limit).map((row) => ({
+        id: row.id, clientOrderId: row.client_order_id, symbol: row.symbol, request: JSON.parse(row.request),
+        outcome: row.outcome, http_status: row.http_status, response: JSON.parse(row.response),
+        created_at: row.created_at, updated_at: row.updated_at,
+      }));
+    },
+  };
+}
+
+module.exports = { openOrderStore };

@@ -1,0 +1,105 @@
+"""Orders and the USDT-M futures account (TRADING_ENABLED): credential-using, so behind
+X-Internal-Token when INTERNAL_API_TOKEN is set. Decimals in and out as strings."""
+import hmac
+
+from flask import Blueprint, jsonify, request
+
+from ..errors import ApiError
+from . import inputs
+from .respond import services
+
+bp = Blueprint("orders", __name__, url_prefix="/api/binance")
+
+
+@bp.before_request
+def trading_gate():
+    """403 trading_disabled unless TRADING_ENABLED; the internal token when one is set; keys to sign with."""
+    settings = services().settings
+    if not settings.trading_enabled:
+        raise ApiError(403, "trading_disabled", "order routes are off: set TRADING_ENABLED=true to use them")
+    expected = settings.internal_api_token
+    if expected and not hmac.compare_digest(request.headers.get("X-Internal-Token", "").encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "missing or wrong X-Internal-Token")
+    if not settings.keys_configured:
+        raise ApiError(503, "keys_not_configured", "set BINANCE_API_KEY and BINANCE_API_SECRET to trade")
+
+
+def _trading():
+    return services().trading
+
+
+def _body():
+    return inputs.json_body(request.get_data(cache=False))
+
+
+def _outcome(outcome):
+    """placed: 201 (200 when answered from the journal); unknown: 202 with Retry-After."""
+    response = jsonify(outcome.to_dict())
+    if outcome.outcome == "unknown":
+        response.status_code = 202
+        response.headers["Retry-After"] = str(max(1, round(outcome.retry_after_s or 1)))
+    else:
+        response.status_code = 200 if outcome.replayed else 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/orders")
+def place_order():
+    """Places a spot order once: checked against the symbol's filters, journalled, then sent."""
+    return _outcome(_trading().place(inputs.parse_placement(_body())))
+
+
+@bp.post("/orders/test")
+def test_order():
+    """Binance's order/test: the checks of a placement, nothing booked."""
+    return _trading().test(inputs.parse_placement(_body()))
+
+
+@bp.get("/orders/<anything:raw_symbol>/<client_order_id>")
+def get_order(raw_symbol, client_order_id):
+    """Binance's record of one spot order by clientOrderId."""
+    return _trading().order(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id))
+
+
+@bp.delete("/orders/<anything:raw_symbol>/<client_order_id>")
+def cancel_order(raw_symbol, client_order_id):
+    """Cancels one open spot order by clientOrderId (never retried)."""
+    return _trading().cancel(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id))
+
+
+@bp.get("/open-orders")
+def open_orders():
+    """Open spot orders, of one symbol or all."""
+    symbol = inputs.parse_symbol(request.args["symbol"]) if "symbol" in request.args else None
+    return _trading().open_orders(symbol)
+
+
+@bp.get("/futures/account")
+def futures_account():
+    """USDT-M balances, available balance and unrealised PnL (/fapi/v3/account)."""
+    return _trading().futures_account()
+
+
+@bp.get("/futures/positions")
+def futures_positions():
+    """Non-zero USDT-M positions: side, size, entry and mark price, PnL, leverage, liquidation price."""
+    return _trading().futures_positions()
+
+
+@bp.post("/futures/orders")
+def place_futures_order():
+    """Places a USDT-M MARKET or LIMIT order once (same journal and rules as spot)."""
+    return _outcome(_trading().futures_place(inputs.parse_placement(_body(), inputs.FUTURES_TYPES)))
+
+
+@bp.get("/futures/orders/<anything:raw_symbol>/<client_order_id>")
+def get_futures_order(raw_symbol, client_order_id):
+    """Binance's record of one USDT-M order by clientOrderId."""
+    return _trading().order(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id), "futures")
+
+
+@bp.post("/futures/leverage")
+def futures_leverage():
+    """Sets a symbol's USDT-M initial leverage (1-125)."""
+    return _trading().futures_leverage(*inputs.parse_leverage(_body()))

@@ -1,0 +1,183 @@
+"""What the order routes ask for: spot orders (checked against the symbol's filters
+before anything is sent), queries, cancels, open orders, and the USDT-M futures
+account. Nothing here is cached: orders and balances are always asked live."""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Optional
+
+from ..errors import ApiError
+from ..sourcing.single_flight import SingleFlightTimeout
+from ..upstream import Rejected, UpstreamError
+from .orders import validate
+from .placement import Outcome, Placement
+
+UNKNOWN_ORDER = (-2013, -2011)
+STOP_TYPES = ("STOP_LOSS", "TAKE_PROFIT")
+STOP_LIMIT_TYPES = ("STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
+
+
+def new_client_order_id() -> str:
+    """Binance allows ^[.A-Z:/a-z0-9_-]{1,36}$; 'gw-' marks orders the gateway named."""
+    return "gw-" + uuid.uuid4().hex
+
+
+def binance_params(order: dict) -> dict:
+    """The order as Binance's parameters: decimals as plain strings, absent fields left out."""
+    return {k: (f"{v:f}" if isinstance(v, Decimal) else v) for k, v in order.items() if v is not None}
+
+
+class Trading:
+    def __init__(self, upstream, exchange, spot, placement: Placement, settings):
+        self.upstream, self.exchange, self.spot, self.placement = upstream, exchange, spot, placement
+        self.settings = settings
+
+    # ----- spot -----
+    def check(self, order: dict) -> dict:
+        """The filter checks of order/validate, for every order type; raises 400 order_invalid."""
+        rules = self.exchange.select([order["symbol"]]).data[order["symbol"]]
+        if rules.get("order_types") and order["type"] not in rules["order_types"]:
+            raise ApiError(400, "order_type_not_allowed", f"{order['symbol']} does not take {order['type']} orders")
+        violations = filter_violations(order, rules, self._market_price(order))
+        if violations:
+            raise ApiError(400, "order_invalid", "the order breaks the symbol's filters; nothing was sent",
+                           details={"violations": violations})
+        return rules
+
+    def place(self, order: dict) -> Outcome:
+        self.check(order)
+        order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
+        return self.placement.place("spot", binance_params(order))
+
+    def test(self, order: dict) -> dict:
+        """Binance's order/test: every check of a placement, nothing booked."""
+        self.check(order)
+        params = binance_params(order)
+        try:
+            self.upstream.signed("order_test", **params)
+        except Rejected as err:
+            raise ApiError(400, "order_rejected", f"Binance rejected the test order: {err.message}",
+                           upstream=err.upstream_detail(), details={"outcome": "rejected"}) from None
+        return {"outcome": "accepted", "tested": True, "order": params}
+
+    def order(self, symbol: str, client_order_id: str, market: str = "spot") -> dict:
+        """Binance's record of the order (asked live), and what the journal knows of it."""
+        name = "order_get" if market == "spot" else "futures_order_get"
+        entry = self.placement.recorded(market, client_order_id)
+        try:
+            order = self.upstream.signed(name, symbol=symbol, origClientOrderId=client_order_id)
+        except Rejected as err:
+            if err.code not in UNKNOWN_ORDER:
+                raise
+            raise ApiError(404, "unknown_order", f"Binance has no order {client_order_id} on {symbol}",
+                           upstream=err.upstream_detail(),
+                           details={"journal": entry.state if entry else None}) from None
+        if entry is not None and entry.state != "placed":
+            self.placement.found(entry, order)
+            entry = self.placement.recorded(market, client_order_id)
+        return {"order": order, "journal": entry.state if entry else None}
+
+    def cancel(self, symbol: str, client_order_id: str) -> dict:
+        try:
+            return {"order": self.upstream.signed("order_cancel", symbol=symbol, origClientOrderId=client_order_id)}
+        except Rejected as err:
+            if err.code not in UNKNOWN_ORDER:
+                raise
+            raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
+                           upstream=err.upstream_detail()) from None
+
+    def open_orders(self, symbol: Optional[str]) -> dict:
+        orders = self.upstream.signed("open_orders", **({"symbol": symbol} if symbol else {}))
+        return {"orders": orders, "count": len(orders)}
+
+    def _market_price(self, order: dict) -> Optional[Decimal]:
+        if order["type"] != "MARKET":
+            return None
+        try:
+            return Decimal(self.spot.prices([order["symbol"]]).data[order["symbol"]])
+        except (ApiError, UpstreamError, SingleFlightTimeout):
+            return None  # the notional check of a MARKET order is then left to Binance
+
+    # ----- USDT-M futures -----
+    def futures_account(self) -> dict:
+        """/fapi/v3/account: balances, available balance, unrealised PnL."""
+        account = self.upstream.signed("futures_account", version=3)
+        keys = ("totalWalletBalance", "totalUnrealizedProfit", "totalMarginBalance", "availableBalance",
+                "maxWithdrawAmount", "totalInitialMargin", "totalMaintMargin")
+        assets = [{k: a.get(k) for k in ("asset", "walletBalance", "unrealizedProfit", "marginBalance",
+                                          "availableBalance")} for a in account.get("assets") or []]
+        return {**{k: account.get(k) for k in keys}, "assets": assets}
+
+    def futures_positions(self) -> dict:
+        """/fapi/v3/positionRisk (non-zero positions) with leverage from /fapi/v1/symbolConfig."""
+        rows = [p for p in self.upstream.signed("futures_positions") if Decimal(p.get("positionAmt") or "0") != 0]
+        leverage = {c["symbol"]: c.get("leverage") for c in self.upstream.signed("futures_symbol_config")} if rows else {}
+        positions = [position_view(p, leverage.get(p["symbol"])) for p in rows]
+        return {"positions": positions, "count": len(positions)}
+
+    def futures_place(self, order: dict) -> Outcome:
+        order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
+        return self.placement.place("futures", binance_params(order))
+
+    def futures_leverage(self, symbol: str, leverage: int) -> dict:
+        try:
+            return self.upstream.signed("futures_leverage", symbol=symbol, leverage=leverage)
+        except Rejected as err:
+            raise ApiError(400, "leverage_rejected", f"Binance rejected the leverage: {err.message}",
+                           upstream=err.upstream_detail()) from None
+
+
+def position_view(p: dict, leverage) -> dict:
+    amount = Decimal(p["positionAmt"])
+    return {"symbol": p["symbol"], "side": "LONG" if amount > 0 else "SHORT", "size": f"{abs(amount):f}",
+            "positionAmt": p["positionAmt"], "entryPrice": p.get("entryPrice"), "markPrice": p.get("markPrice"),
+            "unrealizedProfit": p.get("unRealizedProfit"), "leverage": leverage,
+            "liquidationPrice": p.get("liquidationPrice"), "notional": p.get("notional"),
+            "positionSide": p.get("positionSide")}
+
+
+def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal]) -> list[dict]:
+    """Every order type mapped onto the checks of order/validate: the quantity and price of
+    what will rest or fill, and the stop price on the price grid."""
+    kind, base = order["type"], {"symbol": order["symbol"], "side": order["side"]}
+    if kind == "MARKET" and order.get("quoteOrderQty") is not None:
+        return quote_notional_violations(order["quoteOrderQty"], rules)
+    if kind in ("MARKET",) + STOP_TYPES:
+        at = order.get("stopPrice") if kind in STOP_TYPES else market_price
+        violations = validate({**base, "type": "MARKET", "quantity": order["quantity"], "price": None},
+                              rules, at)["violations"] + market_lot_violations(order["quantity"], rules)
+    else:
+        violations = validate({**base, "type": "LIMIT", "quantity": order["quantity"], "price": order["price"]},
+                              rules, None)["violations"]
+    if order.get("stopPrice") is not None:
+        stop = validate({**base, "type": "LIMIT", "quantity": order["quantity"], "price": order["stopPrice"]},
+                        rules, None)["violations"]
+        violations += [{**v, "field": "stopPrice"} for v in stop if v["filter"] == "PRICE_FILTER"]
+    return violations
+
+
+def market_lot_violations(quantity: Decimal, rules: dict) -> list[dict]:
+    """MARKET_LOT_SIZE is published with stepSize 0 (so order/validate judges MARKET orders by
+    LOT_SIZE), but its maxQty still bounds MARKET orders (binance-facts.md)."""
+    filt = rules["filters"].get("market_lot_size") or {}
+    high = Decimal(str(filt.get("maxQty", "0")))
+    step = Decimal(str(filt.get("stepSize", "0")))
+    if step == 0 and high > 0 and quantity > high:
+        return [{"filter": "MARKET_LOT_SIZE", "field": "quantity", "rule": "maxQty",
+                 "message": f"a market order's quantity is above the maximum {high.normalize():f}",
+                 "limit": f"{high.normalize():f}", "nearest_valid": f"{high.normalize():f}"}]
+    return []
+
+
+def quote_notional_violations(quote_qty: Decimal, rules: dict) -> list[dict]:
+    """A MARKET order by quoteOrderQty spends exactly that: its notional."""
+    name = "notional" if "notional" in rules["filters"] else "min_notional"
+    filt = rules["filters"].get(name) or {}
+    low = Decimal(str(filt.get("minNotional", "0")))
+    applies = filt.get("applyMinToMarket", filt.get("applyToMarket", True))
+    if applies and low > 0 and quote_qty < low:
+        return [{"filter": name.upper(), "field": "quoteOrderQty", "rule": "minNotional",
+                 "message": f"quoteOrderQty {quote_qty:f} is below the minimum notional {low.normalize():f}",
+                 "limit": f"{low.normalize():f}", "nearest_valid": f"{low.normalize():f}"}]
+    return []
