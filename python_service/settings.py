@@ -125,6 +125,8 @@ class Settings:
     futures_weight_limit_1m: int = setting("FUTURES_WEIGHT_LIMIT_1M", 2400, number(minimum=1, integer=True))
     breaker_threshold: int = setting("BREAKER_THRESHOLD", 3, number(minimum=1, integer=True))
     breaker_cooldown_s: float = setting("BREAKER_COOLDOWN_S", 30.0, number(minimum=0))
+    firewall_backoff_s: float = setting("FIREWALL_BACKOFF_S", 300.0, number(minimum=0))  # 403 without Retry-After
+    redis_retry_s: float = setting("REDIS_RETRY_S", 5.0, number(minimum=0))  # process memory only, after a Redis failure
     last_known_good_dir: str = setting("LAST_KNOWN_GOOD_DIR", "var/last_known_good")
     prices_ttl_s: float = setting("PRICES_TTL_S", 1.0, POSITIVE_TTL)
     ticker_ttl_s: float = setting("TICKER_TTL_S", 5.0, POSITIVE_TTL)

@@ -27,7 +27,7 @@ from .upstream.budget import WeightBudget
 from .upstream.client import build_client
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
-from .upstream.store import MemoryStore, RedisStore
+from .upstream.store import Circuit, MemoryStore, RedisStore
 
 REDIS_TIMEOUT_S = 2
 
@@ -55,16 +55,16 @@ def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep
 
 def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = time.time,
                    sleep: Callable[[float], None] = time.sleep, observed: bool = False) -> Upstream:
-    """The one way to Binance: a state and a weight budget per market, retries, the SDK client."""
+    """The one way to Binance: a state and a weight budget per market (a futures ban does
+    not stop spot, and the reverse), retries, the SDK client."""
     store = store or MemoryStore(clock)
-    state = UpstreamState(store, StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold,
-                                             settings.breaker_cooldown_s), clock)
-    lanes = {
-        Market.SPOT: Lane(state, WeightBudget(store, settings.weight_limit_1m, settings.weight_budget_ratio, clock,
-                                              prefix="weight")),
-        Market.FUTURES: Lane(state, WeightBudget(store, settings.futures_weight_limit_1m,
-                                                 settings.weight_budget_ratio, clock, prefix="fweight")),
-    }
+    policy = StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold, settings.breaker_cooldown_s,
+                         settings.firewall_backoff_s)
+    limits = {Market.SPOT: (settings.weight_limit_1m, "weight"),
+              Market.FUTURES: (settings.futures_weight_limit_1m, "fweight")}
+    lanes = {market: Lane(UpstreamState(store, policy, clock, prefix=f"upstream:{market.value}:"),
+                          WeightBudget(store, limit, settings.weight_budget_ratio, clock, prefix=prefix))
+             for market, (limit, prefix) in limits.items()}
     hooks: dict[str, Any] = {"on_attempt": metrics.count_upstream_attempt,
                              "on_retry": metrics.count_upstream_retry} if observed else {}
     return Upstream(settings, build_client(settings), lanes, retry_policy(settings, sleep), clock, **hooks)
@@ -74,9 +74,11 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
           sleep: Callable[[float], None] = time.sleep) -> Services:
     """Everything one app uses, built once per process. `cache` is the app's flask-caching Cache."""
     wait_s = retry_policy(settings).total_s + 5
-    store, flight = _shared(settings, clock, wait_s)
+    store, flight, circuit = _shared(settings, clock, wait_s)
     upstream = build_upstream(settings, store, clock, sleep, observed=True)
-    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup)
+    # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
+    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup,
+                        cache_usable=circuit.usable, on_cache_error=circuit.failed)
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
@@ -94,14 +96,19 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
 
 
 def _shared(settings: Settings, clock, wait_s: float):
-    """Redis when configured (every worker and host shares), else this process's memory."""
+    """Redis when configured (every worker and host shares), else this process's memory.
+    One circuit per process: after a Redis failure, store, single flight and cache all
+    leave Redis alone for REDIS_RETRY_S, so a silent Redis costs one timeout, not one per call."""
+    circuit = Circuit(settings.redis_retry_s)
     if not settings.cache_redis_url:
-        return MemoryStore(clock), LocalFlight(wait_s)
+        return MemoryStore(clock), LocalFlight(wait_s), circuit
     import redis
 
     client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
                                   socket_connect_timeout=REDIS_TIMEOUT_S)
-    return RedisStore(client, clock=clock), RedisFlight(client, wait_s=wait_s, lease_s=wait_s)
+    return (RedisStore(client, clock=clock, circuit=circuit),
+            RedisFlight(client, wait_s=wait_s, lease_s=wait_s, usable=circuit.usable, on_error=circuit.failed),
+            circuit)
 
 
 def cache_config(settings: Settings) -> dict:

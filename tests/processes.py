@@ -39,14 +39,26 @@ def output_of(proc: subprocess.Popen) -> str:
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> requests.Response:
+    """The first answer from `url`. A fresh, busy 2-core machine boots workers slowly: any
+    requests exception (refused, reset, read timeout) means "not yet", until the deadline."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         assert proc.poll() is None, output_of(proc)
         try:
-            return requests.get(url, timeout=1)
+            return requests.get(url, timeout=max(1.0, min(10.0, deadline - time.monotonic())))
         except requests.RequestException:  # refused, reset, or a slow first answer on a busy machine
             time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up")
+    raise AssertionError(f"{url} did not come up within {seconds:g} s:\n{output_of(proc)}")
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    """Polls `condition` until it holds or `seconds` pass: a bounded readiness wait, not a timing assertion."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def stop(proc: subprocess.Popen) -> None:

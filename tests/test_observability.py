@@ -53,9 +53,10 @@ def test_metrics_show_restriction_and_weight_state(make_app, fake):
 
     found = samples(client)
 
-    assert value(found, "gateway_upstream_state", state="restricted") == 1
-    assert value(found, "gateway_upstream_state", state="ok") == 0
-    assert 0 < value(found, "gateway_upstream_retry_after_seconds") <= 60
+    assert value(found, "gateway_upstream_state", market="spot", state="restricted") == 1
+    assert value(found, "gateway_upstream_state", market="spot", state="ok") == 0
+    assert value(found, "gateway_upstream_state", market="futures", state="unknown") == 1
+    assert 0 < value(found, "gateway_upstream_retry_after_seconds", market="spot") <= 60
     assert value(found, "gateway_spot_weight_ceiling_1m") == 4800
 
 

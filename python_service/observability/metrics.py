@@ -48,14 +48,18 @@ def count_upstream_retry() -> None:
 def _state_registry(gauges: dict) -> CollectorRegistry:
     """Gauges of the state now: correct whatever worker answers."""
     registry = CollectorRegistry()
-    state = Gauge("gateway_upstream_state", "1 for the upstream state now, 0 for the others", ["state"],
-                  registry=registry)
-    for name in STATES:
-        state.labels(name).set(1 if gauges["state"] == name else 0)
-    Gauge("gateway_upstream_retry_after_seconds", "Seconds until Binance may be called again (ban, cool-down)",
-          registry=registry).set(gauges["retry_after_s"])
-    Gauge("gateway_breaker_open", "1 while the circuit breaker keeps Binance uncalled", registry=registry).set(
-        1 if gauges["state"] == "unreachable" and gauges["retry_after_s"] else 0)
+    state = Gauge("gateway_upstream_state", "1 for each market's upstream state now, 0 for the others",
+                  ["market", "state"], registry=registry)
+    retry_after = Gauge("gateway_upstream_retry_after_seconds",
+                        "Seconds until Binance may be called again (ban, cool-down), per market", ["market"],
+                        registry=registry)
+    breaker = Gauge("gateway_breaker_open", "1 while the circuit breaker keeps the market's root uncalled",
+                    ["market"], registry=registry)
+    for market, now in gauges["markets"].items():
+        for name in STATES:
+            state.labels(market, name).set(1 if now["state"] == name else 0)
+        retry_after.labels(market).set(now["retry_after_s"])
+        breaker.labels(market).set(1 if now["state"] == "unreachable" and now["retry_after_s"] else 0)
     for label, weights in gauges["weights"].items():
         Gauge(f"gateway_{label}_weight_used_1m", f"{label} request weight used this minute",
               registry=registry).set(weights["used_1m"])

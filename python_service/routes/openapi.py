@@ -151,9 +151,11 @@ list_of = lambda name, items: obj([name, "count"], **{name: {"type": "array", "i
 
 PATHS = {
     "/api/status": {"get": {"summary": "Liveness and what the service knows; never calls Binance", "responses": {
-        "200": ok(obj(["service", "version", "uptime_s", "upstream", "cache", "weight"],
+        "200": ok(obj(["service", "version", "uptime_s", "upstream", "markets", "cache", "weight"],
                       service={"type": "string"}, version={"type": "string"}, uptime_s={"type": "number"},
-                      upstream=ref("UpstreamState"), cache=ANY_OBJECT, weight=ANY_OBJECT), data_source=False)}}},
+                      upstream=ref("UpstreamState"),  # spot's, as before markets were shown apart
+                      markets=obj(["spot", "futures"], spot=ref("UpstreamState"), futures=ref("UpstreamState")),
+                      cache=ANY_OBJECT, weight=ANY_OBJECT), data_source=False)}}},
     "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok(ANY_OBJECT, data_source=False)}}},
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {
         "200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},

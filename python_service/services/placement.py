@@ -16,7 +16,7 @@ from typing import Optional
 
 from ..errors import ApiError
 from ..sourcing.journal import FINAL, Entry, Journal
-from ..upstream import Banned, HeldBack, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+from ..upstream import Banned, Blocked, HeldBack, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 from ..upstream.order_counts import last_order_counts
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ TIMESTAMP_OUTSIDE_WINDOW = -1021
 # Between journalling `sent_at_ms` and python-binance stamping the request a busy
 # worker may lose time; the lost request's timestamp is taken to be at most this much later.
 STAMP_GRACE_MS = 5000
-NOT_PLACED = (HeldBack, RateLimited, Banned, Restricted)  # Binance never booked these
+NOT_PLACED = (HeldBack, RateLimited, Banned, Blocked, Restricted)  # Binance never booked these (403: its firewall)
 ENDPOINTS = {"spot": ("order_create", "order_get"), "futures": ("futures_order_create", "futures_order_get")}
 
 

@@ -12,26 +12,35 @@ class Status:
         self.started_at = started_at
 
     def report(self) -> dict:
-        """What /api/status shows."""
+        """What /api/status shows. Each market (spot, futures) has its own state and budget;
+        the top-level `upstream` and `weight` are spot's, as before markets were separate."""
         now = self.clock()
+        markets = {market.value: self._market(market) for market in Market}
+        spot = markets[Market.SPOT.value]
         return {
             "service": "binance-gateway",
             "version": __version__,
             "started_at": iso_utc(self.started_at),
             "uptime_s": round(now - self.started_at, 3),
-            "upstream": {**self.upstream.describe(), **_iso_times(self.upstream.state.snapshot())},
+            "upstream": {**self.upstream.describe(), **{k: v for k, v in spot.items() if k != "weight"}},
+            "markets": markets,
             "cache": {"backend": self.store.name},
-            "weight": self.upstream.budget(Market.SPOT).snapshot(),
-            "futures_weight": self.upstream.budget(Market.FUTURES).snapshot(),
+            "weight": spot["weight"],
+            "futures_weight": markets[Market.FUTURES.value]["weight"],
             "clock_offset_ms": self.upstream.clock_offset_ms,
             "fallback": {name: {**info, "as_of": iso_utc(info["as_of"])}
                          for name, info in self.fallback.describe().items()},
         }
 
+    def _market(self, market: Market) -> dict:
+        return {**_iso_times(self.upstream.state_of(market).snapshot()),
+                "weight": self.upstream.budget(market).snapshot()}
+
     def gauges(self) -> dict:
         """The numbers /metrics exposes as gauges, read now from the (shared) state."""
-        snapshot = self.upstream.state.snapshot()
-        return {"state": snapshot["state"], "retry_after_s": snapshot["retry_after_s"] or 0,
+        states = {market.value: self.upstream.state_of(market).snapshot() for market in Market}
+        return {"markets": {name: {"state": s["state"], "retry_after_s": s["retry_after_s"] or 0}
+                            for name, s in states.items()},
                 "weights": {market.value: self.upstream.budget(market).snapshot() for market in Market}}
 
 

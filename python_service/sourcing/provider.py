@@ -26,9 +26,13 @@ class Provider:
     `keep` keys: any route's failed refresh can then answer "stale"."""
 
     def __init__(self, cache, flight, clock: Callable[[], float] = time.time, keep: int = 1000,
-                 on_lookup: Callable[[bool], None] = lambda hit: None):
-        """`on_lookup(hit)` lets an observer count cache hits and misses."""
+                 on_lookup: Callable[[bool], None] = lambda hit: None,
+                 cache_usable: Callable[[], bool] = lambda: True, on_cache_error: Callable[[], None] = lambda: None):
+        """`on_lookup(hit)` lets an observer count cache hits and misses. The cache is skipped
+        while `cache_usable()` is false (its server is known to be down: no call waits for it);
+        `on_cache_error()` tells whoever decides that about a failed cache call."""
         self.cache, self.flight, self.clock, self.keep, self.on_lookup = cache, flight, clock, keep, on_lookup
+        self.cache_usable, self.on_cache_error = cache_usable, on_cache_error
         self._last_good: OrderedDict[str, Sourced] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -90,20 +94,26 @@ class Provider:
         return Sourced(data, Source.LIVE, as_of)
 
     def _fresh(self, key: str, ttl: float) -> Optional[Sourced]:
+        if not self.cache_usable():
+            return None
         try:
             entry = self.cache.get(key)
         except Exception as err:  # noqa: BLE001 - the cache is best effort
             log.warning("cache read failed for %s: %s", key, err)
+            self.on_cache_error()
             return None
         if not entry or self.clock() - entry["as_of"] >= ttl:
             return None
         return Sourced(entry["data"], Source.CACHE, entry["as_of"])
 
     def _write(self, key: str, entry: dict, ttl: float) -> None:
+        if not self.cache_usable():
+            return
         try:
             self.cache.set(key, entry, timeout=max(1, math.ceil(ttl * 2)))
         except Exception as err:  # noqa: BLE001 - the cache is best effort
             log.warning("cache write failed for %s: %s", key, err)
+            self.on_cache_error()
 
 
 class LastResort:

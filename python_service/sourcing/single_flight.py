@@ -58,12 +58,20 @@ class RedisFlight(LocalFlight):
     the others watch the shared cache (`ready`) until the fresh entry lands."""
 
     def __init__(self, redis_client, wait_s: float = 30.0, lease_s: float = 30.0, poll_s: float = 0.02,
-                 prefix: str = "gateway:flight:"):
+                 prefix: str = "gateway:flight:", usable: Callable[[], bool] = lambda: True,
+                 on_error: Callable[[], None] = lambda: None):
+        """While `usable()` is false (Redis known down) only this process's threads share a call;
+        `on_error()` reports a Redis failure to whoever decides that."""
         super().__init__(wait_s)
         self.redis, self.lease_s, self.poll_s, self.prefix = redis_client, lease_s, poll_s, prefix
+        self.usable, self.on_error = usable, on_error
 
     def run(self, key: str, fetch: Callable[[], Any], ready: Callable[[], Any] = lambda: None) -> Any:
-        return super().run(key, lambda: self._across_processes(key, fetch, ready), ready)
+        def across_processes():
+            if not self.usable():
+                return fetch()
+            return self._across_processes(key, fetch, ready)
+        return super().run(key, across_processes, ready)
 
     def _across_processes(self, key, fetch, ready):
         import redis
@@ -71,15 +79,19 @@ class RedisFlight(LocalFlight):
         lock = self.redis.lock(self.prefix + key, timeout=self.lease_s)
         deadline = time.monotonic() + self.wait_s
         while True:
+            if not self.usable():
+                return fetch()
             try:
                 leader = lock.acquire(blocking=False)
             except redis.RedisError:
+                self.on_error()
                 return fetch()  # Redis is down: this process fetches for itself (its threads still share)
             if leader:
                 try:
                     return fetch()
                 finally:
-                    _release(lock)
+                    if self.usable():
+                        _release(lock)  # else the lease expires by itself; no wait on a silent Redis
             found = ready()
             if found is not None:
                 return found

@@ -1,6 +1,6 @@
 """Every call to Binance goes through `Upstream.fetch`: admission (restriction,
-ban, breaker), the weight budget of the endpoint's market, retries, and
-recording what happened. Callers name an endpoint (endpoints.py); they never
+ban, breaker) and the weight budget of the endpoint's market before every
+attempt, retries, and recording what happened. Callers name an endpoint (endpoints.py); they never
 see python-binance."""
 from __future__ import annotations
 
@@ -45,7 +45,11 @@ class Upstream:
 
     @property
     def state(self) -> UpstreamState:
+        """Spot's state (what connection-status and the top level of /api/status show)."""
         return self.lanes[Market.SPOT].state
+
+    def state_of(self, market: Market) -> UpstreamState:
+        return self.lanes[market].state
 
     def budget(self, market: Market) -> WeightBudget:
         return self.lanes[market].budget
@@ -55,19 +59,24 @@ class Upstream:
         """The endpoint `name` with `params`, under admission, budget and retries."""
         endpoint = ENDPOINTS[name]
         lane = self.lanes[endpoint.market]
-        lane.state.admit()
+        probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
         retry = self.retry if endpoint.idempotent else replace(self.retry, attempts=1)
         try:
-            result = retry.run(lambda: self._attempt(endpoint, params, lane.budget), _is_transient,
-                                    lambda number, exc: self._retrying(lane, number, exc))
+            result = retry.run(lambda: self._attempt(endpoint, params, lane, probe), _is_transient,
+                               lambda number, exc: self._retrying(lane, number, exc))
         except UpstreamError as err:
             lane.state.record_failure(err)
             raise
         lane.state.record_success()
         return result
 
-    def _attempt(self, endpoint: Endpoint, params: dict, budget: WeightBudget) -> Any:
-        budget.reserve(endpoint.weight(params))
+    def _attempt(self, endpoint: Endpoint, params: dict, lane: Lane, probe: list[str]) -> Any:
+        # Before every attempt, not once per call: another thread may have seen a 418 or 451 meanwhile.
+        slot = lane.state.admit(probe[0] if probe else None)
+        if slot:
+            probe[:] = [slot]
+        weight = endpoint.weight(params)
+        ticket = lane.budget.reserve(weight)
         sdk.forget_last_response()
         try:
             result = getattr(self.client, endpoint.method)(**params)
@@ -75,7 +84,8 @@ class Upstream:
             raise sdk.translate(exc, self.settings.timeout_s) from None
         finally:
             response = sdk.last_response()
-            budget.observe(sdk.used_weight_header(response))
+            lane.budget.observe(sdk.used_weight_header(response))
+            lane.budget.settle(weight, ticket)
             self.on_attempt(*sdk.describe_response(response))
         if not endpoint.shape(result, params):  # a 2xx body of the wrong shape is as bad as a malformed one
             raise Unreachable(f"Binance's answer to {endpoint.method} is not the expected shape")

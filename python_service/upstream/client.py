@@ -3,6 +3,7 @@ exceptions (and requests') into our UpstreamError types."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from typing import Optional
 from urllib.parse import urlsplit
@@ -13,7 +14,9 @@ from binance.exceptions import BinanceAPIException, BinanceRequestException
 
 from ..settings import Settings
 from .deadline import DeadlineAdapter
-from .errors import Banned, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+
+BANNED_UNTIL = re.compile(r"banned until (\d{10,16})", re.IGNORECASE)
 
 # The last response seen by each thread; `client.response` is shared by all threads.
 _last = threading.local()
@@ -120,7 +123,9 @@ def _from_status(exc: BinanceAPIException) -> UpstreamError:
     if status == 429:
         return RateLimited(message, status, exc.code, retry_after)
     if status == 418:
-        return Banned(message, status, exc.code, retry_after)
+        return Banned(message, status, exc.code, retry_after, _banned_until(exc.message))
+    if status == 403:  # Binance's firewall (its page is HTML, not JSON): a block to wait out, not a rejection
+        return Blocked("Binance's firewall blocked the request (HTTP 403)", status, exc.code or None, retry_after)
     if status >= 500:
         return Unreachable(f"Binance answered HTTP {status}", status, exc.code or None)
     return Rejected(message, status, exc.code)
@@ -140,6 +145,15 @@ def _retry_after(response) -> Optional[float]:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def _banned_until(message) -> Optional[float]:
+    """Epoch seconds from "... IP banned until 1700000000000 ..." (Binance's 418 message)."""
+    match = BANNED_UNTIL.search(message or "")
+    if not match:
+        return None
+    value = int(match.group(1))
+    return value / 1000 if value > 10**11 else float(value)  # milliseconds, as Binance writes it
 
 
 def _reason(exc: Exception) -> str:

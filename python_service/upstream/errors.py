@@ -56,7 +56,17 @@ class RateLimited(UpstreamError):
 
 
 class Banned(UpstreamError):
-    """HTTP 418: the IP is banned until Retry-After."""
+    """HTTP 418: the IP is banned until Retry-After (or the "banned until <ms>" of its message)."""
+    state = State.BANNED
+
+    def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
+                 retry_after: Optional[float] = None, banned_until: Optional[float] = None):
+        super().__init__(message, status, code, retry_after)
+        self.banned_until = banned_until  # epoch seconds, from Binance's message
+
+
+class Blocked(UpstreamError):
+    """HTTP 403: Binance's web application firewall blocked us (often an HTML page). Back off."""
     state = State.BANNED
 
 

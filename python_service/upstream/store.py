@@ -1,7 +1,9 @@
 """Small shared key-value store for upstream state and the weight budget.
 
 MemoryStore serves one process (all its threads); RedisStore (same methods)
-shares the state between workers and hosts."""
+shares the state between workers and hosts. `update` is an atomic
+read-modify-write (under the lock; WATCH/MULTI on Redis), so concurrent
+writers of the upstream state cannot undo each other's bans."""
 from __future__ import annotations
 
 import json
@@ -62,18 +64,85 @@ class MemoryStore:
         with self._lock:
             self._data.pop(key, None)
 
+    def update(self, key: str, change: Callable[[Any], Any], ttl: Optional[float] = None) -> Any:
+        """Stores change(current value) atomically and returns what is stored; when `change`
+        returns the current value (or None), nothing is written."""
+        with self._lock:
+            item = self._live(key)
+            current = None if item is None else json.loads(item[0])
+            new = change(current)
+            if new is None or new == current:
+                return current
+            self._data[key] = (json.dumps(new), self._expiry(ttl))
+            return new
+
+    def keep_through_outages(self, key: str, pick: Callable[[Any, Any], Any]) -> None:
+        """Nothing to do: process memory has no outages (see RedisStore)."""
+
+
+class Circuit:
+    """A short circuit around Redis: after a failure, Redis is left alone for `open_s`
+    (everything uses process memory, no call waits for a silent Redis), then one caller
+    tries it again. Shared by the store, the cache and single flight of one process."""
+
+    def __init__(self, open_s: float = 5.0, clock: Callable[[], float] = time.monotonic):
+        self.open_s, self.clock = open_s, clock
+        self._opened_at: Optional[float] = None
+        self._trying = False
+        self._lock = threading.Lock()
+
+    def usable(self) -> bool:
+        """True while Redis is believed to work (the cache asks this; it never makes the trial)."""
+        return self._opened_at is None
+
+    def allows(self) -> bool:
+        """True when the caller may use Redis now: closed, or the one trial after `open_s`."""
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if self._trying or self.clock() - self._opened_at < self.open_s:
+                return False
+            self._trying = True
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._opened_at, self._trying = self.clock(), False
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._opened_at, self._trying = None, False
+
+
+# INCRBY with an expiry set only when the key has none; PEXPIRE ... NX needs Redis 7, this any Redis.
+_INCR = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' and redis.call('PTTL', KEYS[1]) < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return value
+"""
+
 
 class RedisStore:
     """The same operations on Redis, shared by every worker and host using it.
 
     Best effort like the cache: when Redis fails, the operation is logged and
-    served by a process-local MemoryStore, so requests carry on (unshared)."""
+    served by a process-local MemoryStore, so requests carry on (unshared), and
+    the circuit keeps later calls from waiting on Redis for a while. Keys named
+    in `keep_through_outages` (the upstream state) are mirrored into process
+    memory, so a ban known before Redis went away is still obeyed, and written
+    back (the stricter record wins) when Redis answers again."""
 
-    def __init__(self, client, prefix: str = "gateway:", clock: Callable[[], float] = time.time):
+    def __init__(self, client, prefix: str = "gateway:", clock: Callable[[], float] = time.time,
+                 circuit: Optional[Circuit] = None):
         self.redis, self.prefix = client, prefix
         self.backup = MemoryStore(clock)
+        self.circuit = circuit or Circuit()
         self.degraded_since: Optional[float] = None
         self._clock = clock
+        self._kept: dict[str, Callable[[Any, Any], Any]] = {}
+        self._incr = client.register_script(_INCR)
 
     @property
     def name(self) -> str:
@@ -86,44 +155,101 @@ class RedisStore:
     def _ms(ttl: Optional[float]) -> Optional[int]:
         return None if ttl is None else max(1, int(ttl * 1000))
 
+    def keep_through_outages(self, key: str, pick: Callable[[Any, Any], Any]) -> None:
+        """Mirror `key` in process memory; when Redis is back, store pick(Redis's value, ours) there."""
+        self._kept[key] = pick
+
     def _run(self, operation: str, on_redis: Callable[[], Any], on_backup: Callable[[], Any]) -> Any:
         import redis
 
+        if not self.circuit.allows():  # opened here, or by the cache or single flight of this process
+            self._degraded(operation, "short circuit open")
+            return on_backup()
         try:
+            if self.degraded_since is not None:
+                self._write_back()  # first: a Redis that restarted empty must not forget a ban
             result = on_redis()
         except redis.RedisError as err:
-            if self.degraded_since is None:
-                log.warning("Redis unavailable (%s: %s); using process memory until it is back",
-                            operation, type(err).__name__)
-                self.degraded_since = self._clock()
+            self.circuit.failed()
+            self._degraded(operation, type(err).__name__)
             return on_backup()
+        except BaseException:
+            self.circuit.succeeded()  # Redis answered; the failure is someone else's
+            raise
+        self.circuit.succeeded()
         if self.degraded_since is not None:
             log.warning("Redis is back")
             self.degraded_since = None
         return result
 
+    def _degraded(self, operation: str, why: str) -> None:
+        if self.degraded_since is None:
+            log.warning("Redis unavailable (%s: %s); using process memory until it is back", operation, why)
+            self.degraded_since = self._clock()
+
+    def _write_back(self) -> None:
+        for key, pick in self._kept.items():
+            ours = self.backup.get(key)
+            if ours is not None:
+                self._update_on_redis(key, lambda theirs, ours=ours, pick=pick: pick(theirs, ours), None)
+
+    def _mirror(self, key: str, value: Any) -> Any:
+        if key in self._kept:
+            if value is None:
+                self.backup.delete(key)
+            else:
+                self.backup.set(key, value)
+        return value
+
     def get(self, key: str) -> Any:
         def from_redis():
             raw = self.redis.get(self._k(key))
-            return None if raw is None else json.loads(raw)
+            return self._mirror(key, None if raw is None else json.loads(raw))
         return self._run("get", from_redis, lambda: self.backup.get(key))
 
     def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
-        self._run("set", lambda: self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl)),
-                  lambda: self.backup.set(key, value, ttl))
+        def on_redis():
+            self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl))
+            self._mirror(key, value)
+        self._run("set", on_redis, lambda: self.backup.set(key, value, ttl))
 
     def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
         return self._run("add", lambda: bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True)),
                          lambda: self.backup.add(key, value, ttl))
 
     def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
-        def on_redis():
-            pipe = self.redis.pipeline()
-            pipe.incrby(self._k(key), amount)
-            if ttl is not None:
-                pipe.pexpire(self._k(key), self._ms(ttl), nx=True)
-            return int(pipe.execute()[0])
-        return self._run("incr", on_redis, lambda: self.backup.incr(key, amount, ttl))
+        ms = self._ms(ttl)
+        return self._run("incr", lambda: int(self._incr(keys=[self._k(key)], args=[amount, "" if ms is None else ms])),
+                         lambda: self.backup.incr(key, amount, ttl))
 
     def delete(self, key: str) -> None:
-        self._run("delete", lambda: self.redis.delete(self._k(key)), lambda: self.backup.delete(key))
+        def on_redis():
+            self.redis.delete(self._k(key))
+            self._mirror(key, None)
+        self._run("delete", on_redis, lambda: self.backup.delete(key))
+
+    def update(self, key: str, change: Callable[[Any], Any], ttl: Optional[float] = None) -> Any:
+        return self._run("update", lambda: self._mirror(key, self._update_on_redis(key, change, ttl)),
+                         lambda: self.backup.update(key, change, ttl))
+
+    def _update_on_redis(self, key: str, change: Callable[[Any], Any], ttl: Optional[float]) -> Any:
+        """WATCH, read, change, MULTI/SET/EXEC; again if another writer came in between."""
+        import redis
+
+        name = self._k(key)
+        with self.redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(name)
+                    raw = pipe.get(name)
+                    current = None if raw is None else json.loads(raw)
+                    new = change(current)
+                    if new is None or new == current:
+                        pipe.unwatch()
+                        return current
+                    pipe.multi()
+                    pipe.set(name, json.dumps(new), px=self._ms(ttl))
+                    pipe.execute()
+                    return new
+                except redis.WatchError:
+                    continue
