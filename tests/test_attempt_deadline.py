@@ -31,16 +31,16 @@ def test_a_dripped_body_that_fits_in_the_deadline_is_served_live(make_app, fake)
 @pytest.fixture
 def session():
     with requests.Session() as s:
-        s.mount("http://", DeadlineAdapter(0.3))
+        s.mount("http://", DeadlineAdapter(1.0))
         yield s
 
 
 def test_the_adapter_ends_a_dripping_answer_at_its_deadline_and_the_next_request_is_whole(session, fake):
-    fake.add_fault("drip", interval=0.1, times=1)
+    fake.add_fault("drip", interval=0.5, times=1)  # 45 bytes: over 20 s
 
     with pytest.raises(requests.exceptions.ReadTimeout):
-        session.get(f"{fake.url}/api/v3/ticker/price", params={"symbol": "BTCUSDT"}, timeout=0.3)
-    after = session.get(f"{fake.url}/api/v3/ticker/price", params={"symbol": "BTCUSDT"}, timeout=0.3)
+        session.get(f"{fake.url}/api/v3/ticker/price", params={"symbol": "BTCUSDT"}, timeout=1.0)
+    after = session.get(f"{fake.url}/api/v3/ticker/price", params={"symbol": "BTCUSDT"}, timeout=1.0)
 
     assert after.json() == {"symbol": "BTCUSDT", "price": fake.prices["BTCUSDT"]}
     assert fake.count() == 2
