@@ -23,7 +23,7 @@ PERSISTENT_FAULTS = {
     "server_error-500": ({"status": 500}, 3),
     "server_error-502": ({"status": 502}, 3),
     "server_error-503": ({"status": 503}, 3),
-    "slow-past-timeout": ({"delay": 0.5}, 3),
+    "slow-past-timeout": ({"delay": 1.5}, 3),
     "silent": ({}, 3),
     "reset": ({}, 3),
     "malformed": ({}, 3),
@@ -36,7 +36,9 @@ def fault_kind(name):
 
 @pytest.fixture
 def quick_app(make_app):
-    return make_app(BINANCE_TIMEOUT_S="0.15")
+    # The limit now covers the whole attempt, connect to last byte: room for a healthy answer
+    # on a busy machine, still short enough for silent and slow faults.
+    return make_app(BINANCE_TIMEOUT_S="0.5")
 
 
 def source_of(response):
@@ -82,11 +84,12 @@ def test_with_data_seen_before_each_fault_serves_it_as_stale_with_its_true_age(q
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 @pytest.mark.parametrize("kind, options", [("server_error", {"status": 500}), ("reset", {}), ("malformed", {}),
                                            ("silent", {})], ids=lambda v: v if isinstance(v, str) else "")
-def test_two_transient_failures_then_success_is_three_requests_and_live(quick_app, fake, sleeps, route, kind, options):
+def test_two_transient_failures_then_success_is_three_requests_and_live(make_app, fake, sleeps, route, kind, options):
     fake.add_fault(kind, times=2, **options)
     url, upstream_path = ROUTES[route]
 
-    response = quick_app.test_client().get(url)
+    # the third attempt must succeed: a limit that a busy machine's healthy answer always fits in
+    response = make_app(BINANCE_TIMEOUT_S="1").test_client().get(url)
 
     assert source_of(response) == "live"
     assert fake.count(upstream_path) == 3
@@ -116,12 +119,12 @@ def test_with_no_data_anywhere_a_fault_answers_503_upstream_unavailable(make_app
     assert "X-Data-Source" not in response.headers
 
 
-def test_a_symbol_missing_from_the_fallback_while_binance_is_down_is_404(quick_app, fake):
+def test_a_symbol_missing_from_the_fallback_while_binance_is_down_is_503_never_404(quick_app, fake):
     fake.add_fault("restricted")
 
     response = quick_app.test_client().get("/api/binance/price/SOLUSDT")
 
-    assert response.status_code == 404
+    assert response.status_code == 503
     assert fake.count() == 1
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import dataclasses
 import math
 import threading
 import time
@@ -65,7 +66,7 @@ class Provider:
             if fallback is None:
                 raise
             log.info("serving %s data for %s: %s", fallback.source, key, err.message)
-            return fallback
+            return dataclasses.replace(fallback, retry_after=err.retry_after)
         self._keep(key, sourced, on_data)
         return sourced
 
