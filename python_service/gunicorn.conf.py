@@ -55,3 +55,11 @@ def child_exit(server, worker):
 def on_exit(server):
     if _own_metrics_dir:
         shutil.rmtree(_own_metrics_dir, ignore_errors=True)
+
+
+def worker_exit(server, worker):
+    # What the last known good holds but has not written yet goes to disk before the worker
+    # is gone (atexit does it too; this hook also runs when the worker leaves by another path).
+    from python_service.sourcing.last_known_good import flush_all
+
+    flush_all()

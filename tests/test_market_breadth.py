@@ -172,7 +172,7 @@ def test_futures_premium_index_when_binance_is_restricted_comes_from_the_snapsho
                                  "/api/binance/futures/klines?symbol=BTCUSDT&interval=1m&limit=1501",
                                  "/api/binance/futures/depth?symbol=BTCUSDT&limit=5000",
                                  "/api/binance/futures/funding-rate?symbol=BTCUSDT&limit=0",
-                                 "/api/binance/futures/funding-rate", "/api/binance/futures/open-interest/%C3%9F"])
+                                 "/api/binance/futures/funding-rate", "/api/binance/futures/open-interest/%C7%B0"])  # ǰ: no upper-case letter
 def test_futures_bad_parameters_are_400_without_upstream(client, fake, url):
     assert client.get(url).status_code == 400 and fake.count() == 0
 

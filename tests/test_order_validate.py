@@ -5,6 +5,8 @@ import json
 import pytest
 
 URL = "/api/binance/order/validate"
+# Prices far from BTCUSDT's average (67012.34) test other filters: the PERCENT_PRICE_BY_SIDE band opened below.
+NO_LOWER_BAND = {"PERCENT_PRICE_BY_SIDE": {"bidMultiplierDown": "0", "askMultiplierDown": "0"}}
 
 
 def check(client, **order):
@@ -22,13 +24,13 @@ def violated(body):
     return [(v["filter"], v["rule"], v["nearest_valid"]) for v in body["violations"]]
 
 
-def test_a_valid_limit_order_is_valid_and_nothing_but_exchange_info_reaches_binance(client, fake):
+def test_a_valid_limit_order_is_valid_and_only_rules_and_average_price_are_asked_of_binance(client, fake):
     body = rules_of(check(client, quantity="0.001", price="67000.01"))
 
     assert body["valid"] is True and body["violations"] == []
     assert body["notional"] == "67.00001"
     assert body["nearest_valid"] == {"quantity": "0.00100", "price": "67000.01"}
-    assert [r.path for r in fake.log] == ["/api/v3/exchangeInfo"]
+    assert [r.path for r in fake.log] == ["/api/v3/exchangeInfo", "/api/v3/avgPrice"]
     assert not any("order" in r.path for r in fake.log)
 
 
@@ -42,7 +44,8 @@ def test_a_quantity_one_step_below_the_minimum_names_lot_size_and_the_minimum(cl
     assert at["valid"] is True
 
 
-def test_a_quantity_one_step_above_the_maximum_names_max_qty(client):
+def test_a_quantity_one_step_above_the_maximum_names_max_qty(client, fake):
+    fake.filter_overrides["BTCUSDT"] = NO_LOWER_BAND
     body = rules_of(check(client, quantity="9000.00001", price="10.00"))
 
     assert violated(body) == [("LOT_SIZE", "maxQty", "9000.00000")]
@@ -68,7 +71,8 @@ def test_a_price_below_the_minimum_price_names_min_price(client):
     assert ("PRICE_FILTER", "minPrice", "0.01") in violated(body)
 
 
-def test_notional_just_under_the_minimum_is_invalid_and_exactly_the_minimum_is_valid(client):
+def test_notional_just_under_the_minimum_is_invalid_and_exactly_the_minimum_is_valid(client, fake):
+    fake.filter_overrides["BTCUSDT"] = NO_LOWER_BAND
     under = rules_of(check(client, quantity="0.00049", price="10000.00"))  # 4.90
     exact = rules_of(check(client, quantity="0.00050", price="10000.00"))  # 5.00
 
@@ -80,7 +84,7 @@ def test_notional_just_under_the_minimum_is_invalid_and_exactly_the_minimum_is_v
 def test_values_that_break_floating_point_are_checked_exactly(client, fake):
     fake.filter_overrides["BTCUSDT"] = {"LOT_SIZE": {"minQty": "0.1", "stepSize": "0.1"},
                                         "PRICE_FILTER": {"minPrice": "0.1", "tickSize": "0.1"},
-                                        "NOTIONAL": {"minNotional": "0.03"}}
+                                        "NOTIONAL": {"minNotional": "0.03"}, **NO_LOWER_BAND}
     # in floating point 0.3 % 0.1 == 0.09999999999999998 and 0.1 * 0.3 == 0.030000000000000002 ... or less
     as_strings = rules_of(check(client, quantity="0.3", price="0.1"))
     as_numbers = client.post(URL, data='{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":0.3,"price":0.1}',

@@ -4,25 +4,41 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from ..errors import ApiError
 from ..services.orders import PRICED_TYPES, SIDES, TYPES
 
-# ASCII only, checked before upper-casing: 'ß'.upper() is 'SS' and must not pass.
-_SYMBOL = re.compile(r"[A-Za-z0-9_.-]{1,20}")
+MAX_SYMBOL_LENGTH = 50
+SYMBOL_PUNCTUATION = "-_."
 MAX_SYMBOLS = 100
 INTERVALS = ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
 _DIGITS = re.compile(r"[0-9]{1,15}")
 
 
 def parse_symbol(raw) -> str:
-    if not isinstance(raw, str) or not _SYMBOL.fullmatch(raw):
-        raw = raw if isinstance(raw, str) else ""
-        shown = raw[:24] + ("…" if len(raw) > 24 else "")
-        raise ApiError(400, "invalid_symbol", f"{shown!r} is not a symbol: expected 1-20 of A-Z 0-9 _ . -")
-    return raw.upper()
+    """The contract's rule: letters and digits of any script plus -_., 1-50 characters after
+    NFC normalisation; upper-case out. The rule is checked before AND after upper-casing, so that
+    casing can neither let an invalid input through nor stretch a valid one past the rule
+    ('ß' becomes 'SS', 'ǰ' becomes 'J' and a combining caron)."""
+    text = raw if isinstance(raw, str) else ""
+    if len(text) <= MAX_SYMBOL_LENGTH * 4:  # never normalise 10 kB of hostile input
+        symbol = unicodedata.normalize("NFC", text)
+        if _symbol_shaped(symbol):
+            upper = unicodedata.normalize("NFC", symbol.upper())
+            if _symbol_shaped(upper):
+                return upper
+    shown = text[:24] + ("…" if len(text) > 24 else "")
+    raise ApiError(400, "invalid_symbol",
+                   f"{shown!r} is not a symbol: expected 1-{MAX_SYMBOL_LENGTH} letters or digits (any script), _ . -")
+
+
+def _symbol_shaped(text: str) -> bool:
+    return 1 <= len(text) <= MAX_SYMBOL_LENGTH and all(
+        c in SYMBOL_PUNCTUATION or unicodedata.category(c)[0] == "L" or unicodedata.category(c) == "Nd"
+        for c in text)
 
 
 def parse_symbols(raw: Optional[str]) -> Optional[list[str]]:

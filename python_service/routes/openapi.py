@@ -6,7 +6,12 @@ from ..version import __version__
 from . import openapi_mirror as mirror
 from .inputs import INTERVALS
 
-SYMBOL = {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,20}$", "example": "BTCUSDT"}
+# Letters and digits of any script plus -_., 1-50 after NFC (routes/inputs.py). A JSON Schema pattern
+# cannot name Unicode letters portably, so it excludes what is never allowed: ASCII other than
+# A-Z a-z 0-9 - _ ., whitespace and controls.
+SYMBOL_CHAR = "[^\\x00-\\x2c/:-@\\[-\\^`{-\\x7f\\s]"
+SYMBOL = {"type": "string", "pattern": f"^{SYMBOL_CHAR}{{1,50}}$", "example": "BTCUSDT",
+          "description": "letters and digits of any script, - _ . (1-50 after NFC); case-insensitive"}
 DECIMAL = {"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "example": "67012.34000000"}
 ANY_OBJECT = {"type": "object"}
 NULLABLE_STRING = {"type": "string", "nullable": True}
@@ -55,8 +60,9 @@ def query(name: str, schema: dict, required: bool = False, description: str = ""
 SYMBOL_PATH = {"name": "symbol", "in": "path", "required": True, "schema": SYMBOL}
 SYMBOL_Q = query("symbol", SYMBOL, description="one symbol, case-insensitive")
 SYMBOL_REQ = query("symbol", SYMBOL, required=True)
-SYMBOLS_Q = query("symbols", {"type": "string", "pattern": (
-    '^([A-Za-z0-9_.-]{1,20}(,[A-Za-z0-9_.-]{1,20}){0,99}|\\["[A-Za-z0-9_.-]{1,20}"(,"[A-Za-z0-9_.-]{1,20}"){0,99}\\])$')},
+ONE = f"{SYMBOL_CHAR}{{1,50}}"
+SYMBOLS_Q = query("symbols", {"type": "string",
+                              "pattern": f'^({ONE}(,{ONE}){{0,99}}|\\["{ONE}"(,"{ONE}"){{0,99}}\\])$'},
     description="up to 100 symbols: A,B or Binance's [\"A\",\"B\"]")
 CLIENT_ORDER_ID = {"type": "string", "pattern": "^[.A-Za-z0-9:/_-]{1,36}$", "example": "my-order-1"}
 POSITIVE_DECIMAL = {"type": "string", "pattern": "^([1-9][0-9]{0,19}(\\.[0-9]{1,18})?|0\\.[0-9]{0,17}[1-9])$",
@@ -109,7 +115,7 @@ SCHEMAS = {
     "OrderCheck": obj(["valid", "symbol", "side", "type", "quantity", "violations", "nearest_valid"],
                       valid={"type": "boolean"}, symbol={"type": "string"}, side={"type": "string"},
                       type={"type": "string"}, quantity={"type": "string"}, price=NULLABLE_STRING,
-                      notional=NULLABLE_STRING,
+                      notional=NULLABLE_STRING, avg_price=NULLABLE_STRING,
                       violations={"type": "array", "items": obj(["filter", "field", "rule", "message", "nearest_valid"],
                                                                  filter={"type": "string"}, field={"type": "string"},
                                                                  rule={"type": "string"}, message={"type": "string"},

@@ -6,13 +6,15 @@ from decimal import Decimal
 from typing import Optional
 
 from ..errors import ApiError
-from ..sourcing.provenance import Source, Sourced
+from ..sourcing.provenance import Sourced
 from ..sourcing.single_flight import SingleFlightTimeout
 from ..upstream import UpstreamError
 from .orders import validate
+from .spot import unavailable
 
 FILTER_NAMES = {"PRICE_FILTER": "price", "LOT_SIZE": "lot_size", "MARKET_LOT_SIZE": "market_lot_size",
-                "NOTIONAL": "notional", "MIN_NOTIONAL": "min_notional"}
+                "NOTIONAL": "notional", "MIN_NOTIONAL": "min_notional",
+                "PERCENT_PRICE_BY_SIDE": "percent_price_by_side", "PERCENT_PRICE": "percent_price"}
 
 
 def parsed(symbol_info: dict) -> dict:
@@ -47,18 +49,29 @@ class Exchange:
         if symbols is None:
             return everything
         missing = [s for s in symbols if s not in everything.data]
+        if missing and everything.from_binance_now:
+            raise ApiError(404, "unknown_symbol", f"Binance does not list {', '.join(missing)}")
         if missing:
-            lister = "Binance" if everything.source in (Source.LIVE, Source.CACHE) else f"The {everything.source} data"
-            raise ApiError(404, "unknown_symbol", f"{lister} does not list {', '.join(missing)}")
+            raise unavailable(everything, ", ".join(missing))
         return everything.replace({s: everything.data[s] for s in symbols})
 
     def validate_order(self, order: dict) -> tuple[dict, Sourced]:
-        """The order checked against its symbol's filters (a MARKET order at the current price)."""
-        rules = self.select([order["symbol"]])
-        market_price = None
+        """The order checked against its symbol's filters: a MARKET order at the current price, a
+        priced one against the PERCENT_PRICE band around the average price. Either price missing
+        (Binance unavailable) skips only the check that needs it, and the answer shows it as null."""
+        symbol = order["symbol"]
+        rules = self.select([symbol])
+        filters = rules.data[symbol]["filters"]
+        market_price = avg_price = None
         if order["type"] == "MARKET":
-            try:
-                market_price = Decimal(self.spot.prices([order["symbol"]]).data[order["symbol"]])
-            except (ApiError, UpstreamError, SingleFlightTimeout):
-                market_price = None  # the notional check is skipped, and the answer says so (notional: null)
-        return validate(order, rules.data[order["symbol"]], market_price), rules
+            market_price = _optional(lambda: self.spot.prices([symbol]).data[symbol])
+        elif "percent_price_by_side" in filters or "percent_price" in filters:
+            avg_price = _optional(lambda: self.spot.avg_price(symbol).data["price"])
+        return validate(order, rules.data[symbol], market_price, avg_price), rules
+
+
+def _optional(price) -> Optional[Decimal]:
+    try:
+        return Decimal(price())
+    except (ApiError, UpstreamError, SingleFlightTimeout):
+        return None

@@ -9,8 +9,15 @@ import json
 from typing import Optional
 
 from ..errors import ApiError
-from ..sourcing.provenance import Source, Sourced
+from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
+
+
+def unavailable(sourced: Sourced, missing: str) -> ApiError:
+    """Binance could not be asked, and the data we hold lacks `missing`: that is not Binance's word."""
+    return ApiError(503, "upstream_unavailable",
+                    f"Binance is unavailable and the {sourced.source} data has nothing for {missing}",
+                    retry_after=sourced.retry_after)
 
 
 class Spot:
@@ -38,10 +45,9 @@ class Spot:
     def _known(self, prices: Sourced, symbol: str) -> str:
         if symbol in prices.data:
             return prices.data[symbol]
-        if prices.source in (Source.LIVE, Source.CACHE) or not self.last_resort.lists("prices", symbol):
+        if prices.from_binance_now:
             raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
-        raise ApiError(503, "upstream_unavailable",
-                       f"Binance is unavailable and the {prices.source} data has no price for {symbol}")
+        raise unavailable(prices, symbol)
 
     def ticker_24hr(self, symbol: Optional[str] = None, symbols: Optional[list[str]] = None) -> Sourced:
         """{symbol: ticker} for one symbol, a list, or all (neither)."""
@@ -52,7 +58,9 @@ class Spot:
             if symbol:
                 rows = [self.upstream.fetch("ticker_24hr", symbol=symbol)]
             elif symbols:
-                rows = self.upstream.fetch("ticker_24hr", symbols=json.dumps(symbols, separators=(",", ":")))
+                # Binance takes UTF-8 symbols as they are (not \u escapes), in a compact list
+                listed = json.dumps(symbols, separators=(",", ":"), ensure_ascii=False)
+                rows = self.upstream.fetch("ticker_24hr", symbols=listed)
             else:
                 rows = self.upstream.fetch("ticker_24hr")
             return {row["symbol"]: row for row in rows if isinstance(row, dict) and "symbol" in row}

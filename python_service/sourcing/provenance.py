@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Optional
 
 
 class Source(StrEnum):
@@ -20,6 +20,8 @@ class Sourced:
     data: Any
     source: Source
     as_of: float  # epoch seconds when Binance produced the data
+    # stale or fallback: when Binance may be asked again, if known (its Retry-After, a cool-down)
+    retry_after: Optional[float] = None
 
     def __post_init__(self):
         object.__setattr__(self, "source", Source(self.source))  # an unknown source is a bug: ValueError
@@ -29,7 +31,13 @@ class Sourced:
                 "age_s": round(max(0.0, now - self.as_of), 3)}
 
     def replace(self, data: Any) -> "Sourced":
-        return Sourced(data, self.source, self.as_of)
+        return Sourced(data, self.source, self.as_of, self.retry_after)
+
+    @property
+    def from_binance_now(self) -> bool:
+        """Did Binance answer for this data (live, or cached within its TTL)? Only then may its
+        absence of a symbol be taken as Binance's word."""
+        return self.source in (Source.LIVE, Source.CACHE)
 
 
 @lru_cache(maxsize=1024)  # cache hits repeat the same as_of many times

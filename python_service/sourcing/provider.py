@@ -5,6 +5,7 @@ the one error handler above turns it into the client's answer."""
 from __future__ import annotations
 
 import logging
+import dataclasses
 import math
 import threading
 import time
@@ -54,7 +55,7 @@ class Provider:
             if fallback is None:
                 raise
             log.info("serving %s data for %s: %s", fallback.source, key, err.message)
-            return fallback
+            return dataclasses.replace(fallback, retry_after=err.retry_after)
         self._keep(key, sourced, on_data)
         return sourced
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 from ..settings import Settings, mask_url
 from . import client as sdk
 from .budget import WeightBudget
-from .endpoints import ENDPOINTS, Endpoint, Market, expected_type
+from .endpoints import ENDPOINTS, Endpoint, Market
 from .errors import Rejected, Unreachable, UpstreamError
 from .retry import RetryPolicy
 from .state import UpstreamState
@@ -87,9 +87,8 @@ class Upstream:
             lane.budget.observe(sdk.used_weight_header(response))
             lane.budget.settle(weight, ticket)
             self.on_attempt(*sdk.describe_response(response))
-        expect = expected_type(endpoint, params)
-        if not isinstance(result, expect):  # a 2xx body of the wrong shape is as bad as a malformed one
-            raise Unreachable(f"Binance answered with an unexpected {type(result).__name__}")
+        if not endpoint.shape(result, params):  # a 2xx body of the wrong shape is as bad as a malformed one
+            raise Unreachable(f"Binance's answer to {endpoint.method} is not the expected shape")
         return result
 
     def _retrying(self, lane: Lane, attempt: int, exc: Exception) -> None:

@@ -2,6 +2,7 @@
 exceptions (and requests') into our UpstreamError types."""
 from __future__ import annotations
 
+import json
 import re
 import threading
 from typing import Optional
@@ -12,7 +13,8 @@ from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceRequestException
 
 from ..settings import Settings
-from .errors import Banned, Blocked, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+from .deadline import DeadlineAdapter
+from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 
 BANNED_UNTIL = re.compile(r"banned until (\d{10,16})", re.IGNORECASE)
 
@@ -25,14 +27,41 @@ def build_client(settings: Settings) -> Client:
     requests_params = {"timeout": settings.timeout_s}
     if settings.proxy_url:
         requests_params["proxies"] = {"http": settings.proxy_url, "https": settings.proxy_url}
-    client = Client(settings.api_key, settings.api_secret, requests_params=requests_params, ping=False)
+    client = _Client(settings.api_key, settings.api_secret, requests_params=requests_params, ping=False)
     client.API_URL = settings.base_url + "/api"
     client.MARGIN_API_URL = settings.base_url + "/sapi"
     client.FUTURES_URL = settings.futures_base_url + "/fapi"
     # Only BINANCE_PROXY_URL decides the route: ignore HTTP(S)_PROXY and .netrc from the environment.
     client.session.trust_env = False
     client.session.hooks["response"].append(_remember_response)
+    for scheme in ("http://", "https://"):  # BINANCE_TIMEOUT_S bounds the whole attempt, body included
+        client.session.mount(scheme, DeadlineAdapter(settings.timeout_s))
     return client
+
+
+class OddErrorBody(BinanceAPIException):
+    """A non-2xx answer whose body is JSON but not an object (`503`, `[]`, `null`): the SDK's
+    own exception would fail on it (AttributeError), so it is raised instead."""
+
+    def __init__(self, response: requests.Response):
+        Exception.__init__(self, f"HTTP {response.status_code} with a JSON body that is not an object")
+        self.code, self.message, self.status_code = 0, None, response.status_code
+        self.response, self.request = response, getattr(response, "request", None)
+
+
+class _Client(Client):
+    @staticmethod
+    def _handle_response(response: requests.Response):
+        if not 200 <= response.status_code < 300 and _json_but_not_object(response.text):
+            raise OddErrorBody(response)
+        return Client._handle_response(response)
+
+
+def _json_but_not_object(text: str) -> bool:
+    try:
+        return not isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _remember_response(response: requests.Response, *args, **kwargs):
@@ -65,7 +94,10 @@ def used_weight_header(response: Optional[requests.Response]) -> Optional[int]:
 def translate(exc: Exception, timeout_s: float) -> Exception:
     """Our UpstreamError for an exception raised by a Client call (others pass through)."""
     if isinstance(exc, BinanceAPIException):
-        return _from_status(exc)
+        err = _from_status(exc)
+        if isinstance(err, Rejected) and not _binance_error_object(exc):
+            return Garbled(f"Binance answered HTTP {exc.status_code} without its error object", exc.status_code)
+        return err
     if isinstance(exc, BinanceRequestException):
         return Unreachable("Binance answered 2xx with a body that is not valid JSON")
     if isinstance(exc, requests.exceptions.ProxyError):
@@ -97,6 +129,14 @@ def _from_status(exc: BinanceAPIException) -> UpstreamError:
     if status >= 500:
         return Unreachable(f"Binance answered HTTP {status}", status, exc.code or None)
     return Rejected(message, status, exc.code)
+
+
+def _binance_error_object(exc: BinanceAPIException) -> bool:
+    """Binance says no with {"code": ..., "msg": ...}; anything else came from something else."""
+    try:
+        return isinstance(exc.response.json(), dict)
+    except (AttributeError, ValueError):
+        return False
 
 
 def _retry_after(response) -> Optional[float]:

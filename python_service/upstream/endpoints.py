@@ -1,12 +1,15 @@
 """Binance's endpoints the gateway calls: the python-binance method, the market
-whose limits it counts against, the body type a 2xx must have, and its request
-weight (binance-facts.md; Binance's docs as of 2026). One place per fact."""
+whose limits it counts against, the shape a 2xx body must have (shapes.py), and
+its request weight (binance-facts.md; Binance's docs as of 2026). One place per fact."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
+
+from . import shapes
+from .shapes import Shape
 
 
 class Market(str, Enum):
@@ -18,7 +21,7 @@ class Market(str, Enum):
 class Endpoint:
     method: str  # python-binance Client method
     market: Market
-    expect: type  # what a 2xx body must be
+    shape: Shape  # what a 2xx body must look like to be cached or served
     weight: Callable[[dict], int]
     idempotent: bool = True  # False: a lost answer may mean it happened, so it is never retried
 
@@ -58,55 +61,53 @@ def fixed(weight: int) -> Callable[[dict], int]:
 
 SPOT, FUTURES = Market.SPOT, Market.FUTURES
 ENDPOINTS = {
-    "ping": Endpoint("ping", SPOT, dict, fixed(1)),
-    "server_time": Endpoint("get_server_time", SPOT, dict, fixed(1)),
-    "ticker_prices": Endpoint("get_symbol_ticker", SPOT, list, one_or_all(2, 4)),
-    "ticker_24hr": Endpoint("get_ticker", SPOT, list, ticker_24hr_weight),
-    "klines": Endpoint("get_klines", SPOT, list, fixed(2)),
-    "depth": Endpoint("get_order_book", SPOT, dict, lambda p: spot_depth_weight(p.get("limit", 100))),
-    "trades": Endpoint("get_recent_trades", SPOT, list, fixed(25)),
-    "avg_price": Endpoint("get_avg_price", SPOT, dict, fixed(2)),
-    "exchange_info": Endpoint("get_exchange_info", SPOT, dict, fixed(20)),
-    "account": Endpoint("get_account", SPOT, dict, fixed(20)),
-    "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, dict, fixed(1)),
-    "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, list, one_or_all(1, 40)),
-    "futures_klines": Endpoint("futures_klines", FUTURES, list, lambda p: futures_klines_weight(p.get("limit", 500))),
-    "futures_depth": Endpoint("futures_order_book", FUTURES, dict, lambda p: futures_depth_weight(p.get("limit", 500))),
-    "futures_open_interest": Endpoint("futures_open_interest", FUTURES, dict, fixed(1)),
-    "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, list, fixed(1)),
-    "futures_premium_index": Endpoint("futures_mark_price", FUTURES, list, one_or_all(1, 10)),
+    "ping": Endpoint("ping", SPOT, shapes.obj(), fixed(1)),
+    "server_time": Endpoint("get_server_time", SPOT, shapes.SERVER_TIME, fixed(1)),
+    "ticker_prices": Endpoint("get_symbol_ticker", SPOT, shapes.one_or_many(shapes.PRICE_ROW), one_or_all(2, 4)),
+    "ticker_24hr": Endpoint("get_ticker", SPOT, shapes.one_or_many(shapes.TICKER_ROW), ticker_24hr_weight),
+    "klines": Endpoint("get_klines", SPOT, shapes.rows(shapes.KLINE), fixed(2)),
+    "depth": Endpoint("get_order_book", SPOT, shapes.BOOK, lambda p: spot_depth_weight(p.get("limit", 100))),
+    "trades": Endpoint("get_recent_trades", SPOT, shapes.rows(shapes.TRADE), fixed(25)),
+    "avg_price": Endpoint("get_avg_price", SPOT, shapes.AVG_PRICE, fixed(2)),
+    "exchange_info": Endpoint("get_exchange_info", SPOT, shapes.EXCHANGE_INFO, fixed(20)),
+    "account": Endpoint("get_account", SPOT, shapes.obj(), fixed(20)),
+    "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, shapes.obj(), fixed(1)),
+    "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, shapes.one_or_many(shapes.TICKER_ROW),
+                                    one_or_all(1, 40)),
+    "futures_klines": Endpoint("futures_klines", FUTURES, shapes.rows(shapes.KLINE),
+                               lambda p: futures_klines_weight(p.get("limit", 500))),
+    "futures_depth": Endpoint("futures_order_book", FUTURES, shapes.BOOK,
+                              lambda p: futures_depth_weight(p.get("limit", 500))),
+    "futures_open_interest": Endpoint("futures_open_interest", FUTURES, shapes.OPEN_INTEREST, fixed(1)),
+    "futures_funding_rate": Endpoint("futures_funding_rate", FUTURES, shapes.rows(shapes.FUNDING_ROW), fixed(1)),
+    "futures_premium_index": Endpoint("futures_mark_price", FUTURES, shapes.one_or_many(shapes.PREMIUM_ROW),
+                                      one_or_all(1, 10)),
     # Orders (signed). Placements and cancels change the account: never retried.
-    "order_create": Endpoint("create_order", SPOT, dict, fixed(1), idempotent=False),
-    "order_test": Endpoint("create_test_order", SPOT, dict, fixed(1)),
-    "order_get": Endpoint("get_order", SPOT, dict, fixed(4)),
-    "order_cancel": Endpoint("cancel_order", SPOT, dict, fixed(1), idempotent=False),
-    "open_orders": Endpoint("get_open_orders", SPOT, list, one_or_all(6, 80)),
+    "order_create": Endpoint("create_order", SPOT, shapes.obj(), fixed(1), idempotent=False),
+    "order_test": Endpoint("create_test_order", SPOT, shapes.obj(), fixed(1)),
+    "order_get": Endpoint("get_order", SPOT, shapes.obj(), fixed(4)),
+    "order_cancel": Endpoint("cancel_order", SPOT, shapes.obj(), fixed(1), idempotent=False),
+    "open_orders": Endpoint("get_open_orders", SPOT, shapes.rows(shapes.OBJECT), one_or_all(6, 80)),
     # USDT-M futures, current versions: /fapi/v3/account (pass version=3), /fapi/v3/positionRisk,
     # /fapi/v1/symbolConfig (leverage, no longer in positionRisk v3), /fapi/v1/leverage, /fapi/v1/order.
-    "futures_account": Endpoint("futures_account", FUTURES, dict, fixed(5)),
-    "futures_positions": Endpoint("futures_position_information", FUTURES, list, fixed(5)),
-    "futures_symbol_config": Endpoint("futures_symbol_config", FUTURES, list, fixed(5)),
-    "futures_leverage": Endpoint("futures_change_leverage", FUTURES, dict, fixed(1), idempotent=False),
-    "futures_order_create": Endpoint("futures_create_order", FUTURES, dict, fixed(0), idempotent=False),
-    "futures_order_get": Endpoint("futures_get_order", FUTURES, dict, fixed(1)),
+    "futures_account": Endpoint("futures_account", FUTURES, shapes.obj(), fixed(5)),
+    "futures_positions": Endpoint("futures_position_information", FUTURES, shapes.rows(shapes.OBJECT), fixed(5)),
+    "futures_symbol_config": Endpoint("futures_symbol_config", FUTURES, shapes.rows(shapes.OBJECT), fixed(5)),
+    "futures_leverage": Endpoint("futures_change_leverage", FUTURES, shapes.obj(), fixed(1), idempotent=False),
+    "futures_order_create": Endpoint("futures_create_order", FUTURES, shapes.obj(), fixed(0), idempotent=False),
+    "futures_order_get": Endpoint("futures_get_order", FUTURES, shapes.obj(), fixed(1)),
     # the Binance-compatible mirror (services/mirror.py)
-    "book_ticker": Endpoint("get_orderbook_ticker", SPOT, list, book_ticker_weight),
-    "agg_trades": Endpoint("get_aggregate_trades", SPOT, list, fixed(4)),
-    "ui_klines": Endpoint("get_ui_klines", SPOT, list, fixed(2)),
-    "futures_ping": Endpoint("futures_ping", FUTURES, dict, fixed(1)),
-    "futures_server_time": Endpoint("futures_time", FUTURES, dict, fixed(1)),
-    "futures_exchange_info": Endpoint("futures_exchange_info", FUTURES, dict, fixed(1)),
-    "futures_ticker_prices": Endpoint("futures_symbol_ticker", FUTURES, list, one_or_all(1, 2)),
-    "futures_book_ticker": Endpoint("futures_orderbook_ticker", FUTURES, list, one_or_all(2, 5)),
-    "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, list,
+    "book_ticker": Endpoint("get_orderbook_ticker", SPOT, shapes.one_or_many(shapes.BOOK_TICKER_ROW),
+                            book_ticker_weight),
+    "agg_trades": Endpoint("get_aggregate_trades", SPOT, shapes.rows(shapes.AGG_TRADE), fixed(4)),
+    "ui_klines": Endpoint("get_ui_klines", SPOT, shapes.rows(shapes.KLINE), fixed(2)),
+    "futures_ping": Endpoint("futures_ping", FUTURES, shapes.obj(), fixed(1)),
+    "futures_server_time": Endpoint("futures_time", FUTURES, shapes.SERVER_TIME, fixed(1)),
+    "futures_exchange_info": Endpoint("futures_exchange_info", FUTURES, shapes.EXCHANGE_INFO, fixed(1)),
+    "futures_ticker_prices": Endpoint("futures_symbol_ticker", FUTURES, shapes.one_or_many(shapes.PRICE_ROW),
+                                      one_or_all(1, 2)),
+    "futures_book_ticker": Endpoint("futures_orderbook_ticker", FUTURES, shapes.one_or_many(shapes.BOOK_TICKER_ROW),
+                                    one_or_all(2, 5)),
+    "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, shapes.rows(shapes.KLINE),
                                           lambda p: futures_klines_weight(p.get("limit", 500))),
 }
-
-
-def expected_type(endpoint: Endpoint, params: dict) -> type:
-    """Endpoints that answer a list for many symbols answer one object for `symbol=`."""
-    if endpoint.expect is list and "symbol" in params and endpoint.method in (
-            "get_symbol_ticker", "get_ticker", "futures_ticker", "futures_mark_price", "get_orderbook_ticker",
-            "futures_symbol_ticker", "futures_orderbook_ticker"):
-        return dict
-    return endpoint.expect

@@ -39,6 +39,12 @@ class Unreachable(UpstreamError):
     state = State.UNREACHABLE
 
 
+class Garbled(Unreachable):
+    """A 4xx whose body is not Binance's error object (JSON `null`, `[]`, a proxy's page):
+    not Binance saying no, so an upstream failure like any other; but a 4xx is not repeated."""
+    transient = False
+
+
 class Restricted(UpstreamError):
     """HTTP 451: Binance refuses this location. Retrying never helps."""
     state = State.RESTRICTED
