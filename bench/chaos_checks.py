@@ -13,6 +13,7 @@ BLOCKING = {"banned": "418 ban", "firewall": "403 firewall", "restricted": "451 
 # Slack for clocks read in different processes and for a loaded 2-core machine: a gateway's
 # `as_of` is its own clock after the answer arrived, a little later than the fake's `at`.
 SLACK_S = 2.0
+AS_OF_PRECISION_S = 0.001  # answers give as_of to the millisecond, truncated
 
 
 @dataclass
@@ -120,9 +121,9 @@ def _problem(answer: Answer, times: list[float], started: float) -> Optional[str
         return "as_of after the answer arrived"
     if answer.source == "fallback":
         return None if as_of < started else "fallback newer than the run"
-    before = bisect.bisect_right(times, as_of)
+    before = bisect.bisect_right(times, as_of + AS_OF_PRECISION_S)
     if answer.source in ("live", "cache"):
-        if before == 0 or as_of - times[before - 1] > SLACK_S:
+        if before == 0 or as_of + AS_OF_PRECISION_S - times[before - 1] > SLACK_S:
             return f"{answer.source}, but the fake answered nothing good just before its as_of"
         if answer.received - as_of > answer.ttl + SLACK_S:
             return f"{answer.source}, {answer.received - as_of:.1f} s old (TTL {answer.ttl:g} s)"
