@@ -330,3 +330,12 @@ def test_futures_leverage_and_an_order_placed_once_even_when_its_answer_is_lost(
 def test_a_bad_leverage_is_400_locally(client, fake):
     assert client.post("/api/binance/futures/leverage", json={"symbol": "BTCUSDT", "leverage": 126}).status_code == 400
     assert fake.log == []
+
+
+def test_a_market_order_above_market_lot_size_max_qty_is_reported_once(client, fake):
+    warm(client, fake)
+
+    body = place(client, type="MARKET", quantity="121").get_json()
+
+    assert [(v["filter"], v["rule"]) for v in body["error"]["violations"]] == [("MARKET_LOT_SIZE", "maxQty")]
+    assert fake.log == []

@@ -145,8 +145,9 @@ def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal])
         return quote_notional_violations(order["quoteOrderQty"], rules)
     if kind in ("MARKET",) + STOP_TYPES:
         at = order.get("stopPrice") if kind in STOP_TYPES else market_price
+        # validate holds MARKET orders to MARKET_LOT_SIZE's maxQty too (published with stepSize 0)
         violations = validate({**base, "type": "MARKET", "quantity": order["quantity"], "price": None},
-                              rules, at)["violations"] + market_lot_violations(order["quantity"], rules)
+                              rules, at)["violations"]
     else:
         violations = validate({**base, "type": "LIMIT", "quantity": order["quantity"], "price": order["price"]},
                               rules, None)["violations"]
@@ -155,19 +156,6 @@ def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal])
                         rules, None)["violations"]
         violations += [{**v, "field": "stopPrice"} for v in stop if v["filter"] == "PRICE_FILTER"]
     return violations
-
-
-def market_lot_violations(quantity: Decimal, rules: dict) -> list[dict]:
-    """MARKET_LOT_SIZE is published with stepSize 0 (so order/validate judges MARKET orders by
-    LOT_SIZE), but its maxQty still bounds MARKET orders (binance-facts.md)."""
-    filt = rules["filters"].get("market_lot_size") or {}
-    high = Decimal(str(filt.get("maxQty", "0")))
-    step = Decimal(str(filt.get("stepSize", "0")))
-    if step == 0 and high > 0 and quantity > high:
-        return [{"filter": "MARKET_LOT_SIZE", "field": "quantity", "rule": "maxQty",
-                 "message": f"a market order's quantity is above the maximum {high.normalize():f}",
-                 "limit": f"{high.normalize():f}", "nearest_valid": f"{high.normalize():f}"}]
-    return []
 
 
 def quote_notional_violations(quote_qty: Decimal, rules: dict) -> list[dict]:
