@@ -368,6 +368,8 @@ def report(result: dict, grace: float) -> None:
             sources[answer.source] = sources.get(answer.source, 0) + 1
     idle_p99 = checks.percentile(result["idle"], 99)
     chaos_p99 = checks.percentile(clients.status_ms, 99)
+    calm_end = result["phases"][1][0]  # the first phase is calm: the 64 clients' load, no fault yet
+    loaded_p99 = checks.percentile([ms for at, ms in clients.status_times if at < calm_end], 99)
     print("\n== chaos benchmark ==")
     print(f"answers: {len(answers)} in {result['seconds']:.0f} s from {len(set(a.route for a in answers))} routes; "
           f"by status {dict(sorted(statuses.items()))}; by source {sources}")
@@ -390,7 +392,9 @@ def report(result: dict, grace: float) -> None:
     for answer, problem in wrong[:8]:
         print(f"    {answer.route} {answer.key}: {problem}")
     print(f"/api/status p99: idle {idle_p99:.1f} ms, during chaos {chaos_p99:.1f} ms "
-          f"(x{chaos_p99 / idle_p99:.1f}; {len(clients.status_ms)} samples)")
+          f"(x{chaos_p99 / idle_p99:.1f}; {len(clients.status_ms)} samples); p50 during chaos "
+          f"{checks.percentile(clients.status_ms, 50):.1f} ms; p99 under the clients' load before any fault "
+          f"{loaded_p99:.1f} ms")
     before, after = result["rss"]
     print(f"gunicorn RSS (master + 4 workers): {before:.0f} MB after warm-up, {after:.0f} MB at the end "
           f"({after - before:+.0f} MB; the killed worker's replacement starts small)")
