@@ -30,6 +30,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     app = Flask(__name__, static_folder=None)
     app.json.sort_keys = False
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # a bigger body: 413 before it is read
     cache = Cache()
     cache.init_app(app, config=wiring.cache_config(settings))
     app.extensions["services"] = wiring.build(settings, cache, clock=overrides.get("CLOCK", time.time),

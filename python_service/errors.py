@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from .sourcing.single_flight import SingleFlightTimeout
-from .upstream.errors import HeldBack, Rejected, UpstreamError
+from .upstream.errors import HeldBack, OverClientShare, Rejected, UpstreamError
 
 UNKNOWN_SYMBOL = -1121
 
@@ -39,6 +39,8 @@ def api_error(err: Exception) -> ApiError:
                             upstream=err.upstream_detail())
         return ApiError(502, "upstream_error", f"Binance rejected the request: {err.message}",
                         upstream=err.upstream_detail())
+    if isinstance(err, OverClientShare):  # this client only: the others are served
+        return ApiError(429, "rate_limited", err.message, retry_after=err.retry_after)
     if isinstance(err, UpstreamError):
         return ApiError(503, "upstream_unavailable", f"Binance is unavailable ({err.state}): {err.message}",
                         upstream=err.upstream_detail(), retry_after=err.retry_after)
@@ -78,6 +80,8 @@ def binance_error(err: Exception, write: bool = False) -> BinanceError:
             return BinanceError(400, UNKNOWN_SYMBOL, "Invalid symbol.")
         if err.status == 503:
             return BinanceError(503, *DISCONNECTED, retry_after=err.retry_after)
+        if err.status == 429:  # this client's share of the weight, or of the bytes sent, is spent
+            return BinanceError(429, TOO_MUCH_WEIGHT, err.message, retry_after=err.retry_after)
         return BinanceError(400, -1130, err.message)
     if isinstance(err, SingleFlightTimeout):
         return BinanceError(503, *DISCONNECTED, retry_after=err.retry_after)

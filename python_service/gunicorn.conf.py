@@ -21,11 +21,17 @@ except SettingsError as err:
 
 bind = f"{_settings.bind_host}:{_settings.port}"
 # Without Redis, state (cache, weight budget, ban/restriction) lives in one process:
-# one worker with threads, so every request sees the same state. With Redis the
-# state is shared, and several workers can run (GUNICORN_WORKERS).
-worker_class = "gthread"
+# one worker, so every request sees the same state. With Redis the state is shared,
+# and several workers can run (GUNICORN_WORKERS).
+# gevent (gunicorn's advice for apps that wait on external services): each connection
+# is a greenlet, so a client trickling its request, or a request waiting on a silent
+# Binance, costs a few kB of memory instead of one of a handful of threads.
+# gthread (GUNICORN_WORKER_CLASS=gthread) stays available for debugging, but a few slow
+# clients can stop it: it is only safe behind a buffering proxy.
+worker_class = _settings.worker_class
 workers = _settings.gunicorn_workers()
 threads = _settings.threads
+worker_connections = _settings.worker_connections
 # A request may wait for every upstream attempt; keep the worker alive past that.
 timeout = int(_settings.timeout_s * _settings.max_attempts + 30)
 graceful_timeout = 10

@@ -57,6 +57,24 @@ def number(minimum: Optional[float] = None, maximum: Optional[float] = None, int
     return parse
 
 
+def one_of(*allowed: str) -> Callable:
+    def parse(name: str, value: str) -> str:
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+        return value
+    return parse
+
+
+def address_list(name: str, value: str) -> tuple:
+    """Comma-separated IP addresses or networks (10.0.0.0/8), normalised."""
+    import ipaddress
+
+    try:
+        return tuple(str(ipaddress.ip_network(item.strip(), strict=False)) for item in value.split(",") if item.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be comma-separated IP addresses or networks, not {value!r}") from None
+
+
 def root_url(name: str, value: str) -> str:
     parts = _split(name, value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -117,12 +135,27 @@ class Settings:
     port: int = setting("GATEWAY_PORT", 5001, number(minimum=1, maximum=65535, integer=True))
     bind_host: str = setting("GATEWAY_BIND_HOST", "127.0.0.1")
     workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: 1, or 4 with Redis
-    threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))
+    threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))  # gthread only
+    # gevent: a greenlet per connection, so slow clients and a slow Binance wait without holding a thread
+    worker_class: str = setting("GUNICORN_WORKER_CLASS", "gevent", one_of("gevent", "gthread"))
+    worker_connections: int = setting("GUNICORN_WORKER_CONNECTIONS", 1000,
+                                      number(minimum=1, maximum=100000, integer=True))  # gevent only
     restriction_cooldown_s: float = setting("RESTRICTION_COOLDOWN_S", 60.0, number(minimum=0))
     time_sync_interval_s: float = setting("TIME_SYNC_INTERVAL_S", 300.0, number(minimum=1))
     weight_budget_ratio: float = setting("WEIGHT_BUDGET_RATIO", 0.8, number(minimum=0.001, maximum=1))
     weight_limit_1m: int = setting("WEIGHT_LIMIT_1M", 6000, number(minimum=1, integer=True))
     futures_weight_limit_1m: int = setting("FUTURES_WEIGHT_LIMIT_1M", 2400, number(minimum=1, integer=True))
+    # Each client (by address) may spend this share of the minute's weight ceiling; prices and
+    # tickers keep PRICE_RESERVE_RATIO of it that nothing else may spend.
+    client_weight_share: float = setting("CLIENT_WEIGHT_SHARE", 0.25, number(minimum=0.001, maximum=1))
+    price_reserve_ratio: float = setting("PRICE_RESERVE_RATIO", 0.2, number(minimum=0, maximum=0.9))
+    # Bytes of answers each client may be sent per second (bursts of 4 s; every answer counts at
+    # least 10 kB): a client pulling big candle or book answers in a loop is slowed, not everyone.
+    client_bytes_per_s: int = setting("CLIENT_BYTES_PER_S", 500_000, number(minimum=10_000, integer=True))
+    # Peers whose X-Forwarded-For names the client (express_api runs on this host).
+    trusted_proxies: tuple = setting("TRUSTED_PROXIES", address_list("TRUSTED_PROXIES", "127.0.0.1,::1"),
+                                    address_list)
+    connection_status_ttl_s: float = setting("CONNECTION_STATUS_TTL_S", 5.0, POSITIVE_TTL)
     breaker_threshold: int = setting("BREAKER_THRESHOLD", 3, number(minimum=1, integer=True))
     breaker_cooldown_s: float = setting("BREAKER_COOLDOWN_S", 30.0, number(minimum=0))
     firewall_backoff_s: float = setting("FIREWALL_BACKOFF_S", 300.0, number(minimum=0))  # 403 without Retry-After
@@ -144,6 +177,12 @@ class Settings:
     # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
     mirror_max_stale_s: float = setting("MIRROR_MAX_STALE_S", 0.0, number(minimum=0))
     mirror_exchange_info_max_stale_s: float = setting("MIRROR_EXCHANGE_INFO_MAX_STALE_S", 86400.0, number(minimum=0))
+    # Market data each worker keeps in memory, in serialized bytes: the embedded cache and the
+    # last good copies each hold at most this much (an entry over a quarter of it is not kept).
+    cache_max_bytes: int = setting("CACHE_MAX_BYTES", 16 * 1024 * 1024, number(minimum=65536, integer=True))
+    # A request body past this is refused with 413 before it is read (Flask's MAX_CONTENT_LENGTH).
+    max_body_bytes: int = setting("MAX_BODY_BYTES", 16384, number(minimum=1024, maximum=10 * 1024 * 1024,
+                                                                  integer=True))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Settings":

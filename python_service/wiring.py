@@ -25,6 +25,7 @@ from .sourcing.single_flight import LocalFlight, RedisFlight
 from .upstream import Lane, Market, Upstream
 from .upstream.budget import WeightBudget
 from .upstream.client import build_client
+from .upstream.clients import ClientShares
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
 from .upstream.store import Circuit, MemoryStore, RedisStore
@@ -37,6 +38,7 @@ class Services:
     """What the routes reach through `current_app.extensions["services"]`."""
     settings: Settings
     clock: Callable[[], float]
+    sleep: Callable[[float], None]
     upstream: Upstream
     provider: Provider
     spot: Spot
@@ -62,12 +64,20 @@ def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = 
                          settings.firewall_backoff_s)
     limits = {Market.SPOT: (settings.weight_limit_1m, "weight"),
               Market.FUTURES: (settings.futures_weight_limit_1m, "fweight")}
-    lanes = {market: Lane(UpstreamState(store, policy, clock, prefix=f"upstream:{market.value}:"),
-                          WeightBudget(store, limit, settings.weight_budget_ratio, clock, prefix=prefix))
+    lanes = {market: _lane(settings, UpstreamState(store, policy, clock, prefix=f"upstream:{market.value}:"),
+                           store, clock, limit, prefix)
              for market, (limit, prefix) in limits.items()}
     hooks: dict[str, Any] = {"on_attempt": metrics.count_upstream_attempt,
                              "on_retry": metrics.count_upstream_retry} if observed else {}
     return Upstream(settings, build_client(settings), lanes, retry_policy(settings, sleep), clock, **hooks)
+
+
+def _lane(settings: Settings, state: UpstreamState, store, clock, limit: int, prefix: str) -> Lane:
+    """One market: its weight budget, and each client's fair share of it."""
+    budget = WeightBudget(store, limit, settings.weight_budget_ratio, clock, prefix=prefix)
+    shares = ClientShares(store, budget.ceiling, settings.client_weight_share, settings.price_reserve_ratio,
+                          clock, prefix=prefix)
+    return Lane(state, budget, shares)
 
 
 def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
@@ -77,7 +87,7 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     store, flight, circuit = _shared(settings, clock, wait_s)
     upstream = build_upstream(settings, store, clock, sleep, observed=True)
     # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
-    provider = Provider(cache, flight, clock, on_lookup=metrics.count_cache_lookup,
+    provider = Provider(cache, flight, clock, max_bytes=settings.cache_max_bytes, on_lookup=metrics.count_cache_lookup,
                         cache_usable=circuit.usable, on_cache_error=circuit.failed)
     fallback = FallbackData(settings.fallback_data_dir)
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
@@ -86,8 +96,8 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     exchange = Exchange(upstream, provider, last_resort, spot, settings)
     futures = Futures(upstream, provider, last_resort, settings)
     return Services(
-        settings=settings, clock=clock, upstream=upstream, provider=provider, spot=spot, futures=futures,
-        exchange=exchange,
+        settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
+        futures=futures, exchange=exchange,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
@@ -117,4 +127,5 @@ def cache_config(settings: Settings) -> dict:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
                 "CACHE_KEY_PREFIX": "gateway:cache:",
                 "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 2000}
+    return {"CACHE_TYPE": "python_service.cache_backend.ByteBoundedCache", "CACHE_THRESHOLD": 2000,
+            "CACHE_MAX_BYTES": settings.cache_max_bytes}

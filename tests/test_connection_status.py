@@ -69,9 +69,11 @@ def test_status_answers_at_once_while_a_probe_waits_on_a_silent_binance(make_app
     probe.join()
 
 
-def test_a_second_probe_inside_the_restriction_cool_down_reports_restricted_without_calling_binance(client, fake):
+def test_a_second_probe_inside_the_restriction_cool_down_reports_restricted_without_calling_binance(client, fake,
+                                                                                                   clock):
     fake.add_fault("restricted")
     client.get("/api/binance/connection-status")
+    clock.advance(6)  # past the probe's own cache (CONNECTION_STATUS_TTL_S), inside the cool-down
 
     body = client.get("/api/binance/connection-status").get_json()
 
@@ -79,3 +81,16 @@ def test_a_second_probe_inside_the_restriction_cool_down_reports_restricted_with
     assert body["restriction_message"] == RESTRICTED_MSG and body["http_status"] == 451
     assert 0 < body["retry_after_s"] <= 60
     assert fake.count() == 1
+
+
+def test_the_probe_is_cached_for_a_few_seconds_so_repeated_calls_spend_no_weight(client, fake, clock):
+    first = client.get("/api/binance/connection-status").get_json()
+    for _ in range(20):
+        assert client.get("/api/binance/connection-status").get_json() == first
+    assert [r.path for r in fake.log] == ["/api/v3/ping", "/api/v3/time"]
+
+    clock.advance(5)  # CONNECTION_STATUS_TTL_S
+    again = client.get("/api/binance/connection-status").get_json()
+
+    assert again["checked_at"] != first["checked_at"]
+    assert [r.path for r in fake.log] == ["/api/v3/ping", "/api/v3/time"] * 2

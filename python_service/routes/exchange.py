@@ -18,6 +18,6 @@ def exchange_info():
 @bp.post("/order/validate")
 def validate_order():
     """Checks an order against its symbol's filters; never sends it to Binance."""
-    order = inputs.parse_order(inputs.json_body(request.get_data(cache=False)))
+    order = inputs.parse_order(inputs.json_body(inputs.read_body(request)))
     result, rules = services().exchange.validate_order(order)
     return sourced_response(result, rules)

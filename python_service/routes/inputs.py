@@ -16,6 +16,13 @@ SYMBOL_PUNCTUATION = "-_."
 MAX_SYMBOLS = 100
 INTERVALS = ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
 _DIGITS = re.compile(r"[0-9]{1,15}")
+# Decimals as Binance writes them: at most 20 integer digits and 18 decimal places. Bounding
+# them before any arithmetic keeps "1e-999990" (9 characters) from becoming a 1 MB string.
+MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES = 20, 18
+# An order is a flat object; deeper JSON is refused before parsing (the parser recurses).
+MAX_JSON_DEPTH = 20
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
 
 
 def parse_symbol(raw) -> str:
@@ -105,6 +112,23 @@ def time_range(args) -> dict:
     return {k: v for k, v in (("startTime", start), ("endTime", end)) if v is not None}
 
 
+def read_body(request) -> bytes:
+    """The request body, at most MAX_CONTENT_LENGTH bytes (werkzeug answers 413 past it).
+    A body the server cannot read (a malformed chunked encoding, a client that stops
+    half-way) is the client's fault: 400, not 500."""
+    from werkzeug.exceptions import HTTPException
+
+    try:
+        body = request.get_data(cache=False)
+        if request.content_length is None:  # chunked: werkzeug stops at the limit; one more byte tells
+            request.stream.read(1)           # whether the body went past it (413)
+        return body
+    except HTTPException:
+        raise
+    except Exception:  # noqa: BLE001 - the WSGI server's own parse errors have no common public type
+        raise ApiError(400, "invalid_body", "the request body could not be read (malformed or incomplete)") from None
+
+
 def kline_params(args, max_limit: int) -> dict:
     """symbol, interval, limit (1..max_limit, default 500) and the optional time range of a klines request."""
     return {"symbol": parse_symbol(args.get("symbol")), "interval": choice(args, "interval", INTERVALS),
@@ -113,10 +137,21 @@ def kline_params(args, max_limit: int) -> dict:
 
 def json_body(raw: bytes):
     """The request body as JSON, decimals as Decimal (never float: 0.1 + 0.2 must stay 0.3)."""
+    if _nesting_depth(raw or b"") > MAX_JSON_DEPTH:
+        raise ApiError(400, "invalid_json", f"the body nests JSON deeper than {MAX_JSON_DEPTH} levels")
     try:
         return json.loads(raw or b"null", parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "invalid_json", "the body is not valid JSON") from None
+
+
+def _nesting_depth(raw: bytes) -> int:
+    """The deepest bracket nesting outside strings (a malformed body may miscount: the parser decides)."""
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        depth += 1 if match.group() in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def decimal_field(body: dict, name: str, required: bool) -> Optional[Decimal]:
@@ -131,9 +166,24 @@ def decimal_field(body: dict, name: str, required: bool) -> Optional[Decimal]:
         value = Decimal(str(raw).strip())
     except InvalidOperation:
         raise ApiError(400, "invalid_parameter", f"{name} must be a decimal string such as \"0.001\"") from None
-    if not value.is_finite() or value <= 0:
+    if not value.is_finite():
+        raise ApiError(400, "invalid_parameter", f"{name} must be a positive number")
+    _check_size(name, value)
+    if value <= 0:
         raise ApiError(400, "invalid_parameter", f"{name} must be a positive number")
     return value
+
+
+def _check_size(name: str, value: Decimal) -> None:
+    """At most MAX_INTEGER_DIGITS before the point and MAX_DECIMAL_PLACES after it (trailing
+    zeros do not count). Read from the digits and exponent: no arithmetic on the huge value."""
+    _, digits, exponent = value.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    places = max(0, -(exponent + trailing_zeros)) if any(digits) else 0
+    integer_digits = value.adjusted() + 1 if any(digits) else 0
+    if places > MAX_DECIMAL_PLACES or integer_digits > MAX_INTEGER_DIGITS:
+        raise ApiError(400, "invalid_parameter", f"{name} must have at most {MAX_INTEGER_DIGITS} digits before "
+                                                 f"the decimal point and {MAX_DECIMAL_PLACES} after it")
 
 
 def parse_order(body) -> dict:

@@ -41,7 +41,9 @@ def ok(schema: dict, description: str = "OK", data_source: bool = True) -> dict:
     return answer
 
 
-UPSTREAM_ERRORS = {"502": error("Binance rejected the request (upstream_error)"),
+OVER_SHARE = error("This client spent its share of the minute's request weight (CLIENT_WEIGHT_SHARE) and "
+                   "nothing cached covers the request (rate_limited); Retry-After: the next minute")
+UPSTREAM_ERRORS = {"429": OVER_SHARE, "502": error("Binance rejected the request (upstream_error)"),
                    "503": error("No live, cached or fallback data (upstream_unavailable); Retry-After when known")}
 
 
@@ -179,6 +181,7 @@ PATHS = {
         "summary": "Checks an order against its symbol's filters; never sends it",
         "requestBody": {"required": True, "content": {"application/json": {"schema": ref("Order")}}},
         "responses": {"200": ok(sourced(ref("OrderCheck"))), "400": error("Malformed order"),
+                      "413": error("Body larger than MAX_BODY_BYTES (default 16384)"),
                       "404": error("Unknown symbol"), **UPSTREAM_ERRORS}}},
     "/api/binance/trading/status": {"get": {
         "summary": "Keys configured, testnet, and whether Binance accepts the keys",
@@ -199,7 +202,8 @@ PATHS = {
                       restricted={"type": "boolean"}, base_url={"type": "string"}, proxy=NULLABLE_STRING,
                       proxy_resolves_names={"type": "boolean", "nullable": True},
                       latency_ms={"type": "number", "nullable": True}, state={"type": "string"},
-                      http_status={"type": "integer", "nullable": True}), data_source=False)}}},
+                      http_status={"type": "integer", "nullable": True}), data_source=False),
+        "429": OVER_SHARE}}},
     "/api/binance/futures/ticker/24hr": market("USDT-M 24h statistics", {"oneOf": [
         ref("FuturesTicker"), list_of("tickers", ref("FuturesTicker"))]}, [SYMBOL_Q]),
     "/api/binance/futures/klines": market("USDT-M candles", ref("Candles"),

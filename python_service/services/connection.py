@@ -3,6 +3,15 @@ from __future__ import annotations
 
 from ..sourcing.provenance import iso_utc
 from ..upstream import HeldBack, UpstreamError
+from ..upstream.errors import OverClientShare
+
+PROBE_KEY = "connection-status"
+
+
+def cached_probe(provider, upstream, clock, ttl_s: float) -> dict:
+    """The probe, shared for `ttl_s` (it costs weight 2): a client asking again and again
+    spends nothing more. A client over its share of the weight gets the last report."""
+    return provider.get(PROBE_KEY, ttl_s, lambda: probe(upstream, clock)).data
 
 
 def probe(upstream, clock) -> dict:
@@ -22,6 +31,8 @@ def probe(upstream, clock) -> dict:
         report["latency_ms"] = round(upstream.ping(), 1)
         report["server_time_offset_ms"] = round(upstream.server_time_offset_ms(), 1)
         report.update(reachable=True, http_status=200)
+    except OverClientShare:
+        raise  # this client's limit, not Binance's state: not a report to share with everyone
     except HeldBack as held:
         # Binance must not be called now (ban, restriction or breaker cool-down): report what we know.
         report.update(probed=False, not_probed_because=held.message, retry_after_s=round(held.retry_after or 0, 3))

@@ -4,6 +4,7 @@ A failure nothing can cover is raised as it is (UpstreamError, SingleFlightTimeo
 the one error handler above turns it into the client's answer."""
 from __future__ import annotations
 
+import json
 import logging
 import dataclasses
 import math
@@ -22,19 +23,29 @@ log = logging.getLogger(__name__)
 
 
 class Provider:
-    """`last_good` keeps, in this process, the newest data of the most recent
-    `keep` keys: any route's failed refresh can then answer "stale"."""
+    """`last_good` keeps, in this process, the newest data of the most recently used keys,
+    at most `keep` of them and `max_bytes` of their serialized size (clients choose keys:
+    klines startTimes, depth limits): any route's failed refresh can then answer "stale".
+    An entry over a quarter of `max_bytes` is served but not kept."""
 
     def __init__(self, cache, flight, clock: Callable[[], float] = time.time, keep: int = 1000,
-                 on_lookup: Callable[[bool], None] = lambda hit: None,
+                 max_bytes: int = 16 * 1024 * 1024, on_lookup: Callable[[bool], None] = lambda hit: None,
                  cache_usable: Callable[[], bool] = lambda: True, on_cache_error: Callable[[], None] = lambda: None):
         """`on_lookup(hit)` lets an observer count cache hits and misses. The cache is skipped
         while `cache_usable()` is false (its server is known to be down: no call waits for it);
         `on_cache_error()` tells whoever decides that about a failed cache call."""
         self.cache, self.flight, self.clock, self.keep, self.on_lookup = cache, flight, clock, keep, on_lookup
         self.cache_usable, self.on_cache_error = cache_usable, on_cache_error
+        self.max_bytes = max_bytes
         self._last_good: OrderedDict[str, Sourced] = OrderedDict()
+        self._sizes: dict[str, int] = {}
+        self._kept_bytes = 0
         self._lock = threading.Lock()
+
+    @property
+    def kept_bytes(self) -> int:
+        with self._lock:
+            return self._kept_bytes
 
     def get(self, key: str, ttl: float, fetch: Callable[[], Any],
             on_data: Callable[[Any, float], None] = lambda data, as_of: None,
@@ -65,11 +76,21 @@ class Provider:
             if known is not None and known.as_of >= sourced.as_of:
                 self._last_good.move_to_end(key)
                 return  # nothing new
-            self._last_good[key] = Sourced(sourced.data, Source.STALE, sourced.as_of)
-            self._last_good.move_to_end(key)
-            while len(self._last_good) > self.keep:
-                self._last_good.popitem(last=False)
+        size = _serialized_size(sourced.data)  # outside the lock: a big entry takes milliseconds
+        with self._lock:
+            self._forget(key)
+            if size <= self.max_bytes // 4:
+                self._last_good[key] = Sourced(sourced.data, Source.STALE, sourced.as_of)
+                self._sizes[key] = size
+                self._kept_bytes += size
+            while self._last_good and (len(self._last_good) > self.keep or self._kept_bytes > self.max_bytes):
+                self._forget(next(iter(self._last_good)))  # the least recently used
         on_data(sourced.data, sourced.as_of)
+
+    def _forget(self, key: str) -> None:
+        """Drops `key` from the last good copies (caller holds the lock)."""
+        if self._last_good.pop(key, None) is not None:
+            self._kept_bytes -= self._sizes.pop(key)
 
     def _local_fresh(self, key: str, ttl: float) -> Optional[Sourced]:
         """This process's copy, while it is within its TTL: no deserialising, no Redis round trip.
@@ -114,6 +135,33 @@ class Provider:
         except Exception as err:  # noqa: BLE001 - the cache is best effort
             log.warning("cache write failed for %s: %s", key, err)
             self.on_cache_error()
+
+
+SAMPLE = 16  # rows measured of a long list; the rest are assumed alike (candles, book levels, trades)
+
+
+def _serialized_size(data: Any) -> int:
+    """About the data's size as compact JSON: what it costs to keep, up to Python's per-object
+    overhead. Long lists are measured on SAMPLE rows spread along them and scaled: market data
+    rows are alike, and serializing a whole 1,000-candle answer again would cost milliseconds."""
+    try:
+        if isinstance(data, dict):
+            items = _spread(list(data.items()))
+            return 2 + sum(len(str(key)) + 4 + _serialized_size(value) for key, value in items) * len(data) // \
+                max(1, len(items))
+        if isinstance(data, list) and len(data) > SAMPLE:
+            return len(json.dumps(_spread(data), separators=(",", ":"), default=str)) * len(data) // SAMPLE
+        return len(json.dumps(data, separators=(",", ":"), default=str))
+    except (TypeError, ValueError, RecursionError):
+        return 1 << 62  # cannot be measured: never kept
+
+
+def _spread(rows: list) -> list:
+    """At most SAMPLE rows, spread evenly from first to last."""
+    if len(rows) <= SAMPLE:
+        return rows
+    step = len(rows) / SAMPLE
+    return [rows[int(i * step)] for i in range(SAMPLE)]
 
 
 class LastResort:

@@ -30,17 +30,23 @@ class LocalFlight:
         self._lock = threading.Lock()
 
     def run(self, key: str, fetch: Callable[[], Any], ready: Callable[[], Any] = lambda: None) -> Any:
-        with self._lock:
-            call = self._calls.get(key)
-            leader = call is None
+        while True:
+            with self._lock:
+                call = self._calls.get(key)
+                leader = call is None
+                if leader:
+                    call = self._calls[key] = _Call()
             if leader:
-                call = self._calls[key] = _Call()
-        if not leader:
+                return self._lead(key, call, fetch)
             if not call.done.wait(self.wait_s):
                 raise SingleFlightTimeout("timed out waiting for a refresh already under way")
-            if call.error is not None:
+            if call.error is None:
+                return call.result
+            if not getattr(call.error, "personal", False):
                 raise call.error
-            return call.result
+            # the leader's own limit (its share of the weight), not ours: try again, for ourselves
+
+    def _lead(self, key: str, call: _Call, fetch: Callable[[], Any]) -> Any:
         try:
             call.result = fetch()
             return call.result

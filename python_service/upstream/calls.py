@@ -13,6 +13,7 @@ from typing import Any, Callable, Optional
 from ..settings import Settings, mask_url
 from . import client as sdk
 from .budget import WeightBudget
+from .clients import ClientShares
 from .endpoints import ENDPOINTS, Endpoint, Market
 from .errors import Rejected, Unreachable, UpstreamError
 from .retry import RetryPolicy
@@ -24,9 +25,17 @@ TIMESTAMP_OUTSIDE_WINDOW = -1021
 
 @dataclass(frozen=True)
 class Lane:
-    """What governs calls to one market's root: its state and its weight budget."""
+    """What governs calls to one market's root: its state and its weight budget
+    (and, when set, each client's fair share of it: clients.py)."""
     state: UpstreamState
     budget: WeightBudget
+    shares: Optional[ClientShares] = None
+
+    def reserve(self, endpoint: str, weight: int) -> int:
+        """The budget's ticket (WeightBudget.reserve), after the client's share when set."""
+        if self.shares is None:
+            return self.budget.reserve(weight)
+        return self.shares.reserve(endpoint, weight, self.budget)
 
 
 def _ignore(*args) -> None:
@@ -62,7 +71,7 @@ class Upstream:
         probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
         retry = self.retry if endpoint.idempotent else replace(self.retry, attempts=1)
         try:
-            result = retry.run(lambda: self._attempt(endpoint, params, lane, probe), _is_transient,
+            result = retry.run(lambda: self._attempt(name, endpoint, params, lane, probe), _is_transient,
                                lambda number, exc: self._retrying(lane, number, exc))
         except UpstreamError as err:
             lane.state.record_failure(err)
@@ -70,13 +79,13 @@ class Upstream:
         lane.state.record_success()
         return result
 
-    def _attempt(self, endpoint: Endpoint, params: dict, lane: Lane, probe: list[str]) -> Any:
+    def _attempt(self, name: str, endpoint: Endpoint, params: dict, lane: Lane, probe: list[str]) -> Any:
         # Before every attempt, not once per call: another thread may have seen a 418 or 451 meanwhile.
         slot = lane.state.admit(probe[0] if probe else None)
         if slot:
             probe[:] = [slot]
         weight = endpoint.weight(params)
-        ticket = lane.budget.reserve(weight)
+        ticket = lane.reserve(name, weight)
         sdk.forget_last_response()
         try:
             result = getattr(self.client, endpoint.method)(**params)

@@ -18,6 +18,7 @@ from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted,
 
 BANNED_UNTIL = re.compile(r"banned until (\d{10,16})", re.IGNORECASE)
 
+UPSTREAM_POOL_SIZE = 64
 # The last response seen by each thread; `client.response` is shared by all threads.
 _last = threading.local()
 
@@ -33,9 +34,13 @@ def build_client(settings: Settings) -> Client:
     client.FUTURES_URL = settings.futures_base_url + "/fapi"
     # Only BINANCE_PROXY_URL decides the route: ignore HTTP(S)_PROXY and .netrc from the environment.
     client.session.trust_env = False
+    # gevent workers can have many requests waiting on Binance at once: keep their connections
+    # for reuse instead of opening and discarding one each ("connection pool is full").
+    # BINANCE_TIMEOUT_S bounds the whole attempt, body included (deadline.py).
+    adapter = DeadlineAdapter(settings.timeout_s, pool_connections=4, pool_maxsize=UPSTREAM_POOL_SIZE)
+    client.session.mount("https://", adapter)
+    client.session.mount("http://", adapter)
     client.session.hooks["response"].append(_remember_response)
-    for scheme in ("http://", "https://"):  # BINANCE_TIMEOUT_S bounds the whole attempt, body included
-        client.session.mount(scheme, DeadlineAdapter(settings.timeout_s))
     return client
 
 

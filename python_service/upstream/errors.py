@@ -83,3 +83,13 @@ class HeldBack(UpstreamError):
         """`reason`: what Binance said when it put us in this state (a 451's message), when known."""
         super().__init__(message, retry_after=retry_after)
         self.state, self.reason = state, reason
+
+
+class OverClientShare(HeldBack):
+    """This client has spent its fair share of this minute's weight (clients.py). Personal:
+    another client waiting on the same shared refresh fetches for itself instead."""
+
+    personal = True
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message, State.OK, retry_after=retry_after)

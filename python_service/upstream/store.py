@@ -17,11 +17,27 @@ log = logging.getLogger(__name__)
 
 class MemoryStore:
     name = "memory"
+    SWEEP_INTERVAL_S = 60.0  # expired keys nobody asks for again (old weight minutes) go at most this late
 
     def __init__(self, clock: Callable[[], float] = time.time):
         self._clock = clock
         self._data: dict[str, tuple[Any, Optional[float]]] = {}
         self._lock = threading.Lock()
+        self._swept_at = clock()
+
+    def __len__(self) -> int:
+        """Keys held, expired ones not yet swept included."""
+        with self._lock:
+            return len(self._data)
+
+    def _sweep(self) -> None:
+        """Drops every expired key, once per SWEEP_INTERVAL_S; called by writes, under the lock."""
+        now = self._clock()
+        if now - self._swept_at < self.SWEEP_INTERVAL_S:
+            return
+        self._swept_at = now
+        for key in [k for k, (_, expires) in self._data.items() if expires is not None and now >= expires]:
+            del self._data[key]
 
     def _live(self, key: str):
         item = self._data.get(key)
@@ -43,11 +59,13 @@ class MemoryStore:
 
     def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
         with self._lock:
+            self._sweep()
             self._data[key] = (json.dumps(value), self._expiry(ttl))
 
     def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
         """Sets `key` only if it is absent; True when this call set it."""
         with self._lock:
+            self._sweep()
             if self._live(key) is not None:
                 return False
             self._data[key] = (json.dumps(value), self._expiry(ttl))
@@ -55,6 +73,7 @@ class MemoryStore:
 
     def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
         with self._lock:
+            self._sweep()
             item = self._live(key)
             value = (json.loads(item[0]) if item else 0) + amount
             self._data[key] = (json.dumps(value), item[1] if item else self._expiry(ttl))

@@ -1,0 +1,124 @@
+"""Which client a request is served for: the socket peer, or the X-Forwarded-For value when
+the peer is a trusted proxy (TRUSTED_PROXIES: express_api on this host). The weight budget
+charges each client its own share (upstream/clients.py reads `current_client`), and each
+client may be sent CLIENT_BYTES_PER_S: one worker's CPU goes mostly to encoding answers, so
+a client pulling 300 kB candle answers in a loop would otherwise slow everyone's prices."""
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from typing import Callable, Optional
+
+from flask import Flask, g, request
+
+from ..errors import ApiError
+from ..upstream.clients import current_client
+from .respond import services
+
+BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once
+MIN_CHARGE = 10_000  # bytes every answer counts for, however small: a flood of tiny requests costs too
+TARPIT_MAX_S = 1.0  # how long a refusal is held back at most
+MAX_CLIENTS = 10_000  # buckets kept (least recently seen forgotten first)
+UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def identify():
+        found = services()
+        forwarded_for = request.headers.get("X-Forwarded-For")
+        client = client_address(request.remote_addr, forwarded_for, found.settings.trusted_proxies)
+        if not forwarded_for and _trusted(client, found.settings.trusted_proxies):
+            # the operator's own tooling on this host (express_api names its clients in X-Forwarded-For
+            # on every call): neither a weight share nor a byte rate of its own
+            current_client.set(None)
+            g.unmetered = True
+            return
+        current_client.set(client)
+        if request.endpoint in UNMETERED:
+            g.unmetered = True  # liveness and monitoring always answer
+            return
+        wait = _sent_bytes(app, found).wait_s(client)
+        if wait > 0:
+            # Held a moment before the refusal (a greenlet waiting costs nothing): a client
+            # hammering in a loop makes a few refusals a second, not hundreds, each costing CPU.
+            found.sleep(min(wait, TARPIT_MAX_S))
+            raise ApiError(429, "rate_limited", f"this client was sent more than {found.settings.client_bytes_per_s} "
+                                                f"bytes a second; try again shortly", retry_after=max(1.0, wait))
+
+    @app.after_request
+    def charge(response):
+        client = current_client.get()
+        if client is not None and not g.get("unmetered"):
+            _sent_bytes(app, services()).charge(client, response.content_length or 0)
+        return response
+
+    @app.teardown_request
+    def forget(exc):
+        current_client.set(None)
+
+
+def _sent_bytes(app: Flask, found) -> "ByteBuckets":
+    buckets = app.extensions.get("sent_bytes")
+    if buckets is None:
+        buckets = app.extensions["sent_bytes"] = ByteBuckets(found.settings.client_bytes_per_s, found.clock)
+    return buckets
+
+
+class ByteBuckets:
+    """A token bucket of bytes per client, in this process (it protects this process's CPU)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float]):
+        self.rate, self.capacity, self.clock = rate, rate * BURST_S, clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # client -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def wait_s(self, client: str) -> float:
+        """Seconds until `client` may be answered again (0: now)."""
+        with self._lock:
+            tokens = self._refilled(client)
+        return 0.0 if tokens > 0 else -tokens / self.rate
+
+    def charge(self, client: str, size: int) -> None:
+        with self._lock:
+            self._buckets[client] = (self._refilled(client) - max(size, MIN_CHARGE), self.clock())
+            self._buckets.move_to_end(client)
+            while len(self._buckets) > MAX_CLIENTS:
+                self._buckets.popitem(last=False)
+
+    def _refilled(self, client: str) -> float:
+        tokens, at = self._buckets.get(client, (self.capacity, self.clock()))
+        return min(self.capacity, tokens + (self.clock() - at) * self.rate)
+
+
+def client_address(peer: Optional[str], forwarded_for: Optional[str], trusted: tuple) -> str:
+    """The peer, unless it is a trusted proxy that names the client: then the last
+    X-Forwarded-For entry (the one the trusted proxy wrote; earlier ones are the client's word)."""
+    peer_ip = _ip(peer)
+    if peer_ip is None:
+        return peer or "unknown"
+    if forwarded_for and _trusted(peer_ip.compressed, trusted):
+        forwarded = _ip(forwarded_for.rsplit(",", 1)[-1].strip())
+        if forwarded is not None:
+            return forwarded.compressed
+    return peer_ip.compressed
+
+
+def _trusted(address: str, trusted: tuple) -> bool:
+    ip = _ip(address)
+    return ip is not None and any(ip in network for network in _networks(trusted))
+
+
+def _ip(text: Optional[str]):
+    try:
+        address = ipaddress.ip_address(text) if text else None
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address  # ::ffff:127.0.0.1 is 127.0.0.1
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple) -> tuple:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
