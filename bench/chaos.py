@@ -2,7 +2,7 @@
 """Chaos: 64 clients of mixed market-data routes through gunicorn (4 workers, Redis) while
 the fake exchange misbehaves in every way the gateway promises to survive (loopback only).
 
-    .venv/bin/python bench/chaos.py [--clients 64] [--grace 0.25] [--seed 11]
+    .venv/bin/python bench/chaos.py [--clients 64] [--grace 0.25] [--seed 11] [--gateway-log F] [--dump F]
 
 The schedule (about 90 s, fixed; see SCHEDULE) cycles the fake through a spot ban (418 with
 Retry-After), a futures ban (418, the end only in Binance's "banned until" message), a
@@ -100,6 +100,15 @@ def spawn(args, env=None, output=None) -> subprocess.Popen:
     return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
 
 
+def wait_up_or_stop(url: str, proc: subprocess.Popen) -> None:
+    """Waits for `url`; if it never comes up, `proc` is stopped before giving up."""
+    try:
+        wait_up(url)
+    except BaseException:
+        finish(proc)
+        raise
+
+
 def finish(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.send_signal(signal.SIGCONT)  # a paused redis-server must be able to die
@@ -129,6 +138,7 @@ class Redis:
                 if sock.connect_ex(("127.0.0.1", self.port)) == 0:
                     return
             time.sleep(0.05)
+        finish(self.proc)
         raise SystemExit("redis-server did not start")
 
     def signal(self, sig) -> None:
@@ -145,7 +155,7 @@ class Fake:
     def __init__(self):
         self.url = f"http://127.0.0.1:{free_port()}"
         self.proc = spawn([sys.executable, "-m", "tests.fake_binance", "--port", self.url.rsplit(":", 1)[1]])
-        wait_up(self.url + "/api/v3/ping")
+        wait_up_or_stop(self.url + "/api/v3/ping", self.proc)
 
     def fault(self, kind: str, **fields) -> None:
         requests.post(self.url + "/_fake/faults", json={"kind": kind, **fields}, timeout=10).raise_for_status()
@@ -164,6 +174,7 @@ class Gateway:
     def __init__(self, fake: Fake, redis: Redis, log_path: Optional[str] = None):
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        self.lkg_dir = tempfile.mkdtemp(prefix="lkg-chaos-")
         self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py",
                            "python_service:create_app()"],
                           {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
@@ -171,8 +182,8 @@ class Gateway:
                            "CACHE_REDIS_URL": redis.url, "BINANCE_TIMEOUT_S": str(TIMEOUT_S),
                            "RESTRICTION_COOLDOWN_S": str(RESTRICTION_COOLDOWN_S),
                            "BREAKER_COOLDOWN_S": str(BREAKER_COOLDOWN_S), "REDIS_RETRY_S": "2",
-                           "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-chaos-")}, log_path)
-        wait_up(self.url + "/api/status")
+                           "LAST_KNOWN_GOOD_DIR": self.lkg_dir}, log_path)
+        wait_up_or_stop(self.url + "/api/status", self.proc)
 
     def workers(self) -> list[int]:
         out = subprocess.run(["ps", "--ppid", str(self.proc.pid), "-o", "pid="], capture_output=True, text=True)
@@ -317,7 +328,7 @@ def idle_status_ms(base: str, samples: int = 300) -> list[float]:
 def run(args) -> dict:
     started, procs = time.time(), []
     log = lambda message: print(f"[{time.time() - started:6.1f} s] {message}", flush=True)  # noqa: E731
-    redis = Redis()
+    redis, gateway = Redis(), None
     try:
         fake = Fake()
         procs.append(fake.proc)
@@ -350,6 +361,8 @@ def run(args) -> dict:
         for proc in reversed(procs):
             finish(proc)
         finish(redis.proc)
+        if gateway is not None:
+            shutil.rmtree(gateway.lkg_dir, ignore_errors=True)
 
 
 def report(result: dict, grace: float) -> None:
