@@ -2,7 +2,7 @@
 """Chaos: 64 clients of mixed market-data routes through gunicorn (4 workers, Redis) while
 the fake exchange misbehaves in every way the gateway promises to survive (loopback only).
 
-    .venv/bin/python bench/chaos.py [--clients 64] [--grace 0.25] [--seed 11] [--gateway-log F] [--dump F]
+    .venv/bin/python bench/chaos.py [--clients 64] [--grace 0.5] [--seed 11] [--gateway-log F] [--dump F]
 
 The schedule (about 90 s, fixed; see SCHEDULE) cycles the fake through a spot ban (418 with
 Retry-After), a futures ban (418, the end only in Binance's "banned until" message), a
@@ -392,7 +392,8 @@ def report(result: dict, grace: float) -> None:
         counts = inside[kind]
         violations += len(counts["violations"])
         print(f"inside {label} windows: {len(counts['violations'])} "
-              f"({counts['windows']} windows; {counts['in_flight']} already in flight within {grace:g} s of the start)")
+              f"({counts['windows']} windows; {counts['in_flight']} already in flight within {grace:g} s of the start, "
+              f"the latest {counts['latest_in_flight_s'] * 1000:.0f} ms after it)")
     print(f"requests inside block windows (goal 0): {violations}")
     for kind in checks.BLOCKING:
         for record in inside[kind]["violations"][:5]:
@@ -416,7 +417,9 @@ def report(result: dict, grace: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=64)
-    parser.add_argument("--grace", type=float, default=0.25,
+    # On a loaded 2-core machine a request admitted just before the ban was written to Redis has
+    # been seen arriving 0.26 s after the 418; a gateway ignoring a ban sends for its whole length.
+    parser.add_argument("--grace", type=float, default=0.5,
                         help="seconds after a block opens in which an arriving request counts as in flight")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--gateway-log", help="keep gunicorn's output (its JSON logs) in this file")

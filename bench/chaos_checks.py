@@ -77,7 +77,7 @@ def inside_windows(records: list[dict], windows: list[Window], grace_s: float) -
     """Requests that reached the fake inside a window, per kind. A request arriving within
     `grace_s` of the window's start was already in flight (admitted before the gateway could
     know of the block) and is counted apart, not as a violation."""
-    result = {kind: {"windows": 0, "violations": [], "in_flight": 0} for kind in BLOCKING}
+    result = {kind: {"windows": 0, "violations": [], "in_flight": 0, "latest_in_flight_s": 0.0} for kind in BLOCKING}
     for window in windows:
         counts = result[window.kind]
         counts["windows"] += 1
@@ -86,6 +86,7 @@ def inside_windows(records: list[dict], windows: list[Window], grace_s: float) -
                 continue
             if record["at"] <= window.start + grace_s:
                 counts["in_flight"] += 1
+                counts["latest_in_flight_s"] = max(counts["latest_in_flight_s"], record["at"] - window.start)
             else:
                 counts["violations"].append(record)
     return result
