@@ -186,14 +186,20 @@ def _check_size(name: str, value: Decimal) -> None:
                                                  f"the decimal point and {MAX_DECIMAL_PLACES} after it")
 
 
-def parse_order(body) -> dict:
+def _side_and_type(body, types) -> tuple[str, str]:
+    """An order body's side and type, each one Binance takes."""
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
     side, kind = body.get("side"), body.get("type")
     if side not in SIDES:
         raise ApiError(400, "invalid_parameter", "side must be BUY or SELL")
-    if kind not in TYPES:
-        raise ApiError(400, "invalid_parameter", f"type must be one of {', '.join(TYPES)}")
+    if kind not in types:
+        raise ApiError(400, "invalid_parameter", f"type must be one of {', '.join(types)}")
+    return side, kind
+
+
+def parse_order(body) -> dict:
+    side, kind = _side_and_type(body, TYPES)
     price = decimal_field(body, "price", required=kind in PRICED_TYPES)
     if kind == "MARKET" and price is not None:
         raise ApiError(400, "invalid_parameter", "a MARKET order takes no price")
@@ -230,13 +236,7 @@ def _option(body: dict, name: str, allowed) -> Optional[str]:
 
 def parse_placement(body, types=PLACEMENT_TYPES) -> dict:
     """An order to place, with the parameters its type requires and no others."""
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_parameter", "the body must be a JSON object")
-    side, kind = body.get("side"), body.get("type")
-    if side not in SIDES:
-        raise ApiError(400, "invalid_parameter", "side must be BUY or SELL")
-    if kind not in types:
-        raise ApiError(400, "invalid_parameter", f"type must be one of {', '.join(types)}")
+    side, kind = _side_and_type(body, types)
     needs = NEEDS[kind]
     order = {"symbol": parse_symbol(body.get("symbol")), "side": side, "type": kind,
              "timeInForce": _option(body, "timeInForce", TIME_IN_FORCE) if "timeInForce" in needs else None,
