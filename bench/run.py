@@ -128,7 +128,7 @@ def main() -> int:
     base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url}
     results = {}
     try:
-        # (a) warm cache vs bare Flask, same gunicorn config (1 worker x 8 threads, no Redis)
+        # (a) warm cache vs bare Flask, same gunicorn config (the shipped one: 1 worker, no Redis)
         port = free_port()
         bare = gunicorn("bench.bare_app:create_app()", port, {})
         results["bare"] = wrk(f"http://127.0.0.1:{port}{PATH}", secs, conns)
@@ -176,7 +176,7 @@ def report(r: dict, secs: float, conns: int, lat_conns: int) -> None:
     floor = secs / 1.0
     per_10k = r["ttl"]["upstream_calls"] / r["ttl"]["requests"] * 10_000
     print(f"\nwrk -t2 -d{secs:g}s with {conns} connections for (a) and (b), {lat_conns} for latencies; "
-          "gunicorn gthread 1 worker x 8 threads; fake exchange on loopback\n")
+          "gunicorn as shipped (gunicorn.conf.py), 1 worker; fake exchange on loopback\n")
     print("| measure | result | goal |\n|---|---|---|")
     print(f"| (a) bare Flask JSON route | {r['bare']['rps']:.0f} req/s | |")
     print(f"| (a) /api/binance/price/BTCUSDT, warm cache | {r['cached']['rps']:.0f} req/s (ratio {ratio:.2f}) | ratio >= 0.85 |")
