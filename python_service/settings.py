@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
@@ -245,6 +246,15 @@ class Settings:
             else:
                 shown[f.name] = value
         return shown
+
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
+
+
+def mask_urls_in(text: str) -> str:
+    """`text` (an error message, say) with the userinfo of every URL in it masked: libraries
+    such as websockets put the whole proxy URL into their exceptions."""
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def mask_url(url: Optional[str]) -> Optional[str]:

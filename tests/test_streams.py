@@ -183,3 +183,17 @@ def test_the_mirror_serves_binances_ticker_price_from_the_same_stream(streamed_a
     assert answer.get_json() == {"symbol": "ETHUSDT", "price": "3555.55000000"}
     assert answer.headers["X-Data-Source"] == "stream"
     assert fake.count("/api/v3/ticker/price") == 0
+
+
+@pytest.mark.parametrize("proxy", ["http://PROXYKEY7731@127.0.0.1:{port}",
+                                   "http://user:PROXYPASS7731@127.0.0.1:{port}"])
+def test_a_stream_error_never_shows_the_proxy_userinfo_in_status_or_logs(streamed_app, caplog, proxy):
+    from tests.conftest import closed_port
+
+    app = streamed_app(BINANCE_PROXY_URL=proxy.format(port=closed_port()))
+    app.extensions["services"].streams.start()
+    client = app.test_client()
+    wait_for(lambda: spot_state(client).get("last_error"), "the stream's first error")
+
+    text = client.get("/api/status").get_data(as_text=True) + caplog.text
+    assert "PROXYKEY7731" not in text and "PROXYPASS7731" not in text

@@ -18,6 +18,7 @@ from collections import deque
 from decimal import Decimal
 from typing import Any, Callable, Optional
 
+from ..settings import mask_urls_in
 from ..upstream import websocket
 from ..upstream.errors import UpstreamError
 from .stream_board import Board
@@ -320,4 +321,5 @@ class Feed:
 
 
 def _describe(err: Exception) -> str:
-    return f"{type(err).__name__}: {err}"[:300]
+    """A short cause, with any URL's userinfo masked (a proxy's key may be its user name)."""
+    return mask_urls_in(f"{type(err).__name__}: {err}")[:300]

@@ -60,7 +60,7 @@ class RedisShare:
                     self._streams.own()
             except Exception as err:  # noqa: BLE001 - lost the lease or Redis: stop connecting
                 if self.is_owner:
-                    log.warning("stream lease lost (%s): this worker stops its streams", err)
+                    log.warning("stream lease lost (%s): this worker stops its streams", type(err).__name__)
                     self.is_owner = False
                     self._streams.disown()
             self._stop.wait(RENEW_S)
