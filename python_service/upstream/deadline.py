@@ -13,8 +13,8 @@ import time
 from typing import Optional
 
 from requests.adapters import HTTPAdapter
-from requests.exceptions import ChunkedEncodingError, ReadTimeout
-from urllib3.exceptions import ProtocolError, ReadTimeoutError
+from requests.exceptions import ChunkedEncodingError, ContentDecodingError, ReadTimeout
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 from urllib3.util import Timeout
 
 CHUNK = 64 * 1024
@@ -58,6 +58,8 @@ class DeadlineAdapter(HTTPAdapter):
                 raise ReadTimeout(f"the answer took longer than {self.limit_s:g}s") from err
             except ProtocolError as err:
                 raise ChunkedEncodingError(err) from err
+            except DecodeError as err:  # e.g. "Content-Encoding: gzip" on a body that is not
+                raise ContentDecodingError(err) from err
             if not chunk:
                 return b"".join(chunks)
             chunks.append(chunk)

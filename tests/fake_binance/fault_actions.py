@@ -75,6 +75,9 @@ def act(handler, fault: Fault, record, normal_body: Callable[[], Any]) -> bool:
         handler.send_json(record, 200, {}, used)
     elif fault.kind == "wrong_shape":
         handler.send_json(record, 200, _opposite(normal_body) if fault.body is UNSET else fault.body, used)
+    elif fault.kind == "bad_encoding":
+        handler.send_body(record, 200, b'{"symbol":"BTCUSDT","price":"1"}', "application/json",
+                          {**handler.weight_headers(used), "Content-Encoding": "gzip"})
     elif fault.kind == "firewall":
         handler.send_body(record, 403, FIREWALL_PAGE.encode(), "text/html", retry)
     return True

@@ -21,8 +21,9 @@ RESTRICTED_MSG = (
 #   empty          200 with body {}                 firewall      403 with an HTML WAF page (+ Retry-After if set)
 #   wrong_shape    200 with valid JSON of the wrong shape (`body`, default the opposite of the route's shape)
 #   drip           the normal answer, Content-Length set, one byte every `interval` seconds
+#   bad_encoding   200 saying Content-Encoding: gzip over a body that is not gzip
 KINDS = {"restricted", "rate_limited", "banned", "server_error", "slow", "silent", "reset", "malformed",
-         "odd_error_body", "empty", "wrong_shape", "firewall", "drip"}
+         "odd_error_body", "empty", "wrong_shape", "firewall", "drip", "bad_encoding"}
 MARKETS = {"spot", "futures"}
 
 
