@@ -161,3 +161,33 @@ def test_a_query_with_raw_utf8_reaches_binance_percent_encoded_once(gateway, fak
     [record] = fake.requests_to("/api/v3/myTrades")
     assert record.query == "symbol=%E5%B8%81%E5%AE%89%E4%BA%BA%E7%94%9FUSDT&timestamp=1&signature=ab"
     assert record.params["symbol"] == "币安人生USDT"
+
+
+def test_a_403_from_binances_firewall_on_a_signed_call_holds_that_market_back(gateway, fake):
+    fake.add_fault("firewall", retry_after=120)
+    first = gateway.get(f"/api/v3/account?{signed(f'timestamp={now_ms()}')}", headers={"X-MBX-APIKEY": API_KEY})
+
+    held = gateway.get(f"/api/v3/openOrders?{signed(f'timestamp={now_ms()}')}", headers={"X-MBX-APIKEY": API_KEY})
+
+    assert first.status_code == 403  # Binance's own answer, passed on
+    assert held.status_code in (418, 429) and held.get_json()["code"] == -1003 and "Retry-After" in held.headers
+    assert fake.count() == 1
+
+
+def test_a_retry_of_a_signed_read_is_not_sent_once_a_ban_is_known(gateway, fake):
+    gate = fake.hold(route="/api/v3/openOrders", times=1).then({"kind": "server_error", "status": 503})
+    from threading import Thread
+
+    answers = []
+    reader = Thread(target=lambda: answers.append(gateway.get(
+        f"/api/v3/openOrders?{signed(f'timestamp={now_ms()}')}", headers={"X-MBX-APIKEY": API_KEY})))
+    reader.start()
+    assert gate.wait_arrived(1, timeout=10)
+    fake.add_fault("banned", route="/api/v3/account", retry_after=120)
+    banned = gateway.get(f"/api/v3/account?{signed(f'timestamp={now_ms()}')}", headers={"X-MBX-APIKEY": API_KEY})
+    gate.release()  # the first attempt fails with a 503: its retry must not go out into the ban
+    reader.join(10)
+
+    assert banned.status_code == 418
+    assert answers and answers[0].status_code == 418 and answers[0].get_json()["code"] == -1003
+    assert fake.count("/api/v3/openOrders") == 1

@@ -121,19 +121,30 @@ def translate(exc: Exception, timeout_s: float) -> Exception:
 
 def _from_status(exc: BinanceAPIException) -> UpstreamError:
     status = exc.status_code
-    retry_after = _retry_after(exc.response)
     message = exc.message if exc.code else f"Binance answered HTTP {status}"
-    if status == 451:
-        return Restricted(exc.message or "restricted location", status, exc.code)
-    if status == 429:
-        return RateLimited(message, status, exc.code, retry_after)
-    if status == 418:
-        return Banned(message, status, exc.code, retry_after, _banned_until(exc.message))
-    if status == 403:  # Binance's firewall (its page is HTML, not JSON): a block to wait out, not a rejection
-        return Blocked("Binance's firewall blocked the request (HTTP 403)", status, exc.code or None, retry_after)
+    headers = exc.response.headers if exc.response is not None else {}
+    block = blocking_error(status, exc.code, exc.message if status == 451 else message, headers)
+    if block is not None:
+        return block
     if status >= 500:
         return Unreachable(f"Binance answered HTTP {status}", status, exc.code or None)
     return Rejected(message, status, exc.code)
+
+
+def blocking_error(status: int, code, message: Optional[str], headers) -> Optional[UpstreamError]:
+    """The block an answer's status implies (451 restricted, 429 rate limited, 418 banned, 403
+    firewall), with its wait from Retry-After or Binance's "banned until"; None for any other status.
+    The SDK path and the signed pass-through both judge Binance's answers here."""
+    retry_after = retry_after_s(headers.get("Retry-After"))
+    if status == 451:
+        return Restricted(message or "restricted location", status, code)
+    if status == 429:
+        return RateLimited(message or "Binance answered HTTP 429", status, code, retry_after)
+    if status == 418:
+        return Banned(message or "Binance answered HTTP 418", status, code, retry_after, _banned_until(message))
+    if status == 403:  # Binance's firewall (its page is HTML, not JSON): a block to wait out, not a rejection
+        return Blocked("Binance's firewall blocked the request (HTTP 403)", status, code or None, retry_after)
+    return None
 
 
 def _binance_error_object(exc: BinanceAPIException) -> bool:
@@ -144,8 +155,8 @@ def _binance_error_object(exc: BinanceAPIException) -> bool:
         return False
 
 
-def _retry_after(response) -> Optional[float]:
-    value = response.headers.get("Retry-After") if response is not None else None
+def retry_after_s(value: Optional[str]) -> Optional[float]:
+    """Retry-After in seconds, None when absent or not a number."""
     try:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:

@@ -18,9 +18,9 @@ import requests
 
 from . import client as sdk
 from .calls import Upstream
-from .client import _reason
+from .client import _reason, blocking_error
 from .endpoints import Market
-from .errors import Banned, RateLimited, Restricted, Unreachable, UpstreamError
+from .errors import Unreachable, UpstreamError
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 _SIGNATURE = re.compile(r"(signature=)[^&\s\"]+", re.IGNORECASE)
@@ -77,8 +77,8 @@ class PassThrough:
         """Binance's answer (any status it gave, its body as it is). Raises HeldBack while the
         market must not be called, Unreachable when no answer came (after retries for a GET)."""
         lane = self.upstream.lanes[signed.market]
-        lane.state.admit()
-        attempt = lambda: self._attempt(signed, lane.budget)  # noqa: E731
+        probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
+        attempt = lambda: self._attempt(signed, lane, probe)  # noqa: E731
         try:
             if signed.retryable:
                 answer = self.upstream.retry.run(attempt, lambda exc: isinstance(exc, Unreachable),
@@ -95,7 +95,12 @@ class PassThrough:
             lane.state.record_failure(trouble)  # a ban or restriction holds every later call back
         return answer
 
-    def _attempt(self, signed: SignedRequest, budget) -> Answer:
+    def _attempt(self, signed: SignedRequest, lane, probe: list[str]) -> Answer:
+        # Before every attempt, as for the gateway's own calls: a ban seen meanwhile stops a retry.
+        slot = lane.state.admit(probe[0] if probe else None)
+        if slot:
+            probe[:] = [slot]
+        budget = lane.budget
         settings = self.upstream.settings
         root = settings.futures_base_url if signed.market is Market.FUTURES else settings.base_url
         url = root + signed.path + ("?" + _wire(signed.query) if signed.query else "")
@@ -132,15 +137,8 @@ def _wire(query: bytes) -> str:
 
 
 def _trouble(answer: Answer) -> Optional[UpstreamError]:
-    """The state an answer implies (a 451, 429 or 418), None for anything else."""
-    retry_after = _seconds(answer.headers.get("Retry-After"))
-    if answer.status == 451:
-        return Restricted(_message(answer) or "restricted location", 451, 0)
-    if answer.status == 429:
-        return RateLimited("Binance answered 429 to a signed request", 429, -1003, retry_after)
-    if answer.status == 418:
-        return Banned("Binance answered 418 to a signed request", 418, -1003, retry_after)
-    return None
+    """The block an answer implies (451, 429, 418, 403), None for anything else."""
+    return blocking_error(answer.status, None, _message(answer), answer.headers)
 
 
 def _message(answer: Answer) -> Optional[str]:
@@ -151,9 +149,3 @@ def _message(answer: Answer) -> Optional[str]:
         return None
     return msg if isinstance(msg, str) else None
 
-
-def _seconds(value: Optional[str]) -> Optional[float]:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
