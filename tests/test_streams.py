@@ -197,3 +197,4 @@ def test_a_stream_error_never_shows_the_proxy_userinfo_in_status_or_logs(streame
 
     text = client.get("/api/status").get_data(as_text=True) + caplog.text
     assert "PROXYKEY7731" not in text and "PROXYPASS7731" not in text
+

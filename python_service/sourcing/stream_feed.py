@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 from ..settings import mask_urls_in
 from ..upstream import websocket
 from ..upstream.errors import UpstreamError
+from ..upstream.shapes import decimal
 from .stream_board import Board
 
 log = logging.getLogger(__name__)
@@ -236,7 +237,9 @@ class Feed:
             if stream == "!miniTicker@arr":
                 event_s = max(row["E"] for row in data) / 1000
                 if self.board.get(self.market, "prices") is not None:  # only once seeded
-                    self.board.merge(self.market, "prices", {row["s"]: row["c"] for row in data}, event_s)
+                    self.board.merge(self.market, "prices", {row["s"]: row["c"] for row in data
+                                                             if isinstance(row["s"], str) and decimal(row["c"])},
+                                     event_s)
                 return event_s
             if stream == "!ticker@arr":
                 event_s = max(row["E"] for row in data) / 1000
@@ -255,7 +258,7 @@ class Feed:
             elif stream.endswith("@depth@100ms"):
                 self._depth(key, data, event_s)
             return event_s
-        except (KeyError, TypeError, ValueError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as err:  # decimal's too
             log.warning("%s stream %s sent an event of an unexpected shape: %s", self.market, stream, err)
             return None
 
