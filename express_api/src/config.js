@@ -21,12 +21,17 @@ function url(env, name, fallback) {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${name} is not a valid URL: ${JSON.stringify(maskUserinfo(raw))}`);
   }
   if (!['http:', 'https:'].includes(parsed.protocol)) {
-    throw new ConfigError(`${name} must be an http:// or https:// URL, not ${JSON.stringify(raw)}`);
+    throw new ConfigError(`${name} must be an http:// or https:// URL, not ${JSON.stringify(maskUserinfo(raw))}`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+// A URL as it may be shown: any user name and password replaced by *** (they may hold a key).
+function maskUserinfo(text) {
+  return String(text).replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@');
 }
 
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

@@ -41,3 +41,11 @@ for (const [variable, value] of [['TRUST_PROXY', 'banana'], ['JWT_SECRET', 'z'.r
     if (variable === 'JWT_SECRET') assert.ok(!run.stderr.includes(value));
   });
 }
+
+test('server start — PYTHON_SERVICE_URL with credentials and a bad scheme — names it and never shows the credentials', () => {
+  const run = start({ PYTHON_SERVICE_URL: 'ftp://svcuser:Sup3rSecretPw@127.0.0.1:5001' });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /PYTHON_SERVICE_URL/);
+  assert.doesNotMatch(run.stderr, /Sup3rSecretPw|svcuser/);
+  assert.match(run.stderr, /ftp:\/\/\*\*\*@127\.0\.0\.1/);
+});
