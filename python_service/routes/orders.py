@@ -1,12 +1,10 @@
 """Orders and the USDT-M futures account (TRADING_ENABLED): credential-using, so behind
 X-Internal-Token when INTERNAL_API_TOKEN is set. Decimals in and out as strings."""
-import hmac
-
 from flask import Blueprint, jsonify, request
 
 from ..errors import ApiError
 from . import inputs
-from .respond import services
+from .respond import require_internal_token, services
 
 bp = Blueprint("orders", __name__, url_prefix="/api/binance")
 
@@ -17,9 +15,7 @@ def trading_gate():
     settings = services().settings
     if not settings.trading_enabled:
         raise ApiError(403, "trading_disabled", "order routes are off: set TRADING_ENABLED=true to use them")
-    expected = settings.internal_api_token
-    if expected and not hmac.compare_digest(request.headers.get("X-Internal-Token", "").encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "missing or wrong X-Internal-Token")
+    require_internal_token()
     if not settings.keys_configured:
         raise ApiError(503, "keys_not_configured", "set BINANCE_API_KEY and BINANCE_API_SECRET to trade")
 

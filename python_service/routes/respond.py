@@ -1,8 +1,11 @@
 """A market-data answer: the payload plus its provenance, in the body and the X-Data-Source header."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+import hmac
 
+from flask import current_app, jsonify, request
+
+from ..errors import ApiError
 from ..observability import metrics
 from ..sourcing.provenance import Sourced
 
@@ -23,3 +26,10 @@ def candles_response(params: dict, sourced: Sourced):
     """Candles as named fields, with the symbol and interval they are for."""
     return sourced_response({"symbol": params["symbol"], "interval": params["interval"], "candles": sourced.data,
                              "count": len(sourced.data)}, sourced)
+
+
+def require_internal_token() -> None:
+    """Credential-using routes need X-Internal-Token when INTERNAL_API_TOKEN is set."""
+    expected = services().settings.internal_api_token
+    if expected and not hmac.compare_digest(request.headers.get("X-Internal-Token", "").encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "missing or wrong X-Internal-Token")

@@ -17,11 +17,11 @@ from typing import Optional
 from ..errors import ApiError
 from ..sourcing.journal import FINAL, Entry, Journal
 from ..upstream import Banned, Blocked, HeldBack, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
+from ..upstream.calls import TIMESTAMP_OUTSIDE_WINDOW
 from ..upstream.order_counts import last_order_counts
 
 log = logging.getLogger(__name__)
 ORDER_DOES_NOT_EXIST = -2013
-TIMESTAMP_OUTSIDE_WINDOW = -1021
 # Between journalling `sent_at_ms` and python-binance stamping the request a busy
 # worker may lose time; the lost request's timestamp is taken to be at most this much later.
 STAMP_GRACE_MS = 5000
