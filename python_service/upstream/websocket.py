@@ -1,8 +1,9 @@
 """The raw websocket connection to Binance's market streams: through BINANCE_PROXY_URL
 like every REST call, at most 5 outgoing messages a second, JSON in and out.
 
-websockets' threaded (sync) client: the gateway runs gunicorn's gthread workers, so
-one background thread per market and a blocking `recv` fit without an event loop.
+websockets' threaded (sync) client: one background thread per market and a blocking `recv`
+fit a gunicorn worker without an event loop (under the default gevent workers those threads
+are greenlets).
 The library answers Binance's pings itself (on its own reader thread).
 SOCKS goes through PySocks (already used for REST), HTTP CONNECT through websockets."""
 from __future__ import annotations
