@@ -37,6 +37,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
 from typing import Optional
 
 import requests
@@ -78,21 +80,6 @@ def _routes() -> list[tuple]:
 ROUTES = _routes()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_up(url: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up within {seconds} s")
 
 
 def spawn(args, env=None, output=None) -> subprocess.Popen:

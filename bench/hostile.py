@@ -20,7 +20,6 @@ answer to a <=1 kB request of the amplification attempt (goal: <= 64 kB). Bounde
 from __future__ import annotations
 
 import argparse
-import json
 import multiprocessing
 import os
 import random
@@ -30,9 +29,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import Counter, defaultdict
 from pathlib import Path
+
+from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
 
 import requests
 
@@ -52,21 +52,6 @@ AMPLIFIERS = ('{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":"0.001
               "[" * 900, '{"a":' * 150 + "1" + "}" * 150)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_up(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
 
 
 def start(args: list, env: dict) -> subprocess.Popen:

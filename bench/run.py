@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,15 +24,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 PATH = "/api/binance/price/BTCUSDT"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_wrk() -> str:
@@ -61,16 +57,6 @@ def http(method: str, url: str, body=None, timeout=30.0):
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read() or b"null")
 
-
-def wait_up(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up")
 
 
 def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
