@@ -7,6 +7,8 @@ import socket
 import struct
 from typing import Any, Callable
 
+import orjson
+
 from .faults import RESTRICTED_MSG, UNSET, Fault
 
 DEFAULT_BAN_S = 120  # Binance's shortest IP ban
@@ -93,5 +95,9 @@ def _opposite(normal_body: Callable[[], Any]) -> Any:
 
 
 def encode(body: Any) -> bytes:
-    # Binance sends non-ASCII symbols as UTF-8, not as \u escapes.
-    return json.dumps(body, ensure_ascii=False).encode()
+    """Compact, as Binance writes it, with non-ASCII symbols as UTF-8 rather than \\u escapes;
+    orjson, so that a 5,000-level book does not hold this fake's threads for milliseconds."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # an integer past 64 bits: a test asked for one
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

@@ -58,12 +58,20 @@ def klines(fake, params, error, price=None):
 def depth(fake, params, error, price=None):
     price = Decimal(fake._known(params.get("symbol", ""))) if price is None else price
     limit = _int(params, "limit", 100, 1, 5000, error)
-    tick = price / 100000
+    # in whole 1e-8 units (Binance's 8 decimals), not Decimal: a 5,000-level book in Decimal took this
+    # fake ~50 ms of CPU, time in which it answered no one else, which real Binance would not do
+    units = int(price * 100_000_000)
+    tick = units // 100_000
     # FakeStreams (streams.py) moves a symbol's update id on; the snapshot continues from it
     last_id = getattr(fake, "depth_update_ids", {}).get(params.get("symbol"), 1027024)
     return {"lastUpdateId": last_id,
-            "bids": [[_d(price - tick * (i + 1)), _d(Decimal("0.5") + i)] for i in range(limit)],
-            "asks": [[_d(price + tick * (i + 1)), _d(Decimal("0.4") + i)] for i in range(limit)]}
+            "bids": [[_units(units - tick * (i + 1)), f"{i}.50000000"] for i in range(limit)],
+            "asks": [[_units(units + tick * (i + 1)), f"{i}.40000000"] for i in range(limit)]}
+
+
+def _units(value: int) -> str:
+    """An amount in 1e-8 units as Binance writes it, with 8 decimals."""
+    return f"{value // 100_000_000}.{value % 100_000_000:08d}"
 
 
 def trades(fake, params, error):
