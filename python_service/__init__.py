@@ -18,6 +18,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from flask_caching import Cache
 
     from . import routes, wiring
+    from .json_provider import FastJSONProvider
     from .observability import logs, request_log
     from .settings import Settings, load_env_file
 
@@ -29,7 +30,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     settings = Settings.from_env(env)
 
     app = Flask(__name__, static_folder=None)
-    app.json.sort_keys = False
+    app.json = FastJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # a bigger body: 413 before it is read
     cache = Cache()
     cache.init_app(app, config=wiring.cache_config(settings))

@@ -18,6 +18,9 @@ GOOD = [
     ("klines", {"symbol": "BTCUSDT"}, []),  # a time range without candles
     ("depth", {"symbol": "BTCUSDT"}, BOOK),
     ("depth", {"symbol": "NEWUSDT"}, {"lastUpdateId": 1, "bids": [], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["-0.5", "2"], ["3", "4", "5"]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "asks": [],  # a 5,000-level book, checked in one pass
+                                      "bids": [[f"{67000 - i}.{i:08d}", f"{i}.5"] for i in range(5000)]}),
     ("trades", {"symbol": "BTCUSDT"}, [{"id": 1, "price": "4.0", "qty": "12.0"}]),
     ("avg_price", {"symbol": "BTCUSDT"}, {"mins": 5, "price": "9.35751834", "closeTime": 1694061154503}),
     ("exchange_info", {}, {"timezone": "UTC", "symbols": [{"symbol": "BTCUSDT", "filters": []}]}),
@@ -46,6 +49,16 @@ BAD = [
     ("depth", {"symbol": "BTCUSDT"}, {"bids": [], "asks": []}),
     ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": None, "asks": []}),
     ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1"]], "asks": []}),
+    # each value of every level is checked, however the values are joined for the check
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1\n2", "3"]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1", "2\n"]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1", "2"], ["", "3"]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1", 2]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1", "2", None]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["1.", "2"]], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [["١", "2"]], "asks": []}),  # Arabic-Indic one
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [("1", "2")], "asks": []}),
+    ("depth", {"symbol": "BTCUSDT"}, {"lastUpdateId": 1, "bids": [], "asks": [["1", "2"]] * 4999 + [["1", "x"]]}),
     ("trades", {"symbol": "BTCUSDT"}, [{}]),
     ("avg_price", {"symbol": "BTCUSDT"}, {}),
     ("avg_price", {"symbol": "BTCUSDT"}, []),

@@ -131,7 +131,7 @@ class Provider:
         if not self.cache_usable():
             return
         try:
-            self.cache.set(key, entry, timeout=max(1, math.ceil(ttl * 2)))
+            self.cache.set(key, entry, timeout=max(1, math.ceil(ttl)))  # past its TTL it is only read to be thrown away
         except Exception as err:  # noqa: BLE001 - the cache is best effort
             log.warning("cache write failed for %s: %s", key, err)
             self.on_cache_error()

@@ -2,7 +2,6 @@
 exceptions (and requests') into our UpstreamError types."""
 from __future__ import annotations
 
-import json
 import re
 import threading
 from typing import Optional
@@ -12,6 +11,7 @@ import requests
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceRequestException
 
+from .. import json_codec
 from ..settings import Settings
 from .deadline import DeadlineAdapter
 from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
@@ -57,14 +57,23 @@ class OddErrorBody(BinanceAPIException):
 class _Client(Client):
     @staticmethod
     def _handle_response(response: requests.Response):
-        if not 200 <= response.status_code < 300 and _json_but_not_object(response.text):
-            raise OddErrorBody(response)
-        return Client._handle_response(response)
+        """The SDK's rules (a non-2xx raises, an empty 2xx is {}, invalid JSON raises), with the
+        body decoded by json_codec: response.json() takes ~7 ms on a 5,000-level book."""
+        if not 200 <= response.status_code < 300:
+            if _json_but_not_object(response.content):
+                raise OddErrorBody(response)
+            raise BinanceAPIException(response, response.status_code, response.text)
+        if not response.content:
+            return {}
+        try:
+            return json_codec.loads(response.content)
+        except ValueError:
+            raise BinanceRequestException("Invalid Response: the body is not JSON") from None
 
 
-def _json_but_not_object(text: str) -> bool:
+def _json_but_not_object(raw: bytes) -> bool:
     try:
-        return not isinstance(json.loads(text), dict)
+        return not isinstance(json_codec.loads(raw), dict)
     except ValueError:
         return False
 

@@ -13,9 +13,31 @@ _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 KLINE_FIELDS = 11  # open time ... taker buy quote volume (a 12th, "ignore", may follow)
 
 
+_DECIMAL_LINES = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:\n-?[0-9]+(?:\.[0-9]+)?)*")
+
+
 def decimal(value) -> bool:
     """Binance sends prices and quantities as decimal strings ("67012.34000000")."""
     return isinstance(value, str) and _DECIMAL.fullmatch(value) is not None
+
+
+def _decimals(values: list) -> bool:
+    """Every value a decimal string, checked in one regex pass over them joined by newlines
+    (a 5,000-level book has 20,000; one call each costs a gevent worker ~25 ms). A value
+    with a newline of its own would add a line: the count of newlines rules that out."""
+    if not values:
+        return True
+    try:
+        joined = "\n".join(values)
+    except TypeError:
+        return False  # a value that is not a string
+    return joined.count("\n") == len(values) - 1 and _DECIMAL_LINES.fullmatch(joined) is not None
+
+
+def _book_side(side) -> bool:
+    """A list of levels, each a list of at least [price, quantity], all decimal strings."""
+    return (isinstance(side, list) and all(isinstance(level, list) and len(level) >= 2 for level in side)
+            and _decimals([value for level in side for value in level]))
 
 
 def _row(**fields: Callable[[Any], bool]) -> Callable[[Any], bool]:
@@ -55,8 +77,7 @@ PRICE_ROW = _row(symbol=_text, price=decimal)
 BOOK_TICKER_ROW = _row(symbol=_text, bidPrice=decimal, askPrice=decimal)
 TICKER_ROW = _row(symbol=_text, lastPrice=decimal)
 KLINE = _list_of(lambda field: True, at_least=KLINE_FIELDS)
-BOOK_SIDE = _list_of(_list_of(decimal, at_least=2))
-BOOK = obj(_row(lastUpdateId=_integer, bids=BOOK_SIDE, asks=BOOK_SIDE))
+BOOK = obj(_row(lastUpdateId=_integer, bids=_book_side, asks=_book_side))
 TRADE = _row(price=decimal, qty=decimal)
 AGG_TRADE = _row(p=decimal, q=decimal)
 AVG_PRICE = obj(_row(price=decimal))
