@@ -54,7 +54,11 @@ else:
 
 def post_worker_init(worker):
     """Each worker starts its websocket streams here, after the fork (threads do not survive
-    a fork); with Redis, only the worker that wins the lease connects."""
+    a fork); with Redis, only the worker that wins the lease connects. The garbage collector
+    is tuned first, once the app is built (python_service/gc_policy.py)."""
+    from python_service import gc_policy
+
+    gc_policy.tune()
     services = getattr(worker.wsgi, "extensions", {}).get("services")
     if services is not None:
         services.streams.start()
@@ -74,6 +78,8 @@ def on_exit(server):
 def worker_exit(server, worker):
     # What the last known good holds but has not written yet goes to disk before the worker
     # is gone (atexit does it too; this hook also runs when the worker leaves by another path).
+    from python_service import gc_policy
     from python_service.sourcing.last_known_good import flush_all
 
     flush_all()
+    gc_policy.release()
