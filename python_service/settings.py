@@ -169,7 +169,7 @@ class Settings:
     price_reserve_ratio: float = setting("PRICE_RESERVE_RATIO", 0.2, number(minimum=0, maximum=0.9))
     # Bytes of answers each client may be sent per second (bursts of 4 s; every answer counts at
     # least 10 kB): a client pulling big candle or book answers in a loop is slowed, not everyone.
-    client_bytes_per_s: int = setting("CLIENT_BYTES_PER_S", 500_000, number(minimum=10_000, integer=True))
+    client_bytes_per_s: int = setting("CLIENT_BYTES_PER_S", 200_000, number(minimum=10_000, integer=True))
     # Peers whose X-Forwarded-For names the client (express_api runs on this host).
     trusted_proxies: tuple = setting("TRUSTED_PROXIES", address_list("TRUSTED_PROXIES", "127.0.0.1,::1"),
                                     address_list)

@@ -15,7 +15,8 @@ SHARE, DEPTH_WEIGHT = 1200, 250
 
 @pytest.fixture
 def app(make_app):
-    return make_app()
+    # the weight share on its own: at the default byte rate, a 4 s burst is only two 5,000-level books
+    return make_app(CLIENT_BYTES_PER_S="2000000")
 
 
 def get(app, path, addr, forwarded_for=None):
@@ -172,6 +173,18 @@ def test_a_client_pulling_big_answers_gets_429_past_its_byte_rate_while_others_a
 
     clock.advance(2)  # 400 kB more allowed
     assert get(app, KLINES_1000, HOG).status_code == 200
+
+
+def test_each_refusal_is_held_a_full_second_so_a_loop_ignoring_retry_after_asks_once_a_second(make_app, sleeps):
+    # past the burst the client owes one small answer (10 kB at 100 kB/s: 0.1 s of its rate), yet each
+    # refusal is held a whole second: held only 0.1 s, a loop would make ten refusals a second, each
+    # costing the worker CPU
+    app = make_app(CLIENT_BYTES_PER_S="100000")  # burst: 400 kB, forty small answers
+    answers = [get(app, "/api/binance/price/BTCUSDT", HOG) for _ in range(45)]
+
+    assert [a.status_code for a in answers] == [200] * 41 + [429] * 4
+    assert sleeps == [1.0] * 4
+    assert all(a.headers["Retry-After"] == "1" for a in answers[41:])
 
 
 def test_small_answers_at_a_dashboards_pace_are_never_limited(make_app, clock):

@@ -19,7 +19,7 @@ from .respond import services
 
 BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once
 MIN_CHARGE = 10_000  # bytes every answer counts for, however small: a flood of tiny requests costs too
-TARPIT_MAX_S = 1.0  # how long a refusal is held back at most
+TARPIT_S = 1.0  # how long a refusal is held back
 MAX_CLIENTS = 10_000  # buckets kept (least recently seen forgotten first)
 UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered
 
@@ -42,11 +42,14 @@ def init_app(app: Flask) -> None:
             return
         wait = _sent_bytes(app, found).wait_s(client)
         if wait > 0:
-            # Held a moment before the refusal (a greenlet waiting costs nothing): a client
-            # hammering in a loop makes a few refusals a second, not hundreds, each costing CPU.
-            found.sleep(min(wait, TARPIT_MAX_S))
+            # Held TARPIT_S before the refusal (a greenlet waiting costs nothing): a client that
+            # ignores Retry-After and asks again at once gets one refusal a second per connection.
+            # Held only until its bytes refill, it would get one every MIN_CHARGE / rate (20 ms at
+            # the default), each costing the worker CPU that other clients' answers need.
+            found.sleep(TARPIT_S)
             raise ApiError(429, "rate_limited", f"this client was sent more than {found.settings.client_bytes_per_s} "
-                                                f"bytes a second; try again shortly", retry_after=max(1.0, wait))
+                                                f"bytes a second; try again shortly",
+                           retry_after=max(1.0, wait - TARPIT_S))
 
     @app.after_request
     def charge(response):
