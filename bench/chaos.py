@@ -141,7 +141,8 @@ class Fake:
 
     def __init__(self):
         self.url = f"http://127.0.0.1:{free_port()}"
-        self.proc = spawn([sys.executable, "-m", "tests.fake_binance", "--port", self.url.rsplit(":", 1)[1]])
+        self.proc = spawn([sys.executable, "-m", "tests.fake_binance", "--port", self.url.rsplit(":", 1)[1],
+                           "--ws-port", "-1"])
         wait_up_or_stop(self.url + "/api/v3/ping", self.proc)
 
     def fault(self, kind: str, **fields) -> None:
@@ -166,6 +167,7 @@ class Gateway:
                            "python_service:create_app()"],
                           {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
                            "BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                           "STREAMS_ENABLED": "false",  # REST under faults; and no stream root left on Binance
                            "CACHE_REDIS_URL": redis.url, "BINANCE_TIMEOUT_S": str(TIMEOUT_S),
                            "RESTRICTION_COOLDOWN_S": str(RESTRICTION_COOLDOWN_S),
                            "BREAKER_COOLDOWN_S": str(BREAKER_COOLDOWN_S), "REDIS_RETRY_S": "2",

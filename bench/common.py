@@ -6,6 +6,13 @@ import time
 import urllib.request
 
 
+def fake_roots(http_url: str, ws_url: str) -> dict:
+    """Every upstream root of the gateway on the fake exchange, websocket streams included:
+    a root left at its default would send the gateway to Binance itself."""
+    return {"BINANCE_BASE_URL": http_url, "BINANCE_FUTURES_BASE_URL": http_url,
+            "BINANCE_WS_URL": ws_url, "BINANCE_FUTURES_WS_URL": ws_url + "/futures"}
+
+
 def free_port() -> int:
     """A loopback port nothing listens on now."""
     with socket.socket() as sock:

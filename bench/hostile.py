@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Hostile clients against python_service (gunicorn, shipped config) and the fake exchange on loopback.
 
-    .venv/bin/python bench/hostile.py [--seconds 15] [--clients 8] [--rate 10]
+    .venv/bin/python bench/hostile.py [--seconds 15] [--rounds 3] [--clients 8] [--rate 10]
 
-Two runs of --seconds each, each on a freshly started gateway and a reset fake:
+--rounds pairs of runs of --seconds each, quiet then hostile, each on a freshly started gateway
+and a reset fake; alternating them spreads other load on the machine over both alike:
   quiet:   normal clients only (prices, a 24h ticker, a small price list), each paced at --rate
            requests a second (a dashboard polling; a saturating closed loop would measure queueing)
   hostile: the same normal clients, side by side with (in another process)
@@ -12,10 +13,10 @@ Two runs of --seconds each, each on a freshly started gateway and a reset fake:
            - an amplification attempt: order/validate with "1e-999990", "1e999999999", [x4000, ...
 Clients are told apart the way express_api tells python_service: one X-Forwarded-For value each
 (the bench connects from 127.0.0.1, a trusted proxy by default).
-Prints normal clients' p50/p99 and `source` mix in both runs (goal: hostile p99 within 2x quiet,
-live data kept), the hog's weight per minute at the fake against its fair share, and the largest
-answer to a <=1 kB request of the amplification attempt (goal: <= 64 kB). Bounded: about
-2 x (--seconds + start-up).
+Prints normal clients' p50/p99 and `source` mix, pooled over the runs of each kind (goal: hostile p99 within 2x quiet,
+live data kept), the hog's weight at the fake per run (each under a minute) against its fair share per minute, and the largest
+answer to a <=1 kB request of the amplification attempt (goal: <= 64 kB), and the gateway's CPU
+seconds per run. Bounded: about 2 x --rounds x (--seconds + start-up).
 """
 from __future__ import annotations
 
@@ -29,10 +30,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
-from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
+from common import fake_roots, free_port, wait_up  # bench/common.py: the scripts run from bench/
 
 import requests
 
@@ -114,7 +115,7 @@ def attackers(port: int, seconds: float, results) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    results.put({"hog_answers": dict(hog_answers), "largest_answer": largest[0],
+    results.put({"hog_answers": dict(hog_answers), "largest_answer": largest[0], "amplified": len(largest) - 1,
                  "slowloris_open": sum(1 for s in sockets if s.fileno() != -1)})
     for sock in sockets:
         sock.close()
@@ -168,6 +169,7 @@ def amplify(url: str, stop_at: float, largest: list) -> None:
                 response = session.post(url + "/api/binance/order/validate", data=body,
                                         headers={"Content-Type": "application/json"}, timeout=10)
                 largest[0] = max(largest[0], len(response.content))
+                largest.append(1)
             except requests.RequestException:
                 pass
             i += 1
@@ -175,16 +177,16 @@ def amplify(url: str, stop_at: float, largest: list) -> None:
 
 # ----- one run -----
 
-def run(label: str, fake_url: str, seconds: float, clients: int, rate: float, hostile: bool) -> dict:
+def run(label: str, fake_url: str, upstream_env: dict, seconds: float, clients: int, rate: float,
+        hostile: bool) -> dict:
     requests.post(fake_url + "/_fake/reset", timeout=5)
     port = free_port()
     gateway = start([PY, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", "python_service:create_app()"],
-                    {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", "BINANCE_BASE_URL": fake_url,
-                     "BINANCE_FUTURES_BASE_URL": fake_url, "LAST_KNOWN_GOOD_DIR": f"/tmp/bench-hostile-lkg-{port}"})
+                    {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **upstream_env,
+                     "LAST_KNOWN_GOOD_DIR": f"/tmp/bench-hostile-lkg-{port}"})
     try:
         url = f"http://127.0.0.1:{port}"
         wait_up(url + "/api/status")
-        started = time.time()
         results, attacker = multiprocessing.Queue(), None
         if hostile:
             attacker = multiprocessing.Process(target=attackers, args=(port, seconds, results))
@@ -195,67 +197,95 @@ def run(label: str, fake_url: str, seconds: float, clients: int, rate: float, ho
         if attacker:
             attacker.join(30)
         upstream = requests.get(fake_url + "/_fake/requests", timeout=30).json()
+        cpu = gateway_cpu_s(gateway.pid)
     finally:
         stop(gateway)
     return {"label": label, "latencies": latencies, "sources": sources, "attack": attack,
-            "hog_weight_per_minute": hog_weight(upstream, started)}
+            "hog_weight": hog_weight(upstream), "cpu": cpu}
 
 
-def hog_weight(records: list, started: float) -> dict:
-    """The fake's answered weight for the hog's requests (depth 5000, klines with startTime), per clock minute."""
-    per_minute = defaultdict(int)
-    for record in records:
-        params = record["params"]
-        if record["status"] == 200 and (params.get("limit") == "5000" or "startTime" in params):
-            per_minute[int(record["at"] // 60)] += record["weight"]
-    return dict(per_minute)
+def gateway_cpu_s(pid: int) -> float:
+    total = 0.0
+    for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split() + [str(pid)]:
+        fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def hog_weight(records: list) -> int:
+    """The fake's answered weight for the hog's requests (depth 5000, klines with startTime) in one run."""
+    return sum(record["weight"] for record in records
+               if record["status"] == 200 and (record["params"].get("limit") == "5000" or "startTime" in record["params"]))
+
+
+def pooled(label: str, runs: list) -> dict:
+    return {"label": label, "latencies": [x for run in runs for x in run["latencies"]],
+            "sources": sum((run["sources"] for run in runs), Counter())}
+
+
+def p99(latencies: list) -> float:
+    return sorted(latencies)[max(0, int(len(latencies) * 0.99) - 1)]
 
 
 def describe(result: dict) -> str:
     latencies = sorted(result["latencies"])
     p50 = statistics.median(latencies) * 1000
-    p99 = latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000
     total = sum(result["sources"].values())
     mix = ", ".join(f"{k} {v / total:.0%}" for k, v in result["sources"].most_common())
-    return f"{result['label']:8} {len(latencies):6d} requests  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  source: {mix}"
+    return f"{result['label']:8} {len(latencies):6d} requests  p50 {p50:6.1f} ms  p99 {p99(latencies) * 1000:6.1f} ms  source: {mix}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=15, help="length of each run")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="quiet/hostile pairs, run alternately so that other load on the machine falls on both")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--rate", type=float, default=10, help="requests per second of each normal client")
+    parser.add_argument("--streams", choices=("off", "on"), default="off",
+                        help="off (default): every price and ticker comes over REST, the path an attacker "
+                             "shares with normal clients; on: from the fake's websocket streams")
     args = parser.parse_args()
     settings = Settings.from_env({})
     ceiling = int(settings.weight_limit_1m * settings.weight_budget_ratio)
     fair_share = int(ceiling * settings.client_weight_share)
 
     fake_port = free_port()
-    fake = start([PY, "-m", "tests.fake_binance", "--port", str(fake_port)], {})
+    ws_port = free_port()
+    fake = start([PY, "-m", "tests.fake_binance", "--port", str(fake_port), "--ws-port", str(ws_port)], {})
+    runs = {"quiet": [], "hostile": []}
     try:
         fake_url = f"http://127.0.0.1:{fake_port}"
         wait_up(fake_url + "/api/v3/ping")
-        quiet = run("quiet", fake_url, args.seconds, args.clients, args.rate, hostile=False)
-        hostile = run("hostile", fake_url, args.seconds, args.clients, args.rate, hostile=True)
+        upstream_env = {**fake_roots(fake_url, f"ws://127.0.0.1:{ws_port}"),
+                        "STREAMS_ENABLED": "true" if args.streams == "on" else "false"}
+        for _ in range(args.rounds):
+            for label in runs:
+                runs[label].append(run(label, fake_url, upstream_env, args.seconds, args.clients, args.rate,
+                                       label == "hostile"))
     finally:
         stop(fake)
 
     print(f"python_service under hostile clients: {args.clients} normal clients x {args.rate:g} req/s, "
-          f"{args.seconds:g} s per run "
+          f"{args.rounds} x {args.seconds:g} s quiet and hostile, alternately, streams {args.streams} "
           f"(gunicorn {settings.worker_class}, fake exchange on loopback; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine moves p99)")
+    for quiet, hostile in zip(runs["quiet"], runs["hostile"]):
+        print(f"  round: quiet p99 {p99(quiet['latencies']) * 1000:6.1f} ms, hostile p99 "
+              f"{p99(hostile['latencies']) * 1000:6.1f} ms, hog live answers {hostile['attack']['hog_answers'].get('live', 0)}, "
+              f"gateway CPU s {quiet['cpu']:.1f} / {hostile['cpu']:.1f}")
+    quiet, hostile = pooled("quiet", runs["quiet"]), pooled("hostile", runs["hostile"])
     print(describe(quiet))
     print(describe(hostile))
-    q99 = sorted(quiet["latencies"])[int(len(quiet["latencies"]) * 0.99) - 1]
-    h99 = sorted(hostile["latencies"])[int(len(hostile["latencies"]) * 0.99) - 1]
-    print(f"hostile p99 / quiet p99: {h99 / q99:.2f}x (goal <= 2x)")
-    attack = hostile["attack"]
-    print(f"slowloris sockets still open at the end: {attack['slowloris_open']} of 64")
-    print(f"hog answers: {attack['hog_answers']}")
-    weights = hostile["hog_weight_per_minute"]
-    print(f"hog weight at the fake per clock minute: {list(weights.values()) or [0]} "
-          f"(fair share {fair_share} of the {ceiling} ceiling; goal <= share)")
-    print(f"largest answer to a <=1 kB amplification request: {attack['largest_answer']} bytes (goal <= 65536)")
+    print(f"hostile p99 / quiet p99: {p99(hostile['latencies']) / p99(quiet['latencies']):.2f}x (goal <= 2x)")
+    attacks = [r["attack"] for r in runs["hostile"]]
+    print(f"slowloris sockets still open at the end: {min(a['slowloris_open'] for a in attacks)} of 64 (fewest of any run)")
+    print(f"hog answers: {dict(sum((Counter(a['hog_answers']) for a in attacks), Counter()))}; "
+          f"amplification requests: {sum(a['amplified'] for a in attacks)}")
+    print(f"hog weight at the fake per run (each under a minute): {[r['hog_weight'] for r in runs['hostile']]} "
+          f"(fair share {fair_share}/min of the {ceiling} ceiling; goal <= share)")
+    print(f"largest answer to a <=1 kB amplification request: {max(a['largest_answer'] for a in attacks)} bytes "
+          f"(goal <= 65536)")
 
 
 if __name__ == "__main__":

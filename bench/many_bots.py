@@ -108,7 +108,8 @@ def main() -> None:
     try:
         started.append(spawn([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
                               "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]))
-        started.append(spawn([sys.executable, "-m", "tests.fake_binance", "--port", str(fake_port)]))
+        started.append(spawn([sys.executable, "-m", "tests.fake_binance", "--port", str(fake_port),
+                              "--ws-port", "-1"]))
         fake = f"http://127.0.0.1:{fake_port}"
         wait_up(f"{fake}/api/v3/ping")
         ttl = str(args.interval)
@@ -116,6 +117,7 @@ def main() -> None:
                               "python_service:create_app()"],
                              {"GATEWAY_PORT": str(gateway_port), "GATEWAY_BIND_HOST": "127.0.0.1",
                               "BINANCE_BASE_URL": fake, "BINANCE_FUTURES_BASE_URL": fake,
+                              "STREAMS_ENABLED": "false",  # REST, as measured; no stream root left on Binance
                               "CACHE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "GUNICORN_WORKERS": "4",
                               "TICKER_TTL_S": ttl, "KLINES_TTL_S": ttl, "DEPTH_TTL_S": ttl,
                               "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-bench-")}))

@@ -108,10 +108,11 @@ def main() -> int:
     args = parser.parse_args()
     secs, conns, lat_conns = args.seconds, args.connections, args.latency_connections
     fake_port = free_port()
-    spawn([PY, "-m", "tests.fake_binance", "--port", str(fake_port)])
+    spawn([PY, "-m", "tests.fake_binance", "--port", str(fake_port), "--ws-port", "-1"])
     fake_url = f"http://127.0.0.1:{fake_port}"
     wait_up(fake_url + "/api/v3/ping")
-    base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url}
+    # REST, as measured; and no stream root left pointing at Binance
+    base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url, "STREAMS_ENABLED": "false"}
     results = {}
     try:
         # (a) warm cache vs bare Flask, same gunicorn config (the shipped one: 1 worker, no Redis)
