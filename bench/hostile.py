@@ -197,11 +197,11 @@ def run(label: str, fake_url: str, upstream_env: dict, seconds: float, clients: 
         if attacker:
             attacker.join(30)
         upstream = requests.get(fake_url + "/_fake/requests", timeout=30).json()
-        cpu = gateway_cpu_s(gateway.pid)
+        cpu, rss = gateway_cpu_s(gateway.pid), worker_rss_mb(gateway.pid)
     finally:
         stop(gateway)
     return {"label": label, "latencies": latencies, "sources": sources, "attack": attack,
-            "hog_weight": hog_weight(upstream), "cpu": cpu}
+            "hog_weight": hog_weight(upstream), "cpu": cpu, "rss": rss}
 
 
 def gateway_cpu_s(pid: int) -> float:
@@ -210,6 +210,16 @@ def gateway_cpu_s(pid: int) -> float:
         fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def worker_rss_mb(pid: int) -> float:
+    """Resident memory of the gateway's worker(s), in MB."""
+    total = 0
+    for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split():
+        for line in Path(f"/proc/{child}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
 def hog_weight(records: list) -> int:
@@ -273,7 +283,8 @@ def main() -> None:
     for quiet, hostile in zip(runs["quiet"], runs["hostile"]):
         print(f"  round: quiet p99 {p99(quiet['latencies']) * 1000:6.1f} ms, hostile p99 "
               f"{p99(hostile['latencies']) * 1000:6.1f} ms, hog live answers {hostile['attack']['hog_answers'].get('live', 0)}, "
-              f"gateway CPU s {quiet['cpu']:.1f} / {hostile['cpu']:.1f}")
+              f"gateway CPU s {quiet['cpu']:.1f} / {hostile['cpu']:.1f}, worker RSS MB {quiet['rss']:.0f} / "
+              f"{hostile['rss']:.0f}")
     quiet, hostile = pooled("quiet", runs["quiet"]), pooled("hostile", runs["hostile"])
     print(describe(quiet))
     print(describe(hostile))

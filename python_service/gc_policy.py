@@ -3,7 +3,7 @@
 Market data is made of many small lists: one 5,000-level book is 10,000 of them. With
 CPython's defaults (a young collection every 700 new containers), decoding one book sets
 off collections that also walk every older object, and in a worker whose caches hold
-tens of books that is up to ~100 ms in which it answers no one (bench/gc_pauses.py,
+tens of books that is over 100 ms in which it answers no one (bench/gc_pauses.py,
 docs/benchmarks.md). So: what the worker was built from (modules, the app, settings) is
 frozen out of the collector's sight once it is up, and young collections wait for
 YOUNG_ALLOCATIONS new containers. Reference counting still frees everything that is not
@@ -17,7 +17,9 @@ THRESHOLDS = (YOUNG_ALLOCATIONS, 20, 10)
 
 
 def tune() -> None:
-    """Once, in each worker, after the app is built (gunicorn.conf.py post_worker_init)."""
+    """Once, in each worker, after the app is built (gunicorn.conf.py post_worker_init):
+    start-up's own garbage is collected first, not frozen for the worker's life."""
+    gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)
 

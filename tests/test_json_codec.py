@@ -42,6 +42,14 @@ def test_what_orjson_cannot_write_is_written_by_flasks_own_encoder(client):
     assert json.loads(body) == {"id": 2 ** 70, "symbol": "币安人生USDT"}
 
 
+def test_a_caller_asking_for_another_format_gets_it_from_flasks_encoder(client):
+    app = client.application
+    with app.app_context():
+        assert app.json.dumps({"s": "币", "a": 1}, ensure_ascii=True) == '{"s": "\\u5e01", "a": 1}'
+        assert app.json.dumps({"b": 1, "a": 2}, sort_keys=True, separators=(",", ":")) == '{"a":2,"b":1}'
+        assert app.json.dumps({"n": float("nan")}) == '{"n":null}'  # JSON has no NaN
+
+
 def test_a_unicode_symbol_is_answered_as_utf8_not_as_escapes(client, fake):
     fake.list_odd_symbols()
 

@@ -2,7 +2,7 @@
 the peer is a trusted proxy (TRUSTED_PROXIES: express_api on this host). The weight budget
 charges each client its own share (upstream/clients.py reads `current_client`), and each
 client may be sent CLIENT_BYTES_PER_S: one worker's CPU goes mostly to encoding answers, so
-a client pulling 300 kB candle answers in a loop would otherwise slow everyone's prices."""
+a client pulling 180 kB candle answers in a loop would otherwise slow everyone's prices."""
 from __future__ import annotations
 
 import ipaddress
@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
             found.sleep(TARPIT_S)
             raise ApiError(429, "rate_limited", f"this client was sent more than {found.settings.client_bytes_per_s} "
                                                 f"bytes a second; try again shortly",
-                           retry_after=max(1.0, wait - TARPIT_S))
+                           retry_after=max(1.0, wait - TARPIT_S + MIN_CHARGE / found.settings.client_bytes_per_s))
 
     @app.after_request
     def charge(response):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -17,7 +18,7 @@ def error_response(err: ApiError):
     response = jsonify(err.to_dict())
     response.status_code = err.status
     if err.retry_after is not None:
-        response.headers["Retry-After"] = str(max(1, int(err.retry_after)))
+        response.headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))  # never sooner than told
     return response
 
 
