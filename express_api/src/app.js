@@ -1,6 +1,5 @@
 'use strict';
 // Builds the Express app; src/server.js listens. Tests hand the app to supertest.
-const path = require('node:path');
 const express = require('express');
 const helmet = require('helmet');
 const cors = require('cors');
@@ -18,6 +17,7 @@ const { ordersRouter } = require('./routes/orders');
 const { openOrderStore } = require('./order-store');
 const { createMetrics } = require('./metrics');
 const { document: openapiDocument } = require('./openapi');
+const { clientRouter } = require('./client-app');
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -47,13 +47,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     origin: (origin, done) => done(null, !origin || config.corsOrigins.includes(origin)),
   }));
   const openapi = openapiDocument();
-  const publicDir = path.join(__dirname, '..', 'public');
   const onlyGet = methodNotAllowed(['GET']);
-  app.route('/').get((req, res) => res.sendFile(path.join(publicDir, 'index.html'))).all(onlyGet);
-  app.use(express.static(publicDir, { index: false }));
-  // The dashboard's chart library, from node_modules (pinned in package.json), never from a CDN.
-  app.use('/vendor/lightweight-charts', express.static(
-    path.join(__dirname, '..', 'node_modules', 'lightweight-charts', 'dist'), { index: false }));
   app.route('/metrics').get(metrics.handler).all(onlyGet);
   app.route('/api/openapi.json').get((req, res) => res.json(openapi)).all(onlyGet);
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
@@ -62,6 +56,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     ['/api/auth', authRouter({ users, tokens, passwords, config })],
     ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
     ['/direct-api/binance', ordersRouter({ pythonService, orders: openOrderStore(users.db), config, tokens, users })],
+    ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);
 

@@ -93,6 +93,8 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
     authRateWindowMs: integer(env, 'AUTH_RATE_WINDOW_S', 900, { min: 1 }) * 1000,
     demoPortfolioFile: (env.DEMO_PORTFOLIO_FILE || '').trim() || null,
     logLevel: (env.LOG_LEVEL || 'info').trim(),
+    // the React client's build (client/, `npm run build`), served at /
+    clientDistDir: (env.CLIENT_DIST_DIR || '').trim() || path.join(__dirname, '..', '..', 'client', 'dist'),
   };
 }
 

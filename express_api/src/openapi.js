@@ -58,8 +58,9 @@ const own = {
   '/direct-api/binance/futures/positions': { get: { summary: 'USDT-M futures positions of the account',
     security: BEARER, responses: { 200: listOf('positions'), 401: error('No valid Bearer token'),
       403: error('Trading is disabled'), ...GATEWAY_DOWN } } },
-  '/': { get: { summary: 'Status dashboard (HTML)', responses: {
-    200: { description: 'The dashboard', content: { 'text/html': { schema: { type: 'string' } } } } } } },
+  '/': { get: { summary: 'The React trading client (HTML); its other pages are served the same index.html',
+    responses: { 200: { description: 'The client', content: { 'text/html': { schema: { type: 'string' } } } },
+      503: error('The client is not built (client_not_built)') } } },
   '/api/auth/register': { post: {
     summary: 'Create a user', requestBody: { required: true, content: { 'application/json': { schema: credentials } } },
     responses: { 201: json(user, 'Created'), 400: error('Invalid username, password or JSON'),

@@ -23,7 +23,7 @@ test('CORS — an allowed origin gets Access-Control-Allow-Origin, another does 
 });
 
 test('an unknown route — 404 not_found in the error shape', async () => {
-  const res = await buildApp().agent().get('/nowhere');
+  const res = await buildApp().agent().get('/api/nowhere');
   assert.equal(res.status, 404);
   assert.equal(res.body.error.code, 'not_found');
 });

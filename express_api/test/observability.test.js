@@ -31,7 +31,7 @@ test('GET /metrics — requests by route pattern and status, with latency histog
   t.after(() => standIn.close());
   const { agent } = buildApp({ env: { PYTHON_SERVICE_URL: standIn.url } });
   await agent().get('/api/binance/price/BTCUSDT');
-  await agent().get('/nowhere');
+  await agent().get('/api/nowhere');
 
   const res = await agent().get('/metrics');
 

@@ -51,12 +51,3 @@ test('GET /api/openapi.json — serves the document', async () => {
   assert.ok(res.body.paths['/api/binance/klines'], 'forwarded python_service routes are documented');
 });
 
-test('GET / — the dashboard page, with its script and stylesheet served', async () => {
-  const { agent } = buildApp();
-  const page = await agent().get('/');
-  const script = await agent().get('/dashboard.js');
-  assert.equal(page.status, 200);
-  assert.match(page.headers['content-type'], /text\/html/);
-  assert.match(page.text, /<script src="\/dashboard.js">/);
-  assert.equal(script.status, 200);
-});
