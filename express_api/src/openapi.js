@@ -33,27 +33,64 @@ const orderBody = obj(['symbol', 'side', 'type'], {
   newOrderRespType: { type: 'string', enum: ['ACK', 'RESULT', 'FULL'] },
   clientOrderId: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$',
     description: 'Yours to repeat a placement safely: the same id never places a second order' } });
-const orderOutcome = obj(['outcome', 'clientOrderId'], { outcome: { type: 'string', enum: ['placed', 'unknown'] },
-  clientOrderId: { type: 'string' }, binanceClientOrderId: { type: 'string' }, order: { type: 'object' },
-  replayed: { type: 'boolean' }, recovered: { type: 'boolean' }, retry_after_s: { type: 'number', nullable: true } });
+const ids = {
+  clientOrderId: { type: 'string', description: 'Your id of the order: the one you sent, or the one generated for you' },
+  binanceClientOrderId: { type: 'string',
+    description: 'The id Binance holds for the order: u<your user id>-<clientOrderId>, so users never collide' } };
+const userOrder = { ...obj(['clientOrderId', 'binanceClientOrderId'], { ...ids,
+  symbol: { type: 'string' }, orderId: { type: 'integer' }, status: { type: 'string' }, side: { type: 'string' },
+  type: { type: 'string' }, timeInForce: { type: 'string' }, price: { type: 'string' }, origQty: { type: 'string' },
+  executedQty: { type: 'string' }, cummulativeQuoteQty: { type: 'string' }, stopPrice: { type: 'string' },
+  time: { type: 'integer' }, updateTime: { type: 'integer' }, transactTime: { type: 'integer' } }),
+description: "Binance's record of one of your orders, Binance's field names kept; clientOrderId is yours" };
+const SCHEMAS = {
+  UserOrder: userOrder,
+  UserOrderPlacement: obj(['outcome', 'clientOrderId', 'binanceClientOrderId'], { ...ids,
+    outcome: { type: 'string', enum: ['placed', 'unknown'] }, order: ref('UserOrder'), replayed: { type: 'boolean' },
+    recovered: { type: 'boolean' }, retry_after_s: { type: 'number', nullable: true } }),
+  UserOrderAtBinance: obj(['clientOrderId', 'binanceClientOrderId', 'order'], { ...ids, order: ref('UserOrder'),
+    journal: { type: 'string', nullable: true, description: "python_service's journal state of the order, if it placed it" } }),
+  UserOrderList: obj(['orders', 'count'], { orders: { type: 'array', items: ref('UserOrder') }, count: { type: 'integer' } }),
+  UserOrderHistory: obj(['orders', 'count'], { count: { type: 'integer' }, orders: { type: 'array', items: obj(
+    ['id', 'clientOrderId', 'binanceClientOrderId', 'symbol', 'outcome', 'created_at'], { ...ids, id: { type: 'integer' },
+      symbol: { type: 'string' }, request: { type: 'object' }, http_status: { type: 'integer', nullable: true },
+      outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'] },
+      response: { type: 'object', nullable: true }, created_at: { type: 'string', format: 'date-time' },
+      updated_at: { type: 'string', format: 'date-time' } }) } }),
+};
 const ORDER_ERRORS = { 400: error('Invalid order, broken filters (violations), or rejected by Binance'),
   401: error('No valid Bearer token'), 403: error('Trading is disabled on python_service'),
   409: error('clientOrderId already used for a different order'),
   429: error('Too many orders from this user'), ...GATEWAY_DOWN };
+const ONE_ORDER_ERRORS = { 400: error('Invalid symbol or clientOrderId (1-24 of A-Z a-z 0-9 _ -)'),
+  401: error('No valid Bearer token'), 403: error('Trading is disabled on python_service'),
+  404: error('You have no such order on that symbol (another user\'s orders are never found)'),
+  405: error('Method not allowed'), ...GATEWAY_DOWN };
 const listOf = (name) => json(obj([name, 'count'], { [name]: { type: 'array', items: { type: 'object' } },
   count: { type: 'integer' } }));
+const oneOrderPath = [{ name: 'symbol', in: 'path', required: true, schema: { type: 'string' } },
+  { name: 'clientOrderId', in: 'path', required: true, description: 'Your id of the order (clientOrderId at placement)',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,24}$' } }];
 
 const own = {
   '/direct-api/binance/orders': {
     post: { summary: 'Place an order once (python_service journals it); recorded in the user store', security: BEARER,
       requestBody: { required: true, content: { 'application/json': { schema: orderBody } } },
-      responses: { 200: json(orderOutcome, 'Already placed: the journalled order'), 201: json(orderOutcome, 'Placed'),
-        202: json(orderOutcome, 'Unknown for now: repeat with the same clientOrderId after Retry-After'),
+      responses: { 200: json(ref('UserOrderPlacement'), 'Already placed: the journalled order'),
+        201: json(ref('UserOrderPlacement'), 'Placed'),
+        202: json(ref('UserOrderPlacement'), 'Unknown for now: repeat with the same clientOrderId after Retry-After'),
         ...ORDER_ERRORS } },
-    get: { summary: "The user's own orders, newest first", security: BEARER,
-      responses: { 200: listOf('orders'), 401: error('No valid Bearer token') } } },
+    get: { summary: "The user's own orders, newest first (a cancel through this API shows as outcome canceled)",
+      security: BEARER, responses: { 200: json(ref('UserOrderHistory')), 401: error('No valid Bearer token') } } },
+  '/direct-api/binance/orders/{symbol}/{clientOrderId}': {
+    get: { summary: "One of the user's orders, as Binance has it now", security: BEARER, parameters: oneOrderPath,
+      responses: { 200: json(ref('UserOrderAtBinance')), ...ONE_ORDER_ERRORS } },
+    delete: { summary: "Cancel one of the user's open orders at Binance (never retried)", security: BEARER,
+      parameters: oneOrderPath,
+      responses: { 200: json(ref('UserOrderAtBinance'), 'Canceled: Binance\'s answer to the cancel'),
+        ...ONE_ORDER_ERRORS } } },
   '/direct-api/binance/open-orders': { get: { summary: "The user's open orders at Binance", security: BEARER,
-    responses: { 200: listOf('orders'), 401: error('No valid Bearer token'), 403: error('Trading is disabled'),
+    responses: { 200: json(ref('UserOrderList')), 401: error('No valid Bearer token'), 403: error('Trading is disabled'),
       ...GATEWAY_DOWN } } },
   '/direct-api/binance/futures/positions': { get: { summary: 'USDT-M futures positions of the account',
     security: BEARER, responses: { 200: listOf('positions'), 401: error('No valid Bearer token'),
@@ -119,7 +156,7 @@ function document() {
       ...forwardedPaths(),
     },
     components: {
-      schemas: forwarded.components.schemas,
+      schemas: { ...forwarded.components.schemas, ...SCHEMAS },
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
     },
   };

@@ -1,6 +1,7 @@
 'use strict';
 // Each user's orders, in the user store's database: who asked, what, what came of it, when.
-// One row per (user, clientOrderId): a repeat updates the outcome, it never adds an order.
+// One row per (user, clientOrderId): a repeat updates the outcome, it never adds an order;
+// a cancel through express_api turns the outcome into "canceled".
 
 function openOrderStore(db) {
   db.exec(`CREATE TABLE IF NOT EXISTS orders (
@@ -22,12 +23,17 @@ function openOrderStore(db) {
     ON CONFLICT (user_id, client_order_id) DO UPDATE SET
       outcome = excluded.outcome, http_status = excluded.http_status, response = excluded.response,
       updated_at = excluded.updated_at`);
+  const cancel = db.prepare(`UPDATE orders SET outcome = 'canceled', updated_at = ?
+    WHERE user_id = ? AND client_order_id = ?`);
   const ofUser = db.prepare('SELECT * FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT ?');
 
   return {
     record({ userId, clientOrderId, symbol, request, outcome, httpStatus, response }) {
       upsert.run({ userId, clientOrderId, symbol, request: JSON.stringify(request), outcome, httpStatus,
         response: JSON.stringify(response), now: new Date().toISOString() });
+    },
+    markCanceled(userId, clientOrderId) {
+      cancel.run(new Date().toISOString(), userId, clientOrderId);
     },
     /** The user's orders, newest first; never another user's. */
     list(userId, limit = 100) {

@@ -1,7 +1,7 @@
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { buildApp, startStandIn, json, registerAndLogin } = require('./helpers');
+const { buildApp, startStandIn, json, registerAndLogin, closedPort } = require('./helpers');
 
 const PLACED = (clientOrderId) => ({ outcome: 'placed', market: 'spot', clientOrderId, symbol: 'BTCUSDT',
   replayed: false, recovered: false, order: { clientOrderId, status: 'FILLED', executedQty: '0.00100000' } });
@@ -29,6 +29,19 @@ async function setUp(t, handler, env = {}) {
     '/api/binance/futures/positions': (req, res) => json(res, 200, { positions: [{ symbol: 'BTCUSDT', side: 'LONG' }],
       count: 1 }),
   });
+  // python_service's one-order routes: only alice's Binance id u1-mine exists at "Binance"
+  standIn.fallback = (req, res) => {
+    const [path] = req.url.split('?');
+    if (path !== '/api/binance/orders/BTCUSDT/u1-mine') {
+      return json(res, 404, { error: { code: 'unknown_order', message: `no order at ${path}` } });
+    }
+    const order = { symbol: 'BTCUSDT', orderId: 1000, clientOrderId: 'u1-mine', status: 'NEW', price: '60000.00000000' };
+    if (req.method === 'DELETE') {
+      return json(res, 200, { order: { symbol: 'BTCUSDT', origClientOrderId: 'u1-mine', clientOrderId: 'cancel1000',
+        orderId: 1000, status: 'CANCELED' } });
+    }
+    return json(res, 200, { order, journal: 'placed' });
+  };
   t.after(() => standIn.close());
   const built = buildApp({ env: { PYTHON_SERVICE_URL: standIn.url, INTERNAL_API_TOKEN: 'internal-tok', ...env } });
   const alice = await registerAndLogin(built.agent, 'alice');
@@ -37,6 +50,8 @@ async function setUp(t, handler, env = {}) {
     place: (order) => built.agent().post('/direct-api/binance/orders').set('Authorization', `Bearer ${token}`).send(order),
     list: () => built.agent().get('/direct-api/binance/orders').set('Authorization', `Bearer ${token}`),
     open: () => built.agent().get('/direct-api/binance/open-orders').set('Authorization', `Bearer ${token}`),
+    get: (path) => built.agent().get(`/direct-api/binance/orders/${path}`).set('Authorization', `Bearer ${token}`),
+    cancel: (path) => built.agent().delete(`/direct-api/binance/orders/${path}`).set('Authorization', `Bearer ${token}`),
   });
   return { standIn, bodies, alice: as(alice), bob: as(bob), ...built };
 }
@@ -57,6 +72,7 @@ test('POST /direct-api/binance/orders — placed — sent with the internal toke
   assert.equal(res.body.outcome, 'placed');
   assert.equal(res.body.clientOrderId, 'mine-1');
   assert.equal(res.body.binanceClientOrderId, 'u1-mine-1');
+  assert.deepEqual([res.body.order.clientOrderId, res.body.order.binanceClientOrderId], ['mine-1', 'u1-mine-1']);
   assert.deepEqual(bodies, [{ ...ORDER, clientOrderId: 'u1-mine-1' }]);
   assert.equal(standIn.log[0].headers['x-internal-token'], 'internal-tok');
   assert.ok(!JSON.stringify(res.body).includes('internal-tok'));
@@ -65,7 +81,8 @@ test('POST /direct-api/binance/orders — placed — sent with the internal toke
   assert.equal(history.status, 200);
   assert.equal(history.body.count, 1);
   const [row] = history.body.orders;
-  assert.deepEqual([row.clientOrderId, row.symbol, row.outcome, row.http_status], ['u1-mine-1', 'BTCUSDT', 'placed', 201]);
+  assert.deepEqual([row.clientOrderId, row.binanceClientOrderId, row.symbol, row.outcome, row.http_status],
+    ['mine-1', 'u1-mine-1', 'BTCUSDT', 'placed', 201]);
   assert.deepEqual(row.request, { ...ORDER, clientOrderId: 'mine-1' });
   assert.ok(Date.parse(row.created_at));
 });
@@ -93,16 +110,102 @@ test('GET /direct-api/binance/orders — a user sees only their own orders', asy
   await alice.place({ ...ORDER, clientOrderId: 'a2' });
   await bob.place({ ...ORDER, clientOrderId: 'a1' }); // the same own id: a different Binance order
 
-  const mine = (await alice.list()).body.orders.map((o) => o.clientOrderId);
-  const his = (await bob.list()).body.orders.map((o) => o.clientOrderId);
-  assert.deepEqual(mine, ['u1-a2', 'u1-a1']);
-  assert.deepEqual(his, ['u2-a1']);
+  const ids = (o) => [o.clientOrderId, o.binanceClientOrderId];
+  assert.deepEqual((await alice.list()).body.orders.map(ids), [['a2', 'u1-a2'], ['a1', 'u1-a1']]);
+  assert.deepEqual((await bob.list()).body.orders.map(ids), [['a1', 'u2-a1']]);
 });
 
-test('GET /direct-api/binance/open-orders — only the user\'s own open orders', async (t) => {
+test('GET /direct-api/binance/open-orders — only the user\'s own open orders, under the user\'s clientOrderId', async (t) => {
   const { alice, bob } = await setUp(t, placeAll);
-  assert.deepEqual((await alice.open()).body.orders.map((o) => o.clientOrderId), ['u1-a']);
-  assert.deepEqual((await bob.open()).body.orders.map((o) => o.clientOrderId), ['u2-b']);
+  const ids = (o) => [o.clientOrderId, o.binanceClientOrderId, o.symbol];
+  assert.deepEqual((await alice.open()).body.orders.map(ids), [['a', 'u1-a', 'BTCUSDT']]);
+  assert.deepEqual((await bob.open()).body.orders.map(ids), [['b', 'u2-b', 'BTCUSDT']]);
+});
+
+test('GET /direct-api/binance/orders/:symbol/:clientOrderId — asked under the user\'s Binance id, answered under theirs', async (t) => {
+  const { alice, standIn } = await setUp(t, placeAll);
+  const res = await alice.get('btcusdt/mine');
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['cache-control'], 'no-store');
+  assert.deepEqual([res.body.clientOrderId, res.body.binanceClientOrderId, res.body.journal], ['mine', 'u1-mine', 'placed']);
+  assert.deepEqual([res.body.order.clientOrderId, res.body.order.binanceClientOrderId, res.body.order.status],
+    ['mine', 'u1-mine', 'NEW']);
+  const [asked] = standIn.log;
+  assert.deepEqual([asked.method, asked.url], ['GET', '/api/binance/orders/BTCUSDT/u1-mine']);
+  assert.equal(asked.headers['x-internal-token'], 'internal-tok');
+});
+
+test('DELETE /direct-api/binance/orders/:symbol/:clientOrderId — cancelled at python_service, history says canceled', async (t) => {
+  const { alice, standIn } = await setUp(t, placeAll);
+  await alice.place({ ...ORDER, type: 'LIMIT', clientOrderId: 'mine' });
+  const res = await alice.cancel('BTCUSDT/mine');
+  assert.equal(res.status, 200);
+  assert.deepEqual([res.body.clientOrderId, res.body.binanceClientOrderId], ['mine', 'u1-mine']);
+  assert.deepEqual([res.body.order.clientOrderId, res.body.order.binanceClientOrderId, res.body.order.status],
+    ['mine', 'u1-mine', 'CANCELED']);
+  assert.equal(res.body.order.origClientOrderId, undefined);
+  assert.deepEqual([standIn.log.at(-1).method, standIn.log.at(-1).url], ['DELETE', '/api/binance/orders/BTCUSDT/u1-mine']);
+  const [row] = (await alice.list()).body.orders;
+  assert.deepEqual([row.clientOrderId, row.outcome], ['mine', 'canceled']);
+});
+
+test('GET and DELETE /direct-api/binance/orders/:symbol/:clientOrderId — another user\'s id is 404, asked only under their own', async (t) => {
+  const { bob, standIn } = await setUp(t, placeAll);
+  for (const res of [await bob.get('BTCUSDT/mine'), await bob.cancel('BTCUSDT/mine')]) {
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error.code, 'unknown_order');
+  }
+  assert.deepEqual(standIn.log.map((r) => r.url), ['/api/binance/orders/BTCUSDT/u2-mine', '/api/binance/orders/BTCUSDT/u2-mine']);
+});
+
+test('GET and DELETE /direct-api/binance/orders/:symbol/:clientOrderId — without a token 401, python_service not asked', async (t) => {
+  const { agent, standIn } = await setUp(t, placeAll);
+  for (const res of [await agent().get('/direct-api/binance/orders/BTCUSDT/mine'),
+    await agent().delete('/direct-api/binance/orders/BTCUSDT/mine')]) {
+    assert.equal(res.status, 401);
+    assert.equal(res.body.error.code, 'unauthorized');
+  }
+  assert.equal(standIn.log.length, 0);
+});
+
+test('GET and DELETE /direct-api/binance/orders/:symbol/:clientOrderId — bad symbol or id: 400 before python_service', async (t) => {
+  const { alice, standIn } = await setUp(t, placeAll);
+  const cases = [['BTC%20USDT/mine', 'invalid_symbol'], ['BTC%2FUSDT/mine', 'invalid_symbol'], ['BTC&X/mine', 'invalid_symbol'],
+    [`${'A'.repeat(51)}/mine`, 'invalid_symbol'], [`BTCUSDT/${'x'.repeat(25)}`, 'invalid_client_order_id'],
+    ['BTCUSDT/a.b', 'invalid_client_order_id'], ['BTCUSDT/%00', 'invalid_client_order_id'],
+    ['BTCUSDT/u1-mine%2F..', 'invalid_client_order_id']];
+  for (const [path, code] of cases) {
+    for (const res of [await alice.get(path), await alice.cancel(path)]) {
+      assert.equal(res.status, 400, path);
+      assert.equal(res.body.error.code, code, path);
+    }
+  }
+  assert.equal(standIn.log.length, 0);
+});
+
+test('GET /direct-api/binance/orders/:symbol/:clientOrderId — a Unicode symbol reaches python_service encoded', async (t) => {
+  const { alice, standIn } = await setUp(t, placeAll);
+  const res = await alice.get(`${encodeURIComponent('币安人生usdt')}/mine`);
+  assert.equal(res.status, 404);
+  assert.equal(standIn.log[0].url, `/api/binance/orders/${encodeURIComponent('币安人生USDT')}/u1-mine`);
+});
+
+test('PUT /direct-api/binance/orders/:symbol/:clientOrderId — 405 with Allow', async (t) => {
+  const { agent } = await setUp(t, placeAll);
+  const res = await agent().put('/direct-api/binance/orders/BTCUSDT/mine');
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.allow, 'DELETE, GET, HEAD');
+  assert.equal(res.body.error.code, 'method_not_allowed');
+});
+
+test('GET and DELETE /direct-api/binance/orders/:symbol/:clientOrderId — python_service down: 502 in the error shape', async () => {
+  const { agent } = buildApp({ env: { PYTHON_SERVICE_URL: `http://127.0.0.1:${await closedPort()}` } });
+  const token = await registerAndLogin(agent, 'alice');
+  for (const method of ['get', 'delete']) {
+    const res = await agent()[method]('/direct-api/binance/orders/BTCUSDT/mine').set('Authorization', `Bearer ${token}`);
+    assert.equal(res.status, 502);
+    assert.equal(res.body.error.code, 'python_service_unreachable');
+  }
 });
 
 test('POST /direct-api/binance/orders — a rejection is passed on with its code and recorded as rejected', async (t) => {

@@ -2,19 +2,19 @@
 // Orders for logged-in users, placed through python_service (which places each at most once):
 //   POST /direct-api/binance/orders            place (a per-user rate limit), recorded in the user store
 //   GET  /direct-api/binance/orders            the user's own order history (never another user's)
+//   GET, DELETE /direct-api/binance/orders/:symbol/:clientOrderId  one of the user's orders at Binance
 //   GET  /direct-api/binance/open-orders       the user's open orders at Binance
 //   GET  /direct-api/binance/futures/positions the futures positions of the account
-// The clientOrderId sent to Binance is the user's id plus the user's own (or a generated) id, so
-// a repeat by the same user reaches the same journalled order and no user can reach another's.
-const crypto = require('node:crypto');
+// Ids: services/user-orders.js. A repeat by the same user reaches the same journalled order;
+// no user can reach another's.
 const express = require('express');
 const { ApiError } = require('../errors');
 const { errorFrom } = require('../python-service');
 const { requireAuth } = require('../middleware/auth');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { limitRequests } = require('../middleware/rate-limit');
+const { binanceIdOf, userOrderId, symbolOf, asUsers, usersOrders } = require('../services/user-orders');
 
-const USER_ORDER_ID = /^[A-Za-z0-9_-]{1,24}$/;
 const DECIMALS = ['quantity', 'price', 'stopPrice', 'quoteOrderQty'];
 const WORDS = ['symbol', 'side', 'type', 'timeInForce', 'newOrderRespType'];
 
@@ -42,16 +42,6 @@ function orderFrom(body) {
   return order;
 }
 
-function ownOrderId(given) {
-  if (given === undefined) return crypto.randomBytes(8).toString('hex');
-  if (typeof given !== 'string' || !USER_ORDER_ID.test(given)) {
-    throw new ApiError(400, 'invalid_client_order_id', 'clientOrderId must be 1-24 of A-Z a-z 0-9 _ -');
-  }
-  return given;
-}
-
-const prefixOf = (user) => `u${user.id}-`;
-
 function outcomeOf(answer) {
   const body = answer.body || {};
   if (body.outcome) return body.outcome;
@@ -71,8 +61,8 @@ function ordersRouter({ pythonService, orders, config, tokens, users }) {
 
   async function place(req, res) {
     const order = orderFrom(req.body);
-    const own = ownOrderId(req.body.clientOrderId);
-    const clientOrderId = prefixOf(req.user) + own;
+    const own = userOrderId(req.body.clientOrderId, { generate: true });
+    const clientOrderId = binanceIdOf(req.user, own);
     const record = (outcome, httpStatus, response) => orders.record({ userId: req.user.id, clientOrderId,
       symbol: order.symbol, request: { ...order, clientOrderId: own }, outcome, httpStatus, response });
     let answer;
@@ -83,31 +73,55 @@ function ordersRouter({ pythonService, orders, config, tokens, users }) {
       // No answer from python_service: the order may have been placed. A repeat finds out, never doubles it.
       record('unknown', err.status, { error: { code: err.code, message: err.message } });
       if (err.retryAfter) res.set('Retry-After', String(err.retryAfter));
-      return res.status(err.status).json({ error: { code: err.code, clientOrderId: own, outcome: 'unknown',
+      return res.status(err.status).json({ error: { code: err.code, clientOrderId: own, binanceClientOrderId: clientOrderId,
+        outcome: 'unknown',
         message: `${err.message}; the order may have been placed: repeat with the same clientOrderId to find out` } });
     }
     record(outcomeOf(answer), answer.status, answer.body);
     const retryAfter = answer.headers.get('retry-after');
     if (retryAfter) res.set('Retry-After', retryAfter);
     const status = answer.status >= 500 && answer.status !== 503 ? 502 : answer.status;
-    const body = answer.body && answer.body.error ? { error: { ...answer.body.error, clientOrderId: own } }
-      : { ...answer.body, clientOrderId: own, binanceClientOrderId: clientOrderId };
+    const ids = { clientOrderId: own, binanceClientOrderId: clientOrderId };
+    const body = answer.body && answer.body.error ? { error: { ...answer.body.error, ...ids } }
+      : { ...answer.body, order: asUsers(req.user, answer.body.order), ...ids };
     return res.status(status).set('Cache-Control', 'no-store').json(body);
   }
 
   router.route('/orders')
     .post(auth, placements, express.json({ limit: '10kb' }), place)
     .get(auth, (req, res) => {
-      const mine = orders.list(req.user.id);
+      const mine = orders.list(req.user.id).map((row) => asUsers(req.user, row));
       res.set('Cache-Control', 'no-store').json({ orders: mine, count: mine.length });
     })
     .all(methodNotAllowed(['GET', 'POST']));
+
+  // One order by the user's clientOrderId: asked of (or cancelled at) Binance under the user's Binance id.
+  async function oneOrder(req, method) {
+    const symbol = symbolOf(req.params.symbol);
+    const own = userOrderId(req.params.clientOrderId);
+    const binanceClientOrderId = binanceIdOf(req.user, own);
+    const path = `/api/binance/orders/${encodeURIComponent(symbol)}/${encodeURIComponent(binanceClientOrderId)}`;
+    const answer = await pythonService.getJson(path, call(req, { method }));
+    if (answer.status !== 200) throw errorFrom(answer);
+    return { ...answer.body, clientOrderId: own, binanceClientOrderId, order: asUsers(req.user, answer.body.order) };
+  }
+
+  router.route('/orders/:symbol/:clientOrderId')
+    .get(auth, async (req, res) => {
+      res.set('Cache-Control', 'no-store').json(await oneOrder(req, 'GET'));
+    })
+    .delete(auth, async (req, res) => {
+      const canceled = await oneOrder(req, 'DELETE');
+      orders.markCanceled(req.user.id, canceled.binanceClientOrderId);
+      res.set('Cache-Control', 'no-store').json(canceled);
+    })
+    .all(methodNotAllowed(['GET', 'DELETE']));
 
   router.route('/open-orders')
     .get(auth, async (req, res) => {
       const answer = await pythonService.getJson('/api/binance/open-orders', call(req));
       if (answer.status !== 200) throw errorFrom(answer);
-      const mine = (answer.body.orders || []).filter((o) => String(o.clientOrderId).startsWith(prefixOf(req.user)));
+      const mine = usersOrders(req.user, answer.body.orders);
       res.set('Cache-Control', 'no-store').json({ orders: mine, count: mine.length });
     })
     .all(methodNotAllowed(['GET']));
