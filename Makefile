@@ -6,17 +6,30 @@ VENV := .venv
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 NODE_STAMP := express_api/node_modules/.installed
+CLIENT_STAMP := client/node_modules/.installed
+CLIENT_BUILD := client/dist/index.html
+# The client is rebuilt when its sources or the contract it is generated from (express_api's document) change.
+CLIENT_SOURCES := $(shell find client/src client/scripts express_api/src express_api/openapi -type f -not -name '*.gen.*' 2>/dev/null) \
+	client/index.html client/vite.config.ts client/tsconfig.json
 
-.PHONY: run test install install-test system-deps clean openapi lint-layers
+.PHONY: run test install install-test system-deps clean openapi lint-layers client-test
 
-# make run: only what the services need (runtime requirements, honcho, npm ci)
-install: $(RUN_STAMP) $(NODE_STAMP)
+# make run: only what the services need (runtime requirements, honcho, npm ci, the built React client)
+install: $(RUN_STAMP) $(NODE_STAMP) $(CLIENT_BUILD)
 # make test: the same plus the test tools
 install-test: install $(TEST_STAMP)
 
 $(NODE_STAMP): express_api/package.json express_api/package-lock.json
 	cd express_api && npm ci --no-audit --no-fund
 	touch $@
+
+$(CLIENT_STAMP): client/package.json client/package-lock.json
+	cd client && npm ci --no-audit --no-fund
+	touch $@
+
+# Types generated from express_api's OpenAPI document, type-checked, bundled by Vite into client/dist.
+$(CLIENT_BUILD): $(CLIENT_STAMP) $(NODE_STAMP) $(CLIENT_SOURCES)
+	cd client && npm run build
 
 # Debian packages the tests start for real; apt-get works as root here.
 SYSTEM_PACKAGES := redis-server microsocks tinyproxy chromium
@@ -41,17 +54,21 @@ run: install
 	$(VENV)/bin/honcho start
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: install-test system-deps lint-layers
+test: install-test system-deps lint-layers client-test
 	cd express_api && npm test
 	@set +e; $(VENV)/bin/pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# The client's type check against the contract and its component tests (Vitest, Testing Library).
+client-test: $(CLIENT_STAMP) $(NODE_STAMP)
+	cd client && npm test
 
 # The layer contract (.importlinter): a back-arrow between layers fails the build.
 lint-layers: install-test
 	$(VENV)/bin/lint-imports
 
 clean:
-	rm -rf $(VENV) .pytest_cache express_api/node_modules
+	rm -rf $(VENV) .pytest_cache express_api/node_modules client/node_modules client/dist
 
 # express_api forwards python_service's routes, so it serves a copy of its document.
 openapi: install

@@ -1,10 +1,9 @@
 // The user's open orders at Binance, each cancellable by the id the user placed it with.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ok } from '../api/client';
+import { api, ok, type Schemas } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 
-type OpenOrder = { symbol: string; clientOrderId: string; side: string; type: string; price: string;
-  origQty: string; status: string };
+type OpenOrder = Schemas['UserOrder'];
 
 export function OpenOrders() {
   const queries = useQueryClient();
@@ -15,10 +14,10 @@ export function OpenOrders() {
   });
   const cancel = useMutation({
     mutationFn: (order: OpenOrder) => ok(api.DELETE('/direct-api/binance/orders/{symbol}/{clientOrderId}',
-      { params: { path: { symbol: order.symbol, clientOrderId: order.clientOrderId } } })),
+      { params: { path: { symbol: order.symbol ?? '', clientOrderId: order.clientOrderId } } })),
     onSettled: () => queries.invalidateQueries({ queryKey: ['orders'] }),
   });
-  const orders = (open.data?.orders ?? []) as OpenOrder[];
+  const orders = open.data?.orders ?? [];
   return (
     <section aria-labelledby="open-title">
       <h2 id="open-title">Open orders</h2>

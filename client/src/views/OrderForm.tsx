@@ -69,7 +69,7 @@ export function OrderForm() {
   );
 }
 
-type Placement = { outcome: string; clientOrderId: string; message?: string };
+type Placement = { outcome: string; clientOrderId: string; message?: string | null };
 
 function PlaceResult({ place, orderId }: { place: { data?: unknown; error: unknown; mutate: () => void }; orderId: string }) {
   const data = place.data as Placement | undefined;

@@ -3,11 +3,9 @@ import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { ErrorMessage } from '../components/ErrorMessage';
 
-type Recorded = { clientOrderId: string; symbol: string; outcome: string; created_at?: string };
-
 export function OrderHistory() {
   const history = useQuery({ queryKey: ['orders', 'history'], queryFn: () => ok(api.GET('/direct-api/binance/orders')) });
-  const orders = (history.data?.orders ?? []) as Recorded[];
+  const orders = history.data?.orders ?? [];
   return (
     <section aria-labelledby="history-title">
       <h2 id="history-title">My orders</h2>
@@ -19,8 +17,8 @@ export function OrderHistory() {
             <th scope="col">When</th></tr></thead>
           <tbody>
             {orders.map((order) => (
-              <tr key={order.clientOrderId}><td>{order.clientOrderId}</td><td>{order.symbol}</td>
-                <td>{order.outcome}</td><td>{order.created_at ?? ''}</td></tr>
+              <tr key={order.id} data-order-id={order.clientOrderId}><td>{order.clientOrderId}</td><td>{order.symbol}</td>
+                <td>{order.outcome}</td><td>{order.created_at}</td></tr>
             ))}
           </tbody>
         </table>

@@ -1,0 +1,70 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { Prices } from './Prices';
+import { FakeEventSource, json, mockFetch, renderWithApp } from '../test/fakes';
+
+const AS_OF = '2026-12-02T10:00:00.000Z';
+const prices = (source: string, price = '67000.00') => json(200, {
+  prices: [{ symbol: 'BTCUSDT', price }, { symbol: 'ETHUSDT', price: '3400.00' }],
+  count: 2, source, as_of: AS_OF, age_s: 0 });
+const row = (symbol: string) => within(document.querySelector(`tr[data-symbol="${symbol}"]`) as HTMLElement);
+
+describe('Prices', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true, now: Date.parse('2026-12-02T10:00:03.000Z') });
+    FakeEventSource.install();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('REST first, then each pushed price replaces its row with the stream\'s source and age', async () => {
+    mockFetch({ '/api/binance/prices': () => prices('live') });
+    renderWithApp(<Prices symbols={['BTCUSDT', 'ETHUSDT']} />);
+    await waitFor(() => expect(row('BTCUSDT').getByText('67000.00')).toBeInTheDocument());
+    expect(row('BTCUSDT').getByText('live')).toBeInTheDocument();
+    expect(row('BTCUSDT').getByText('3.0 s')).toBeInTheDocument();
+    expect(FakeEventSource.last().url).toBe('/api/binance/stream/prices?symbols=BTCUSDT%2CETHUSDT');
+
+    act(() => {
+      FakeEventSource.last().open();
+      FakeEventSource.last().emit('price', { symbol: 'BTCUSDT', price: '67100.50', source: 'stream', as_of: '2026-12-02T10:00:02.500Z' });
+    });
+    expect(row('BTCUSDT').getByText('67100.50')).toBeInTheDocument();
+    expect(row('BTCUSDT').getByText('stream')).toBeInTheDocument();
+    expect(row('BTCUSDT').getByText('0.5 s')).toBeInTheDocument();
+    expect(row('ETHUSDT').getByText('3400.00')).toBeInTheDocument();
+  });
+
+  it('stale or fallback — marked "not live", whatever came before', async () => {
+    mockFetch({ '/api/binance/prices': () => prices('live') });
+    renderWithApp(<Prices symbols={['BTCUSDT', 'ETHUSDT']} />);
+    await waitFor(() => expect(row('BTCUSDT').getByText('live')).toBeInTheDocument());
+    act(() => {
+      FakeEventSource.last().emit('price', { symbol: 'BTCUSDT', price: '66000.00', source: 'fallback', as_of: '2025-06-30T00:00:00.000Z' });
+    });
+    expect(row('BTCUSDT').getByText('fallback (not live)')).toBeInTheDocument();
+    expect(document.querySelector('tr[data-symbol="BTCUSDT"]')).toHaveClass('not-current');
+    expect(row('BTCUSDT').getByText('520 d')).toBeInTheDocument();
+  });
+
+  it('polls only while the stream is not open', async () => {
+    const calls = mockFetch({ '/api/binance/prices': () => prices('cache') });
+    renderWithApp(<Prices symbols={['BTCUSDT', 'ETHUSDT']} />);
+    await waitFor(() => expect(calls).toHaveLength(1));
+    act(() => FakeEventSource.last().open());
+    await act(() => vi.advanceTimersByTimeAsync(16_000));
+    expect(calls).toHaveLength(1);
+
+    act(() => FakeEventSource.last().fail()); // the stream breaks: polling takes over until it is back
+    await act(() => vi.advanceTimersByTimeAsync(5_500));
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('an error answer — its message shown, readable', async () => {
+    mockFetch({ '/api/binance/prices': () => json(503, { error: { code: 'upstream_unavailable', message: 'No price data: Binance is unreachable' } }, { 'retry-after': '5' }) });
+    renderWithApp(<Prices symbols={['BTCUSDT']} />);
+    expect(await screen.findByRole('alert')).toHaveTextContent('No price data: Binance is unreachable Try again in 5 s.');
+  });
+});
