@@ -1,16 +1,19 @@
 // The layout and the views: market overview, a symbol's page, the account and trading.
+import { lazy, Suspense } from 'react';
 import { NavLink, Route, Routes } from 'react-router';
 import { useAuth } from './auth';
 import { StatusBanner } from './components/StatusBanner';
 import { Prices } from './views/Prices';
 import { Balance } from './views/Balance';
-import { SymbolPage } from './views/SymbolPage';
 import { Login } from './views/Login';
 import { ConnectionTest } from './views/ConnectionTest';
 import { OrderForm } from './views/OrderForm';
 import { OpenOrders } from './views/OpenOrders';
 import { OrderHistory } from './views/OrderHistory';
 import { Positions } from './views/Positions';
+
+// The chart library is most of the bundle: it loads with the symbol page, not before the first prices.
+const SymbolPage = lazy(() => import('./views/SymbolPage').then((module) => ({ default: module.SymbolPage })));
 
 function Overview() {
   return (<><h1>Market overview</h1><Prices /><Balance /></>);
@@ -57,7 +60,7 @@ export function App() {
       <main id="main" tabIndex={-1}>
         <Routes>
           <Route path="/" element={<Overview />} />
-          <Route path="/symbol/:symbol" element={<SymbolPage />} />
+          <Route path="/symbol/:symbol" element={<Suspense fallback={<p>Loading the chart…</p>}><SymbolPage /></Suspense>} />
           <Route path="/account" element={<Account />} />
           <Route path="/trade" element={<Trade />} />
           <Route path="*" element={<NotFound />} />
