@@ -176,6 +176,7 @@ def test_when_binance_restricts_or_bans_the_page_says_so_and_shows_stale_prices_
     expect(banner).to_contain_text(words)
     expect(btc.locator(".source-name")).to_have_text("stale (not live)")
     expect(btc).to_have_class("not-current")
+    expect(page.locator("table.balance tfoot .source-name")).to_have_text("stale (not live)")  # nothing says live
     # the age keeps counting on the page between events (it must not stick at the first render's)
     assert wait_for(lambda: shown_age_s(btc) > 3, 30), shown_age_s(btc)
     assert abs(shown_age_s(btc) - served_age_s(base)) < 2.5  # the page's clock ticks once a second

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, screen } from '@testing-library/react';
 import { StatusBanner } from './StatusBanner';
+import { Balance } from '../views/Balance';
 import { json, mockFetch, renderWithApp } from '../test/fakes';
 
 const status = (spot: object, futures: object = { state: 'ok' }) => json(200, {
@@ -31,5 +32,31 @@ describe('StatusBanner', () => {
     await vi.waitFor(() => expect(calls).toHaveLength(1));
     await act(async () => {}); // the answer rendered
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+});
+
+describe('a change of upstream state', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.unstubAllGlobals();
+  });
+
+  it('fetches the other answers on the page again at once, so none keeps its old "live"', async () => {
+    let state = 'ok';
+    const calls = mockFetch({
+      '/api/status': () => status({ state }),
+      '/direct-api/binance/demo-balance': () => json(200, { assets: [], total_usdt: '0', source: state === 'ok' ? 'live' : 'stale',
+        as_of: '2026-12-02T10:00:00Z', prices_are_current: state === 'ok', note: null }),
+    });
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    renderWithApp(<><StatusBanner /><Balance /></>);
+    await screen.findByText('live');
+    const balanceCalls = () => calls.filter((c) => c.path === '/direct-api/binance/demo-balance').length;
+    expect(balanceCalls()).toBe(1);
+
+    state = 'restricted';
+    await act(() => vi.advanceTimersByTimeAsync(5_100)); // the next status poll, well before the balance's own 10 s
+    expect(await screen.findByText('stale (not live)')).toBeInTheDocument();
+    expect(balanceCalls()).toBe(2);
   });
 });
