@@ -179,6 +179,5 @@ class Mirror:
     # ----- signed: the client's own request, passed through -----
     def signed(self, request: SignedRequest) -> Answer:
         """Never cached, never re-signed; held back (no upstream call) during a ban, a restriction,
-        an open breaker, or while this minute's weight budget is spent."""
-        self.upstream.budget(request.market).reserve(0)
+        an open breaker, or while this client's share or this minute's weight budget is spent."""
         return self.passthrough.send(request)
