@@ -107,7 +107,7 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push),
         trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
-        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
+        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, clock),
     )
 
 
