@@ -7,7 +7,7 @@ from typing import Optional
 from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
-from .streamed import NO_STREAMS, streamed_candles
+from .streamed import NO_STREAMS, streamed_book, streamed_candles
 
 
 def _one_or_all(symbol: Optional[str]) -> dict:
@@ -40,6 +40,10 @@ class Futures:
                                  lambda: self.upstream.fetch("futures_klines", **params))
 
     def depth(self, symbol: str, limit: int) -> Sourced:
+        """From the local book kept by `<symbol>@depth@100ms` (the `pu` rule) while the stream is healthy."""
+        streamed = streamed_book(self.streams, "futures", symbol, limit)
+        if streamed is not None:
+            return streamed
         return self.provider.get(f"futures:depth:{symbol}:{limit}", self.ttl,
                                  lambda: self.upstream.fetch("futures_depth", symbol=symbol, limit=limit))
 
