@@ -106,8 +106,9 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
         futures=futures, exchange=exchange, streams=streams, push=push,
         account=Account(upstream, provider, settings),
         status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push),
-        trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings),
-        mirror=Mirror(upstream, provider, spot, futures, settings, clock),
+        trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings,
+                        futures),
+        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, clock),
     )
 
 

@@ -210,3 +210,33 @@ def test_status_still_answers_a_client_past_its_byte_rate(make_app):
     assert get(app, KLINES_1000, HOG).status_code == 429
 
     assert get(app, "/api/status", HOG).status_code == 200
+
+
+# ----- signed mirror calls: the caller's own share, like public ones (issue 20, item 3) -----
+
+def signed_account(app, addr):
+    from tests.conftest import API_KEY
+    from tests.test_mirror_signed import now_ms, signed
+
+    return app.test_client().get(f"/api/v3/account?{signed(f'timestamp={now_ms()}')}",
+                                 headers={"X-MBX-APIKEY": API_KEY}, environ_base={"REMOTE_ADDR": addr})
+
+
+def test_signed_mirror_calls_are_charged_to_the_callers_share_and_refused_past_it_before_binance(app, fake):
+    for symbol in list(fake.prices)[:4]:  # 4 x 250 of the hog's 1200
+        assert get(app, depth(symbol), HOG).status_code == 200
+    accounts = [signed_account(app, HOG) for _ in range(11)]  # 20 each: ten fill the share exactly
+
+    assert [a.status_code for a in accounts] == [200] * 10 + [429]
+    refused = accounts[-1]
+    assert refused.get_json()["code"] == -1003 and 0 < int(refused.headers["Retry-After"]) <= 60
+    assert fake.count("/api/v3/account") == 10  # the refusal reached nothing
+    assert signed_account(app, OTHER).status_code == 200  # another client's share is its own
+
+
+def test_a_client_that_spent_its_share_on_signed_calls_gets_cached_public_data_only(app, fake):
+    for _ in range(60):  # 60 x 20 = the whole share
+        assert signed_account(app, HOG).status_code == 200
+
+    assert get(app, depth("BTCUSDT"), HOG).status_code == 429
+    assert fake.count("/api/v3/depth") == 0

@@ -82,6 +82,24 @@ def test_depth_updates_continue_the_rest_snapshot_and_a_dropped_one_leaves_a_gap
     assert max(gaps) > 1
 
 
+def test_futures_depth_updates_carry_pu_and_a_dropped_one_breaks_the_chain(streams, fake):
+    import requests
+
+    stream = "btcusdt@depth@100ms"
+    with connect(streams.futures_url + "/market/stream?streams=" + stream) as ws:
+        first = next_payload(ws, stream)
+        snapshot = requests.get(fake.url + "/fapi/v1/depth?symbol=BTCUSDT&limit=5", timeout=5).json()
+        second = next_payload(ws, stream)
+        streams.drop_next_depth("BTCUSDT", "futures")
+        fake.prices["BTCUSDT"] = "70001.00000000"
+        later = [second] + [next_payload(ws, stream) for _ in range(2)]  # one may have left before the drop
+    assert list(first) == ["e", "E", "T", "s", "U", "u", "pu", "b", "a"]  # Binance's USDT-M payload
+    assert (first["e"], first["s"]) == ("depthUpdate", "BTCUSDT") and first["U"] <= first["u"]
+    assert second["pu"] == first["u"] and second["U"] > first["u"] + 1  # ids jump; pu chains them
+    assert first["u"] <= snapshot["lastUpdateId"] <= second["u"]  # the snapshot continues the futures ids
+    assert [b["pu"] == a["u"] for a, b in zip(later, later[1:])].count(False) == 1
+
+
 def test_forced_disconnect_closes_every_connection_and_the_log_keeps_them(streams):
     with connect(streams.url + "/stream?streams=!miniTicker@arr") as ws:
         next_payload(ws, "!miniTicker@arr")  # the server has logged the connection by now

@@ -327,6 +327,41 @@ def test_futures_leverage_and_an_order_placed_once_even_when_its_answer_is_lost(
     assert position["size"] == "0.02000000" and position["leverage"] == 5
 
 
+# BTCUSDT on the fake's futures: tick 0.10, step 0.001, MARKET_LOT_SIZE maxQty 120, MIN_NOTIONAL
+# notional 100, PERCENT_PRICE 0.95-1.05 around the mark price 67012.34 (spot's filters differ: step 0.00001)
+@pytest.mark.parametrize("order,violated", [
+    ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.010", "price": "67000.05"},
+     ("PRICE_FILTER", "tickSize", "67000.1")),
+    ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.0105", "price": "67000.0"},
+     ("LOT_SIZE", "stepSize", "0.011")),
+    ({"type": "MARKET", "quantity": "121"}, ("MARKET_LOT_SIZE", "maxQty", "120.000")),
+    ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.001", "price": "67000.0"},
+     ("MIN_NOTIONAL", "minNotional", "0.002")),
+    ({"type": "MARKET", "quantity": "0.001"}, ("MIN_NOTIONAL", "minNotional", "0.002")),
+    ({"type": "LIMIT", "timeInForce": "GTC", "quantity": "0.010", "price": "71000.0"},
+     ("PERCENT_PRICE", "multiplierUp", "70362.9")),
+], ids=["tick", "step", "market_lot_max", "min_notional_limit", "min_notional_market", "percent_price"])
+def test_a_futures_order_breaking_the_futures_filters_is_400_and_never_reaches_binance(client, fake, order,
+                                                                                        violated):
+    response = place(client, "/api/binance/futures/orders", **order)
+
+    body = response.get_json()
+    assert response.status_code == 400, body
+    assert body["error"]["code"] == "order_invalid"
+    assert [(v["filter"], v["rule"], v["nearest_valid"]) for v in body["error"]["violations"]] == [violated]
+    assert fake.count("/fapi/v1/order") == 0  # nothing of it reached the exchange
+    assert fake.count("/fapi/v1/exchangeInfo") == 1  # the futures rules, not spot's
+    assert fake.count("/api/v3/exchangeInfo") == 0
+
+
+def test_a_futures_order_within_the_futures_filters_is_placed(client, fake):
+    placed = place(client, "/api/binance/futures/orders", type="LIMIT", timeInForce="GTC", quantity="0.002",
+                   price="67000.0", clientOrderId="f-ok")
+
+    assert placed.status_code == 201, placed.get_json()
+    assert len(posts(fake, "/fapi/v1/order")) == 1
+
+
 def test_a_bad_leverage_is_400_locally(client, fake):
     assert client.post("/api/binance/futures/leverage", json={"symbol": "BTCUSDT", "leverage": 126}).status_code == 400
     assert fake.log == []

@@ -2,8 +2,9 @@
 import pytest
 
 from python_service.settings import Settings, SettingsError
+from python_service.sourcing.order_book import Book
 from python_service.sourcing.stream_feed import (ATTEMPT_WINDOW_S, ATTEMPTS_PER_WINDOW, BACKOFF_CAP_S, AttemptLimit,
-                                                 Book, backoff_s)
+                                                 backoff_s)
 from python_service.upstream.websocket import OutgoingLimit, stream_url
 
 
@@ -59,6 +60,32 @@ def test_the_book_follows_binances_update_id_rules():
 def test_first_event_after_the_snapshot_must_cover_it():
     book = Book({"lastUpdateId": 100, "bids": [], "asks": []}, limit=5)
     assert not book.apply({"U": 103, "u": 105, "b": [], "a": []})
+
+
+def futures_book(last_id=100):
+    return Book({"lastUpdateId": last_id, "E": 1, "T": 1, "bids": [["10.0", "1"]], "asks": [["11.0", "1"]]},
+                limit=5, futures=True)
+
+
+def test_the_futures_book_follows_the_pu_rule_not_contiguous_ids():
+    book = futures_book()
+    assert book.apply({"U": 80, "u": 99, "pu": 70, "b": [], "a": []})  # u < lastUpdateId: dropped
+    assert book.apply({"U": 98, "u": 100, "pu": 90, "E": 5, "T": 4, "b": [["9.5", "2"]], "a": []})  # u == it: first
+    assert book.last_id == 100 and book.snapshot()["bids"][1] == ["9.5", "2"]
+    assert book.apply({"U": 107, "u": 109, "pu": 100, "E": 6, "T": 5, "b": [], "a": []})  # ids jump: pu chains
+    assert book.snapshot()["E"] == 6 and book.last_id == 109
+    assert not book.apply({"U": 110, "u": 112, "pu": 108, "b": [], "a": []})  # U is u + 1, but pu is not u: a gap
+
+
+def test_the_first_futures_event_must_hold_the_snapshots_id():
+    assert futures_book().apply({"U": 95, "u": 120, "pu": 90, "b": [], "a": []})  # U <= 100 <= u
+    assert not futures_book().apply({"U": 101, "u": 120, "pu": 100, "b": [], "a": []})  # U past it
+
+
+def test_a_spot_book_reads_a_futures_jump_as_a_gap_which_is_why_futures_have_their_own_rule():
+    book = Book({"lastUpdateId": 100, "bids": [], "asks": []}, limit=5)
+    assert book.apply({"U": 98, "u": 101, "b": [], "a": []})
+    assert not book.apply({"U": 108, "u": 110, "pu": 101, "b": [], "a": []})
 
 
 def test_stream_roots_default_to_binance_switch_to_the_testnet_and_are_validated():

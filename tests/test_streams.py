@@ -3,6 +3,7 @@ REST at once when a stream is down, silent or behind (tests/fake_binance/streams
 import time
 
 import pytest
+import requests
 
 from tests.proxies import start_microsocks
 
@@ -104,6 +105,63 @@ def test_a_gap_in_the_depth_update_ids_seeds_the_book_again_from_rest(streamed_a
         "X-Data-Source"] == "stream" and r.get_json(), "the book from the stream again")
     assert after["lastUpdateId"] > before["lastUpdateId"] + 3  # the dropped update's ids are behind it
     assert len(after["bids"]) == 5 and spot_state(client)["book_reseeds"] == 1
+
+
+def futures_state(client) -> dict:
+    return client.get("/api/status").get_json()["streams"]["futures"]
+
+
+def test_the_futures_book_comes_from_the_futures_depth_stream_by_the_pu_rule(streamed_app, streams, fake):
+    client = started(streamed_app())
+    url = "/api/binance/futures/depth?symbol=BTCUSDT&limit=5"
+    first = wait_for(lambda: (r := client.get(url)).headers["X-Data-Source"] == "stream" and r.get_json(),
+                     "the futures book from the stream")
+    seeds, reseeds = fake.count("/fapi/v1/depth"), futures_state(client)["book_reseeds"]
+
+    # futures' update ids jump between one symbol's events (pu chains them): no gap, no new seed
+    streams.set_price("BTCUSDT", "68000.00000000")
+    moved = wait_for(lambda: (r := client.get(url).get_json())["lastUpdateId"] > first["lastUpdateId"] + 7 and r,
+                     "later futures depth events")
+    assert client.get(url).headers["X-Data-Source"] == "stream"
+    assert fake.count("/fapi/v1/depth") == seeds and futures_state(client)["book_reseeds"] == reseeds
+    assert list(moved) == ["symbol", "lastUpdateId", "E", "T", "bids", "asks", "source", "as_of", "age_s"]
+    mirrored = client.get("/fapi/v1/depth?symbol=BTCUSDT&limit=5")
+    assert mirrored.headers["X-Data-Source"] == "stream"
+    assert list(mirrored.get_json()) == list(requests.get(fake.url + "/fapi/v1/depth?symbol=BTCUSDT&limit=5",
+                                                          timeout=5).json())
+
+
+def test_a_futures_depth_event_whose_pu_is_not_the_previous_u_seeds_the_book_again(streamed_app, streams, fake):
+    client = started(streamed_app())
+    url = "/api/binance/futures/depth?symbol=BTCUSDT&limit=5"
+    before = wait_for(lambda: (r := client.get(url)).headers["X-Data-Source"] == "stream" and r.get_json(),
+                      "the futures book from the stream")
+    seeds, reseeds = fake.count("/fapi/v1/depth"), futures_state(client)["book_reseeds"]
+
+    streams.drop_next_depth("BTCUSDT", "futures")
+    streams.set_price("BTCUSDT", "68000.00000000")
+
+    wait_for(lambda: fake.count("/fapi/v1/depth") == seeds + 1, "the futures book to be seeded again")
+    after = wait_for(lambda: (r := client.get(url)).headers["X-Data-Source"] == "stream" and r.get_json(),
+                     "the futures book from the stream again")
+    assert after["lastUpdateId"] > before["lastUpdateId"] + 7  # past the dropped event's ids
+    # the new snapshot continued into the buffered event that showed the gap, and later events continue it
+    streams.set_price("BTCUSDT", "68100.00000000")
+    wait_for(lambda: client.get(url).get_json()["lastUpdateId"] > after["lastUpdateId"], "events on the new book")
+    assert client.get(url).headers["X-Data-Source"] == "stream"
+    assert len(after["bids"]) == 5 and futures_state(client)["book_reseeds"] == reseeds + 1
+    assert fake.count("/fapi/v1/depth") == seeds + 1
+
+
+def test_the_futures_book_is_rest_while_the_futures_stream_is_down(streamed_app, streams, fake):
+    client = started(streamed_app())
+    url = "/api/binance/futures/depth?symbol=BTCUSDT&limit=5"
+    wait_for(lambda: client.get(url).headers["X-Data-Source"] == "stream", "the futures book from the stream")
+    streams.refuse = True
+    streams.disconnect("futures")
+    wait_for(lambda: futures_state(client)["state"] != "up", "the futures feed to notice the disconnect")
+
+    assert client.get(url).headers["X-Data-Source"] in ("live", "cache")
 
 
 def test_candles_come_from_the_kline_stream_after_one_rest_seed(streamed_app, streams, fake):

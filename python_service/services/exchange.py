@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Optional
 
 from ..errors import ApiError
+from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from ..sourcing.single_flight import SingleFlightTimeout
-from ..upstream import UpstreamError
+from ..upstream import Market, UpstreamError
 from .orders import validate
 from .spot import unavailable
 
@@ -29,23 +30,33 @@ def parsed(symbol_info: dict) -> dict:
             "order_types": symbol_info.get("orderTypes") or [], "filters": filters}
 
 
+def parsed_rules(document: dict) -> dict:
+    """{symbol: parsed rules} of an exchangeInfo document."""
+    symbols = document.get("symbols") or []
+    return {s["symbol"]: parsed(s) for s in symbols if isinstance(s, dict) and "symbol" in s}
+
+
 class Exchange:
     def __init__(self, upstream, provider, last_resort, spot, settings):
         self.upstream, self.provider, self.last_resort, self.spot = upstream, provider, last_resort, spot
         self.ttl_s = settings.exchange_info_ttl_s
+        self.derived = Derived()
 
-    def all(self) -> Sourced:
-        """{symbol: parsed rules} for every symbol."""
-        return self.provider.get("exchange_info:all", self.ttl_s, self._fetch,
-                                 last_resort=lambda: self.last_resort.lookup(
-                                     "exchange_info", shape=lambda rows: {s: parsed(r) for s, r in rows.items()}))
+    def document(self, market: Market = Market.SPOT, last_resort=lambda: None) -> Sourced:
+        """Binance's exchangeInfo as it answered: the mirror serves it, `all` parses it; one
+        upstream call per TTL feeds both."""
+        name = "exchange_info" if market is Market.SPOT else "futures_exchange_info"
+        return self.provider.get(f"raw:exchange_info:{market.value}", self.ttl_s, lambda: self.upstream.fetch(name),
+                                 last_resort=last_resort)
 
-    def _fetch(self) -> dict:
-        symbols = self.upstream.fetch("exchange_info").get("symbols") or []
-        return {s["symbol"]: parsed(s) for s in symbols if isinstance(s, dict) and "symbol" in s}
+    def all(self, market: Market = Market.SPOT) -> Sourced:
+        """{symbol: parsed rules} for every symbol (spot: the shipped snapshot when Binance cannot answer)."""
+        shipped = (lambda: self.last_resort.lookup("exchange_info", shape=lambda rows: {"symbols": list(rows.values())})) \
+            if market is Market.SPOT else (lambda: None)
+        return self.derived.shape(f"exchange_info:{market.value}", self.document(market, shipped), parsed_rules)
 
-    def select(self, symbols: Optional[list[str]]) -> Sourced:
-        everything = self.all()
+    def select(self, symbols: Optional[list[str]], market: Market = Market.SPOT) -> Sourced:
+        everything = self.all(market)
         if symbols is None:
             return everything
         missing = [s for s in symbols if s not in everything.data]

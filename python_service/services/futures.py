@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Optional
 
+from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
-from .streamed import NO_STREAMS, streamed_candles
+from .streamed import NO_STREAMS, streamed_book, streamed_candles
 
 
 def _one_or_all(symbol: Optional[str]) -> dict:
@@ -18,6 +19,7 @@ class Futures:
         self.upstream, self.provider, self.last_resort = upstream, provider, last_resort
         self.streams = streams  # asked first: while Binance's stream is healthy it serves at no weight
         self.ttl, self.funding_ttl = settings.futures_ttl_s, settings.funding_rate_ttl_s
+        self.derived = Derived()
 
     def ticker_24hr(self, symbol: Optional[str]) -> Sourced:
         streamed = self.streams.fresh("futures", "tickers")
@@ -30,10 +32,18 @@ class Futures:
         streamed = streamed_candles(self.streams, "futures", params)
         if streamed is not None:
             return streamed
-        return self.provider.get(cache_key("futures:klines", params), self.ttl,
-                                 lambda: named_candles(self.upstream.fetch("futures_klines", **params)))
+        return self.derived.shape(cache_key("futures:klines", params), self.raw_klines(**params), named_candles)
+
+    def raw_klines(self, **params) -> Sourced:
+        """Binance's kline arrays as it answered, for the mirror and `klines` alike (one call per TTL)."""
+        return self.provider.get(cache_key("raw:futures_klines", params), self.ttl,
+                                 lambda: self.upstream.fetch("futures_klines", **params))
 
     def depth(self, symbol: str, limit: int) -> Sourced:
+        """From the local book kept by `<symbol>@depth@100ms` (the `pu` rule) while the stream is healthy."""
+        streamed = streamed_book(self.streams, "futures", symbol, limit)
+        if streamed is not None:
+            return streamed
         return self.provider.get(f"futures:depth:{symbol}:{limit}", self.ttl,
                                  lambda: self.upstream.fetch("futures_depth", symbol=symbol, limit=limit))
 

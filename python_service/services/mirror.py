@@ -48,10 +48,11 @@ def _cut_book(book: dict, limit: int) -> dict:
 
 
 class Mirror:
-    def __init__(self, upstream, provider, spot, futures, settings, clock: Callable[[], float] = time.time,
+    def __init__(self, upstream, provider, spot, futures, exchange, settings, clock: Callable[[], float] = time.time,
                  wall_clock: Callable[[], float] = time.time):
         """`wall_clock` is the clock Binance's offset was measured against (time.time)."""
         self.upstream, self.provider, self.spot, self.futures = upstream, provider, spot, futures
+        self.exchange = exchange
         self.settings, self.clock, self.wall_clock = settings, clock, wall_clock
         self._offsets: dict[Market, tuple[float, float]] = {}  # market -> (offset ms, measured at)
         self.passthrough = PassThrough(upstream)
@@ -104,11 +105,9 @@ class Mirror:
         return server_ms - (before + after) / 2 * 1000
 
     def exchange_info(self, market: Market, symbol: Optional[str], symbols: Optional[list[str]]) -> Sourced:
-        """The whole document, cached long; symbol= and symbols= cut from it."""
-        name = "exchange_info" if market is Market.SPOT else "futures_exchange_info"
-        sourced = self._recent(self.provider.get(f"mirror:exchange_info:{market.value}",
-                                                 self.settings.exchange_info_ttl_s, lambda: self.upstream.fetch(name)),
-                               market, self.settings.mirror_exchange_info_max_stale_s)
+        """The whole document, cached long (the same answer the gateway's parsed rules come from);
+        symbol= and symbols= cut from it."""
+        sourced = self._recent(self.exchange.document(market), market, self.settings.mirror_exchange_info_max_stale_s)
         if symbol is None and symbols is None:
             return sourced
         rows = _by_symbol(sourced.data.get("symbols") or [])
@@ -140,7 +139,10 @@ class Mirror:
         return sourced.replace(_cut_book(sourced.data, limit))
 
     def klines(self, market: Market, kind: str, **params) -> Sourced:
-        """Candles as Binance's arrays (kind: klines, ui_klines, mark_price_klines)."""
+        """Candles as Binance's arrays (kind: klines, ui_klines, mark_price_klines); klines from the
+        same cached answer as the gateway's own candles."""
+        if kind == "klines":
+            return self._recent((self.spot if market is Market.SPOT else self.futures).raw_klines(**params), market)
         name = kind if market is Market.SPOT else f"futures_{kind}"
         ttl = self.settings.klines_ttl_s if market is Market.SPOT else self.settings.futures_ttl_s
         return self._get(market, cache_key(name, params), ttl, lambda: self.upstream.fetch(name, **params))
@@ -179,6 +181,5 @@ class Mirror:
     # ----- signed: the client's own request, passed through -----
     def signed(self, request: SignedRequest) -> Answer:
         """Never cached, never re-signed; held back (no upstream call) during a ban, a restriction,
-        an open breaker, or while this minute's weight budget is spent."""
-        self.upstream.budget(request.market).reserve(0)
+        an open breaker, or while this client's share or this minute's weight budget is spent."""
         return self.passthrough.send(request)

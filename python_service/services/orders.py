@@ -48,8 +48,9 @@ def _shown(value: Decimal, step: Decimal) -> str:
 
 
 class Check:
-    def __init__(self, rules: dict, order: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal]):
-        self.filters, self.order = rules["filters"], order
+    def __init__(self, rules: dict, order: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal],
+                 band_label: str = "average price"):
+        self.filters, self.order, self.band_label = rules["filters"], order, band_label
         self.violations: list[dict] = []
         self.market = order["type"] == "MARKET"
         self.effective_price = order["price"] if order["price"] is not None else market_price
@@ -89,11 +90,11 @@ class Check:
         label = name.upper()
         if price > up:
             self.violation(label, "price", up_rule, f"price is above {self.order['side']} orders' limit "
-                           f"{_shown(up, tick)} (average price {avg.normalize():f} x {up_rule})", _shown(up, tick), _shown(up, tick))
+                           f"{_shown(up, tick)} ({self.band_label} {avg.normalize():f} x {up_rule})", _shown(up, tick), _shown(up, tick))
             return up
         if price < down:
             self.violation(label, "price", down_rule, f"price is below {self.order['side']} orders' limit "
-                           f"{_shown(down, tick)} (average price {avg.normalize():f} x {down_rule})", _shown(down, tick), _shown(down, tick))
+                           f"{_shown(down, tick)} ({self.band_label} {avg.normalize():f} x {down_rule})", _shown(down, tick), _shown(down, tick))
             return down
         return nearest
 
@@ -136,7 +137,9 @@ class Check:
         rules = self.filters[name]
         applies_min = rules.get("applyMinToMarket", rules.get("applyToMarket", True)) if self.market else True
         applies_max = rules.get("applyMaxToMarket", False) if self.market else True
-        low, high = _d(self.filters, name, "minNotional"), _d(self.filters, name, "maxNotional")
+        # futures' MIN_NOTIONAL names its minimum `notional`
+        low = _d(self.filters, name, "minNotional") or _d(self.filters, name, "notional")
+        high = _d(self.filters, name, "maxNotional")
         value, (_, max_qty, step) = price * self.order["quantity"], lot
         at = nearest_price if nearest_price is not None else price
         if applies_min and low > 0 and value < low:
@@ -155,8 +158,10 @@ class Check:
         return nearest_quantity
 
 
-def validate(order: dict, rules: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal] = None) -> dict:
-    """`market_price` (MARKET orders) and `avg_price` (the PERCENT_PRICE bands) are None when unknown."""
+def validate(order: dict, rules: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal] = None,
+             band_label: str = "average price") -> dict:
+    """`market_price` (MARKET orders) and `avg_price` (the PERCENT_PRICE bands: spot's average price,
+    futures' mark price, named by `band_label`) are None when unknown."""
     if rules.get("status") not in (None, "TRADING"):
         raise ApiError(400, "symbol_not_trading", f"{order['symbol']} is {rules['status']}, not TRADING")
     if rules.get("order_types") and order["type"] not in rules["order_types"]:
@@ -164,7 +169,7 @@ def validate(order: dict, rules: dict, market_price: Optional[Decimal], avg_pric
     if order["type"] == "MARKET" and market_price is not None and market_price <= 0:
         raise ApiError(400, "no_market_price", f"{order['symbol']} has not traded yet (price 0): a MARKET order "
                                                "has no price to fill at; place a LIMIT order")
-    check = Check(rules, order, market_price, avg_price)
+    check = Check(rules, order, market_price, avg_price, band_label)
     price = check.percent_price(check.price())
     quantity, lot = check.quantity()
     quantity = check.notional(price, quantity, lot)

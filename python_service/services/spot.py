@@ -9,6 +9,7 @@ import json
 from typing import Optional
 
 from ..errors import ApiError
+from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
 from .streamed import NO_STREAMS, streamed_book, streamed_candles, streamed_tickers
@@ -26,6 +27,7 @@ class Spot:
         self.upstream, self.provider, self.settings = upstream, provider, settings
         self.last_known_good, self.last_resort = last_known_good, last_resort
         self.streams = streams  # asked first: while Binance's stream is healthy it serves at no weight
+        self.derived = Derived()
 
     # ----- prices and tickers: kept as last known good, with a shipped fallback -----
     def all_prices(self) -> Sourced:
@@ -82,8 +84,14 @@ class Spot:
         streamed = streamed_candles(self.streams, "spot", params)
         if streamed is not None:
             return streamed
-        return self.provider.get(cache_key("klines", params), self.settings.klines_ttl_s,
-                                 lambda: named_candles(self.upstream.fetch("klines", **params)))
+        raw = self.raw_klines(**params)
+        return self.derived.shape(cache_key("klines", params), raw, named_candles)
+
+    def raw_klines(self, **params) -> Sourced:
+        """Binance's kline arrays as it answered: the mirror serves them, `klines` names their fields
+        (one upstream call per TTL for both)."""
+        return self.provider.get(cache_key("raw:klines", params), self.settings.klines_ttl_s,
+                                 lambda: self.upstream.fetch("klines", **params))
 
     def depth(self, symbol: str, limit: int) -> Sourced:
         streamed = streamed_book(self.streams, "spot", symbol, limit)

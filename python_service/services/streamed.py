@@ -56,6 +56,6 @@ def streamed_book(streams, market: str, symbol: str, limit: int) -> Optional[Sou
     streamed = streams.fresh(market, key)
     if streamed is None or streamed.data["limit"] < limit:
         return None
-    book = streamed.data
-    return streamed.replace({"lastUpdateId": book["lastUpdateId"], "bids": book["bids"][:limit],
+    book = streamed.data  # REST's fields in REST's order (futures: with E and T)
+    return streamed.replace({**{k: v for k, v in book.items() if k != "limit"}, "bids": book["bids"][:limit],
                              "asks": book["asks"][:limit]})

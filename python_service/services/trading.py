@@ -1,5 +1,5 @@
-"""What the order routes ask for: spot orders (checked against the symbol's filters
-before anything is sent), queries, cancels, open orders, and the USDT-M futures
+"""What the order routes ask for: spot and futures orders (checked against the symbol's
+spot or futures filters before anything is sent), queries, cancels, open orders, and the USDT-M futures
 account. Nothing here is cached: orders and balances are always asked live."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Optional
 
 from ..errors import ApiError
 from ..sourcing.single_flight import SingleFlightTimeout
-from ..upstream import Rejected, UpstreamError
+from ..upstream import Market, Rejected, UpstreamError
 from .orders import validate
 from .placement import Outcome, Placement
 
@@ -29,20 +29,16 @@ def binance_params(order: dict) -> dict:
 
 
 class Trading:
-    def __init__(self, upstream, exchange, spot, placement: Placement, settings):
+    def __init__(self, upstream, exchange, spot, placement: Placement, settings, futures=None):
         self.upstream, self.exchange, self.spot, self.placement = upstream, exchange, spot, placement
-        self.settings = settings
+        self.settings, self.futures = settings, futures
 
     # ----- spot -----
     def check(self, order: dict) -> dict:
         """The filter checks of order/validate, for every order type; raises 400 order_invalid."""
         rules = self.exchange.select([order["symbol"]]).data[order["symbol"]]
-        if rules.get("order_types") and order["type"] not in rules["order_types"]:
-            raise ApiError(400, "order_type_not_allowed", f"{order['symbol']} does not take {order['type']} orders")
-        violations = filter_violations(order, rules, self._market_price(order))
-        if violations:
-            raise ApiError(400, "order_invalid", "the order breaks the symbol's filters; nothing was sent",
-                           details={"violations": violations})
+        _type_allowed(order, rules)
+        _refuse(filter_violations(order, rules, self._market_price(order)))
         return rules
 
     def place(self, order: dict) -> Outcome:
@@ -116,7 +112,26 @@ class Trading:
         positions = [position_view(p, leverage.get(p["symbol"])) for p in rows]
         return {"positions": positions, "count": len(positions)}
 
+    def futures_check(self, order: dict) -> dict:
+        """The order against its contract's /fapi/v1/exchangeInfo filters (PRICE_FILTER, LOT_SIZE,
+        MARKET_LOT_SIZE, MIN_NOTIONAL, PERCENT_PRICE around the mark price); raises 400 order_invalid."""
+        symbol = order["symbol"]
+        rules = self.exchange.select([symbol], Market.FUTURES).data[symbol]
+        _type_allowed(order, rules)
+        mark = self._mark_price(symbol) if order["type"] == "MARKET" or "percent_price" in rules["filters"] else None
+        violations = filter_violations(order, rules, mark if order["type"] == "MARKET" else None,
+                                       band_price=mark, band_label="mark price")
+        _refuse(violations)
+        return rules
+
+    def _mark_price(self, symbol: str) -> Optional[Decimal]:
+        try:
+            return Decimal(self.futures.premium_index(symbol).data["markPrice"])
+        except (ApiError, UpstreamError, SingleFlightTimeout, KeyError, ArithmeticError):
+            return None  # the checks that need it are then left to Binance
+
     def futures_place(self, order: dict) -> Outcome:
+        self.futures_check(order)
         order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
         return self.placement.place("futures", binance_params(order))
 
@@ -137,9 +152,22 @@ def position_view(p: dict, leverage) -> dict:
             "positionSide": p.get("positionSide")}
 
 
-def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal]) -> list[dict]:
+def _type_allowed(order: dict, rules: dict) -> None:
+    if rules.get("order_types") and order["type"] not in rules["order_types"]:
+        raise ApiError(400, "order_type_not_allowed", f"{order['symbol']} does not take {order['type']} orders")
+
+
+def _refuse(violations: list[dict]) -> None:
+    if violations:
+        raise ApiError(400, "order_invalid", "the order breaks the symbol's filters; nothing was sent",
+                       details={"violations": violations})
+
+
+def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal],
+                      band_price: Optional[Decimal] = None, band_label: str = "average price") -> list[dict]:
     """Every order type mapped onto the checks of order/validate: the quantity and price of
-    what will rest or fill, and the stop price on the price grid."""
+    what will rest or fill, and the stop price on the price grid. `band_price` (when known)
+    bounds a priced order by the PERCENT_PRICE filters."""
     kind, base = order["type"], {"symbol": order["symbol"], "side": order["side"]}
     if kind == "MARKET" and order.get("quoteOrderQty") is not None:
         return quote_notional_violations(order["quoteOrderQty"], rules)
@@ -150,7 +178,7 @@ def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal])
                               rules, at)["violations"]
     else:
         violations = validate({**base, "type": "LIMIT", "quantity": order["quantity"], "price": order["price"]},
-                              rules, None)["violations"]
+                              rules, None, band_price, band_label)["violations"]
     if order.get("stopPrice") is not None:
         stop = validate({**base, "type": "LIMIT", "quantity": order["quantity"], "price": order["stopPrice"]},
                         rules, None)["violations"]
@@ -162,7 +190,7 @@ def quote_notional_violations(quote_qty: Decimal, rules: dict) -> list[dict]:
     """A MARKET order by quoteOrderQty spends exactly that: its notional."""
     name = "notional" if "notional" in rules["filters"] else "min_notional"
     filt = rules["filters"].get(name) or {}
-    low = Decimal(str(filt.get("minNotional", "0")))
+    low = Decimal(str(filt.get("minNotional", filt.get("notional", "0"))))  # futures: `notional`
     applies = filt.get("applyMinToMarket", filt.get("applyToMarket", True))
     if applies and low > 0 and quote_qty < low:
         return [{"filter": name.upper(), "field": "quoteOrderQty", "rule": "minNotional",

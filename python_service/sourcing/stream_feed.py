@@ -15,13 +15,13 @@ import random
 import threading
 import time
 from collections import deque
-from decimal import Decimal
 from typing import Any, Callable, Optional
 
 from ..settings import mask_urls_in
 from ..upstream import websocket
 from ..upstream.errors import UpstreamError
 from ..upstream.shapes import decimal
+from .order_book import Book, EventBuffer
 from .stream_board import Board
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,8 @@ ATTEMPTS_PER_WINDOW, ATTEMPT_WINDOW_S = 300, 300.0
 MAX_STREAMS = {"spot": 1024, "futures": 200}
 ALL_MARKET = {"spot": ["!miniTicker@arr"], "futures": ["!ticker@arr"]}
 TICK_S = 0.2  # how often the loop looks at interest, age and silence between messages
-BOOK_SEED_LIMITS = (100, 500, 1000, 5000)
+BOOK_SEED_LIMITS = {"spot": (100, 500, 1000, 5000), "futures": (100, 500, 1000)}  # REST depth limits
+RESEED_MIN_S = 1.0  # a book whose fresh snapshot could not be continued is seeded again at most this often
 
 
 def backoff_s(failures: int, rand: Callable[[], float] = random.random) -> float:
@@ -88,39 +89,6 @@ def kline_row(k: dict) -> list:
     return [k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"], k["Q"], "0"]
 
 
-class Book:
-    """A local order book kept from diff-depth events after a REST snapshot (Binance's recipe)."""
-
-    def __init__(self, snapshot: dict, limit: int):
-        self.limit = limit
-        self.last_id = snapshot["lastUpdateId"]
-        self.bids = {p: q for p, q in snapshot["bids"]}
-        self.asks = {p: q for p, q in snapshot["asks"]}
-        self.first_applied = False
-
-    def apply(self, event: dict) -> bool:
-        """False on a gap in the update ids: the book must be seeded again."""
-        if event["u"] <= self.last_id:
-            return True  # older than the snapshot
-        if (not self.first_applied and event["U"] > self.last_id + 1) or \
-                (self.first_applied and event["U"] != self.last_id + 1):
-            return False
-        for side, changes in ((self.bids, event.get("b", [])), (self.asks, event.get("a", []))):
-            for price, qty in changes:
-                if Decimal(qty) == 0:
-                    side.pop(price, None)
-                else:
-                    side[price] = qty
-        self.last_id, self.first_applied = event["u"], True
-        return True
-
-    def snapshot(self) -> dict:
-        bids = sorted(self.bids.items(), key=lambda pq: Decimal(pq[0]), reverse=True)[:self.limit]
-        asks = sorted(self.asks.items(), key=lambda pq: Decimal(pq[0]))[:self.limit]
-        return {"lastUpdateId": self.last_id, "bids": [list(b) for b in bids], "asks": [list(a) for a in asks],
-                "limit": self.limit}
-
-
 class Feed:
     """The thread and connection of one market. `interest()` returns {key: detail} of what
     clients asked for recently (detail: the book depth wanted)."""
@@ -139,6 +107,8 @@ class Feed:
         self._socket: Optional[websocket.StreamSocket] = None
         self._subscribed: dict[str, str] = {}  # stream -> key
         self._books: dict[str, Book] = {}
+        self._events = EventBuffer()  # recent depth events, replayed onto each new snapshot
+        self._seed_due: dict[str, float] = {}  # book key -> from when its next event may seed it
         self._next_id = 1
         self.reconnects = -1
         self.reseeds = 0
@@ -178,6 +148,8 @@ class Feed:
             self.board.drop_market(self.market)
             self._subscribed.clear()
             self._books.clear()
+            self._events.clear()
+            self._seed_due.clear()
             if self._socket:
                 self._socket.close()
                 self._socket = None
@@ -263,12 +235,17 @@ class Feed:
             return None
 
     def _depth(self, key: str, data: dict, event_s: float) -> None:
+        self._events.add(key, data)
         book = self._books.get(key)
         if book is None:
+            if key in self._seed_due and self.clock() >= self._seed_due[key]:
+                self._seed(key, self.interest().get(key))
             return
         if not book.apply(data):
-            log.info("%s %s: gap in the depth update ids; seeding the book again", self.market, key)
+            rule = "pu is not the previous u" if self.futures else "U is not the previous u + 1"
+            log.info("%s %s: gap in the depth update ids (%s); seeding the book again", self.market, key, rule)
             self.board.drop(self.market, key)  # REST answers until the book is whole again
+            self._books.pop(key, None)
             self.reseeds += 1
             self.board.set_meta(self.market, book_reseeds=self.reseeds)
             self._seed(key, self.interest().get(key) or book.limit)
@@ -287,12 +264,20 @@ class Feed:
             for stream in stale:
                 key = self._subscribed.pop(stream)
                 self._books.pop(key, None)
+                self._events.forget(key)
+                self._seed_due.pop(key, None)
                 self.board.drop(self.market, key)
         if new:
             self._request("SUBSCRIBE", new)
             for stream in new:
-                self._subscribed[stream] = wanted_streams[stream]
-                self._seed(wanted_streams[stream], wanted[wanted_streams[stream]])
+                key = self._subscribed[stream] = wanted_streams[stream]
+                if key.startswith("book:"):
+                    # Binance's recipe: the stream's events first, then the snapshot. Seeded at once,
+                    # before the subscription takes effect, the snapshot could predate the first event
+                    # delivered, which futures' id jumps cannot tell from a gap.
+                    self._seed_due[key] = 0.0
+                else:
+                    self._seed(key, wanted[key])
         for key, detail in wanted.items():  # a deeper book than seeded: seed again, deeper
             book = self._books.get(key)
             if book is not None and isinstance(detail, int) and detail > book.limit:
@@ -314,13 +299,25 @@ class Feed:
                 rows = self.upstream.fetch(endpoint, symbol=symbol, interval=interval, limit=1000)
                 self.board.put(self.market, key, rows, self.clock())
             elif kind == "book":
-                limit = next((n for n in BOOK_SEED_LIMITS if n >= int(detail or 100)), BOOK_SEED_LIMITS[-1])
-                endpoint = "futures_depth" if self.futures else "depth"
-                book = Book(self.upstream.fetch(endpoint, symbol=symbol, limit=limit), limit)
-                self._books[key] = book
-                self.board.put(self.market, key, book.snapshot(), self.clock())
+                self._seed_book(key, symbol, detail)
         except UpstreamError as err:
             log.warning("%s seed of %s failed (%s): REST serves it", self.market, key, err.message)
+
+
+    def _seed_book(self, key: str, symbol: str, detail: Any) -> None:
+        """A REST snapshot, continued by the events buffered meanwhile; served once they continue it."""
+        limits = BOOK_SEED_LIMITS[self.market]
+        limit = next((n for n in limits if n >= int(detail or 100)), limits[-1])
+        endpoint = "futures_depth" if self.futures else "depth"
+        self._seed_due.pop(key, None)
+        book = Book(self.upstream.fetch(endpoint, symbol=symbol, limit=limit), limit, self.futures)
+        if not self._events.replay(key, book):
+            log.info("%s %s: the snapshot does not continue into the buffered events; seeding again", self.market, key)
+            self._books.pop(key, None)
+            self._seed_due[key] = self.clock() + RESEED_MIN_S
+            return
+        self._books[key] = book
+        self.board.put(self.market, key, book.snapshot(), self.clock())
 
 
 def _describe(err: Exception) -> str:

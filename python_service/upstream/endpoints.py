@@ -111,3 +111,30 @@ ENDPOINTS = {
     "futures_mark_price_klines": Endpoint("futures_mark_price_klines", FUTURES, shapes.rows(shapes.KLINE),
                                           lambda p: futures_klines_weight(p.get("limit", 500))),
 }
+
+# The signed paths the mirror passes through (routes/mirror_signed.py), by method and path: their
+# weight is charged to the calling client's share like any other call. A function of the query when
+# Binance's weight depends on it (openOrders: one symbol or all).
+SIGNED_WEIGHTS: dict[tuple[str, str], Callable[[dict], int]] = {
+    ("GET", "/api/v3/account"): fixed(20),
+    ("GET", "/api/v3/order"): fixed(4),
+    ("POST", "/api/v3/order"): fixed(1),
+    ("DELETE", "/api/v3/order"): fixed(1),
+    ("POST", "/api/v3/order/test"): lambda p: 20 if p.get("computeCommissionRates") == "true" else 1,
+    ("GET", "/api/v3/openOrders"): one_or_all(6, 80),
+    ("GET", "/api/v3/allOrders"): fixed(20),
+    ("GET", "/api/v3/myTrades"): lambda p: 5 if "orderId" in p else 20,
+    ("GET", "/fapi/v2/account"): fixed(5),
+    ("GET", "/fapi/v2/positionRisk"): fixed(5),
+    ("GET", "/fapi/v2/balance"): fixed(5),
+    ("GET", "/fapi/v1/order"): fixed(1),
+    ("POST", "/fapi/v1/order"): fixed(0),
+    ("DELETE", "/fapi/v1/order"): fixed(1),
+    ("GET", "/fapi/v1/openOrders"): one_or_all(1, 40),
+    ("POST", "/fapi/v1/leverage"): fixed(1),
+}
+
+
+def signed_weight(method: str, path: str, params: dict) -> int:
+    """The weight of a passed-through signed call (1 for a path this table does not know)."""
+    return SIGNED_WEIGHTS.get((method, path), fixed(1))(params)

@@ -2,7 +2,9 @@
 session, proxy, timeout, admission (ban, restriction, breaker) and state rules as
 `Upstream.fetch`, but the query and body byte for byte, the client's X-MBX-APIKEY,
 never re-signed and never cached. A POST or DELETE is never retried (an order must
-not be placed twice); weight is counted from Binance's X-MBX-USED-WEIGHT-1M.
+not be placed twice). Each attempt's weight (endpoints.SIGNED_WEIGHTS) is charged to the calling
+client's share and the market's budget first, as for the gateway's own calls: a client past its
+share, or a spent budget, is refused before anything is sent.
 
 Nothing here logs or raises the query, the body or the key: they carry the client's
 signature and API key."""
@@ -14,12 +16,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from urllib.parse import parse_qsl
+
 import requests
 
 from . import client as sdk
 from .calls import Upstream
 from .client import _reason, blocking_error
-from .endpoints import Market
+from .endpoints import Market, signed_weight
 from .errors import Unreachable, UpstreamError
 
 API_KEY_HEADER = "X-MBX-APIKEY"
@@ -53,6 +57,14 @@ class SignedRequest:
     body: bytes = b""
     api_key: Optional[str] = field(default=None, repr=False)
     content_type: Optional[str] = None
+
+    @property
+    def weight(self) -> int:
+        """Binance's weight for this call; parameters from the query and, for a form body, the body."""
+        params = dict(parse_qsl(self.query.decode("latin-1")))
+        if self.body and "x-www-form-urlencoded" in (self.content_type or ""):
+            params.update(parse_qsl(self.body.decode("latin-1")))
+        return signed_weight(self.method, self.path, params)
 
     @property
     def retryable(self) -> bool:
@@ -100,6 +112,8 @@ class PassThrough:
         slot = lane.state.admit(probe[0] if probe else None)
         if slot:
             probe[:] = [slot]
+        weight = signed.weight
+        ticket = lane.reserve("signed:" + signed.path, weight)  # this client's share, then the budget
         budget = lane.budget
         settings = self.upstream.settings
         root = settings.futures_base_url if signed.market is Market.FUTURES else settings.base_url
@@ -123,6 +137,7 @@ class PassThrough:
         finally:
             last = sdk.last_response()
             budget.observe(sdk.used_weight_header(last))
+            budget.settle(weight, ticket)
             self.upstream.on_attempt(*sdk.describe_response(last))
         if response.status_code >= 500:
             raise Unreachable(f"Binance answered HTTP {response.status_code}", response.status_code)

@@ -123,7 +123,9 @@ def futures_depth(fake, params, error):
     symbol = _futures_symbol(fake, params, error)
     book = depth(fake, params, error, Decimal(fake.futures_price(symbol)))
     now = fake.server_time_ms()
-    return {"lastUpdateId": book["lastUpdateId"], "E": now, "T": now, "bids": book["bids"], "asks": book["asks"]}
+    # FakeStreams moves the futures ids on separately (they jump: streams.py); the snapshot continues them
+    last_id = getattr(fake, "futures_depth_update_ids", {}).get(symbol, book["lastUpdateId"])
+    return {"lastUpdateId": last_id, "E": now, "T": now, "bids": book["bids"], "asks": book["asks"]}
 
 
 def open_interest(fake, params, error):

@@ -5,7 +5,9 @@ root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
 `!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@depth@100ms`
-(diff depth with update ids that continue the REST snapshot's `lastUpdateId`).
+(diff depth with update ids that continue the REST snapshot's `lastUpdateId`; on futures,
+Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
+between one symbol's events, as other symbols' updates take the ids between).
 
 The protocol: combined streams wrap payloads as {"stream": name, "data": payload};
 SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS with ids and replies; server pings
@@ -14,7 +16,7 @@ SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS with ids and replies; server pings
 at most `max_streams` streams per connection.
 
 Faults for the tests: `disconnect()` (the 24 h cut), `stall()` (open but silent),
-`drop_next_depth(symbol)` (an update-id gap), `refuse` (handshakes answered 503).
+`drop_next_depth(symbol, market)` (an update-id gap), `refuse` (handshakes answered 503).
 `connections` is the log: market, peer address, path, streams, open/close times.
 """
 from __future__ import annotations
@@ -33,6 +35,7 @@ from websockets.sync.server import serve
 from .more_routes import FUTURES_SYMBOLS, INTERVAL_MS
 
 FIRST_DEPTH_ID = 1027024  # the REST snapshot's lastUpdateId before any update
+FUTURES_ID_STRIDE = 7  # futures: ids an event's U is past the previous event's u (other symbols' updates)
 SPOT, FUTURES = "spot", "futures"
 
 
@@ -70,12 +73,13 @@ class FakeStreams:
         self.refuse = False  # handshakes answered 503 while set
         self.stalled: set[str] = set()  # markets whose connections get no data (pings continue)
         self.change_times: dict[str, float] = {}  # symbol -> when the fake's price last changed
-        self._drop_depth: set[str] = set()
+        self._drop_depth: set[tuple[str, str]] = set()  # (market, symbol)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._seen = dict(fake.prices)
         self._candles: dict[tuple, dict] = {}
         fake.depth_update_ids = {}  # read by the fake's REST depth (lastUpdateId)
+        fake.futures_depth_update_ids = {}  # and by its REST futures depth
         self._server = None
 
     # ----- lifecycle -----
@@ -129,9 +133,10 @@ class FakeStreams:
         for name in ([market] if market else [SPOT, FUTURES]):
             (self.stalled.add if on else self.stalled.discard)(name)
 
-    def drop_next_depth(self, symbol: str) -> None:
-        """The next depth update of `symbol` is never sent: the client sees a gap in the update ids."""
-        self._drop_depth.add(symbol.upper())
+    def drop_next_depth(self, symbol: str, market: str = SPOT) -> None:
+        """The next depth update of `symbol` on `market` is never sent: the client sees a gap in the
+        update ids (spot: U is not the previous u + 1; futures: pu is not the previous u)."""
+        self._drop_depth.add((market, symbol.upper()))
 
     def set_price(self, symbol: str, price: str) -> float:
         """Changes the fake's price (REST and streams alike); returns the change time."""
@@ -262,6 +267,8 @@ class FakeStreams:
                 self._publish(stream, self._kline(symbol, kind[len("kline_"):], prices[symbol]), market)
             elif kind == "ticker":
                 self._publish(stream, spot_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
+            elif kind in ("depth@100ms", "depth") and market == FUTURES:
+                self._push_futures_depth(stream, symbol)
             elif kind in ("depth@100ms", "depth"):
                 self._push_depth(stream, symbol, prices[symbol], market)
 
@@ -283,13 +290,34 @@ class FakeStreams:
         ids = self.fake.depth_update_ids
         first = ids.get(symbol, FIRST_DEPTH_ID) + 1
         ids[symbol] = last = first + 2  # three updates in this event, as Binance batches them
-        if symbol in self._drop_depth:
-            self._drop_depth.discard(symbol)
+        if self._dropped(market, symbol):
             return
-        p, tick = Decimal(price), Decimal(price) / 100000
         now = self.fake.server_time_ms()
         self._publish(stream, {"e": "depthUpdate", "E": now, "s": symbol, "U": first, "u": last,
-                               "b": [[_d(p - tick), "0.75000000"]], "a": [[_d(p + tick), "0.65000000"]]}, market)
+                               **_levels(price)}, market)
+
+    def _push_futures_depth(self, stream: str, symbol: str) -> None:
+        """USDT-M: {"e","E","T","s","U","u","pu","b","a"}; U jumps past the previous u, pu names it."""
+        ids = self.fake.futures_depth_update_ids
+        previous = ids.get(symbol, FIRST_DEPTH_ID)
+        first = previous + FUTURES_ID_STRIDE
+        ids[symbol] = last = first + 2
+        if self._dropped(FUTURES, symbol):
+            return
+        now = self.fake.server_time_ms()
+        self._publish(stream, {"e": "depthUpdate", "E": now, "T": now - 1, "s": symbol, "U": first, "u": last,
+                               "pu": previous, **_levels(self.fake.futures_price(symbol))}, FUTURES)
+
+    def _dropped(self, market: str, symbol: str) -> bool:
+        if (market, symbol) in self._drop_depth:
+            self._drop_depth.discard((market, symbol))
+            return True
+        return False
+
+
+def _levels(price: str) -> dict:
+    p, tick = Decimal(price), Decimal(price) / 100000
+    return {"b": [[_d(p - tick), "0.75000000"]], "a": [[_d(p + tick), "0.65000000"]]}
 
 
 def _d(value: Decimal) -> str:
