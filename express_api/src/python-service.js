@@ -49,19 +49,24 @@ function createPythonService({ baseUrl, internalApiToken }) {
 
   // A long answer (server-sent events) as it comes: the caller pipes `response.body` on and
   // aborts `signal` when its own client leaves. Only the wait for the headers has a time limit.
+  // The time limit covers the wait for the headers only: an event stream's body stays open for
+  // minutes, and ends when python_service ends it or `signal` aborts (the browser left).
   async function stream(pathAndQuery, { timeoutMs, signal, ...options }) {
     const url = target(pathAndQuery);
-    const headersTimer = AbortSignal.timeout(timeoutMs);
+    const headersDue = new AbortController();
+    const timer = setTimeout(() => headersDue.abort(), timeoutMs);
     let response;
     try {
       response = await fetch(url, { headers: { ...headersFor(options), accept: 'text/event-stream' },
-        signal: AbortSignal.any([signal, headersTimer]) });
+        signal: AbortSignal.any([signal, headersDue.signal]) });
     } catch (err) {
-      if (headersTimer.aborted) {
+      if (headersDue.signal.aborted) {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,
           { retryAfter: 1 });
       }
       throw new ApiError(502, 'python_service_unreachable', 'python_service could not be reached');
+    } finally {
+      clearTimeout(timer);
     }
     return response;
   }
