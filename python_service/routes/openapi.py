@@ -95,6 +95,13 @@ SCHEMAS = {
                   open_time={"type": "integer"}, open=DECIMAL, high=DECIMAL, low=DECIMAL, close=DECIMAL,
                   volume=DECIMAL, close_time={"type": "integer"}, quote_volume=DECIMAL, trades={"type": "integer"},
                   taker_buy_base_volume=DECIMAL, taker_buy_quote_volume=DECIMAL),
+    "PriceEvent": obj(["symbol", "price", "source", "as_of"], symbol={"type": "string"}, price=DECIMAL,
+                      source={"type": "string", "enum": ["live", "stream", "cache", "stale", "fallback"]},
+                      as_of={"type": "string", "format": "date-time"}),
+    "CandleEvent": {"allOf": [ref("Candle"), obj(
+        ["symbol", "interval", "source", "as_of"], symbol={"type": "string"}, interval={"type": "string"},
+        source={"type": "string", "enum": ["live", "stream", "cache", "stale", "fallback"]},
+        as_of={"type": "string", "format": "date-time"})]},
     "Candles": obj(["symbol", "interval", "candles", "count"], symbol={"type": "string"},
                    interval={"type": "string"}, candles={"type": "array", "items": ref("Candle")},
                    count={"type": "integer"}),
@@ -207,7 +214,7 @@ PATHS = {
     "/api/binance/stream/prices": {"get": {
         "summary": "Live prices as server-sent events: one `price` event per change (symbol, price, source, as_of)",
         "parameters": [{**SYMBOLS_Q, "required": True}],
-        "responses": {"200": {"description": "text/event-stream; each event's data is a JSON object",
+        "responses": {"200": {"description": "text/event-stream; each `price` event's data is a PriceEvent",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                       "400": error("Invalid or missing symbols"), "404": error("Unknown symbol"),
                       "429": error("This client has its maximum of open price streams"),
@@ -215,7 +222,7 @@ PATHS = {
     "/api/binance/stream/klines": {"get": {
         "summary": "Live candles as server-sent events: one `candle` event per update of the newest candle",
         "parameters": [SYMBOL_REQ, INTERVAL],
-        "responses": {"200": {"description": "text/event-stream; each event's data is a candle with source, as_of",
+        "responses": {"200": {"description": "text/event-stream; each `candle` event's data is a CandleEvent",
                               "content": {"text/event-stream": {"schema": {"type": "string"}}}},
                       "400": error("Invalid symbol or interval"), "404": error("Unknown symbol"),
                       "429": error("This client has its maximum of open streams"),
