@@ -2,13 +2,16 @@
 // page can read, so a script injected into the page cannot carry it off later, and a reload
 // logs the user out (the documented trade-off). It is dropped when it expires.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { api, ok, setToken } from './api/client';
 
 type User = { id: number; username: string };
-type Session = { token: string; user: User; expiresAt: number };
+type Session = { user: User; expiresAt: number };
+const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout fires at once past this
 type Credentials = { username: string; password: string };
 type Auth = {
   user: User | null;
+  ended: boolean; // the server stopped accepting the token before its expiry
   login: (credentials: Credentials) => Promise<void>;
   register: (credentials: Credentials) => Promise<void>;
   logout: () => void;
@@ -17,19 +20,28 @@ type Auth = {
 const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
+  const queries = useQueryClient();
   const [session, setSession] = useState<Session | null>(null);
+  const [ended, setEnded] = useState(false);
 
+  // Logging out forgets every answer fetched with the token: the next user sees none of them.
   const logout = useCallback(() => {
     setToken(null);
     setSession(null);
-  }, []);
+    queries.clear();
+  }, [queries]);
 
   const login = useCallback(async (body: Credentials) => {
     const answer = await ok(api.POST('/api/auth/login', { body }));
     const user = answer.user as User; // the document types it as an object
-    setToken(answer.token);
-    setSession({ token: answer.token, user, expiresAt: Date.parse(answer.expires_at) });
-  }, []);
+    const expiresAt = Date.parse(answer.expires_at);
+    setToken(answer.token, () => {
+      logout();
+      setEnded(true);
+    });
+    setEnded(false);
+    setSession({ user, expiresAt: Number.isNaN(expiresAt) ? Date.now() + answer.expires_in * 1000 : expiresAt });
+  }, [logout]);
 
   const register = useCallback(async (body: Credentials) => {
     await ok(api.POST('/api/auth/register', { body }));
@@ -38,11 +50,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     if (!session) return undefined;
-    const timer = setTimeout(logout, Math.max(0, session.expiresAt - Date.now()));
+    const timer = setTimeout(logout, Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt - Date.now())));
     return () => clearTimeout(timer);
   }, [session, logout]);
 
-  const value = useMemo(() => ({ user: session?.user ?? null, login, register, logout }), [session, login, register, logout]);
+  const value = useMemo(() => ({ user: session?.user ?? null, ended, login, register, logout }),
+    [session, ended, login, register, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -1,15 +1,15 @@
 // Candles for the chart: one REST answer (klines), then each update of the newest candle pushed
 // by the gateway's event stream (/api/binance/stream/klines).
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from './api/client';
-import { openStream, type StreamState } from './api/stream';
+import { asked, pollUnlessStreaming, useEventStream } from './api/stream';
 
 export type Interval = '1m' | '5m' | '15m' | '1h' | '4h' | '1d';
 export const INTERVALS: Interval[] = ['1m', '5m', '15m', '1h', '4h', '1d'];
 export type Candle = Schemas['Candle'];
 export type Bar = { time: number; open: number; high: number; low: number; close: number };
-type CandleEvent = Candle & { symbol: string; interval: string; source: string; as_of: string };
+type CandleEvent = Schemas['CandleEvent'] & { receivedAt: number };
 
 /** A chart bar (seconds, numbers: the chart draws, it does not compute) from a candle (ms, decimal strings). */
 export function barOf(candle: Candle): Bar {
@@ -25,28 +25,25 @@ export function merged(bars: Bar[], bar: Bar): Bar[] {
   return bars; // an older candle than the chart's newest: nothing to draw
 }
 
-const isCandleEvent = (data: unknown): data is CandleEvent =>
-  typeof (data as CandleEvent)?.open_time === 'number' && typeof (data as CandleEvent).close === 'string';
+const isCandleEvent = (data: unknown): data is Schemas['CandleEvent'] =>
+  typeof (data as Candle)?.open_time === 'number' && typeof (data as Candle).close === 'string'
+  && typeof (data as Schemas['CandleEvent']).source === 'string';
 
 export function useCandles(symbol: string, interval: Interval) {
-  const [stream, setStream] = useState<StreamState>('connecting');
   const [latest, setLatest] = useState<CandleEvent | null>(null);
+  useEffect(() => setLatest(null), [symbol, interval]);
+  const onEvent = useCallback((_type: string, data: unknown) => {
+    if (isCandleEvent(data)) setLatest({ ...data, receivedAt: Date.now() });
+  }, []);
+  const stream = useEventStream(`/api/binance/stream/klines?${new URLSearchParams({ symbol, interval })}`,
+    ['candle'], onEvent);
   const query = useQuery({
     queryKey: ['klines', symbol, interval],
-    queryFn: () => ok(api.GET('/api/binance/klines', { params: { query: { symbol, interval, limit: 200 } } })),
-    refetchInterval: stream === 'open' ? false : 10_000,
+    queryFn: () => asked(() => ok(api.GET('/api/binance/klines', { params: { query: { symbol, interval, limit: 200 } } }))),
+    ...pollUnlessStreaming(stream, 10_000),
   });
-  useEffect(() => {
-    setLatest(null);
-    const query = new URLSearchParams({ symbol, interval });
-    return openStream({
-      url: `/api/binance/stream/klines?${query}`,
-      events: ['candle'],
-      onState: setStream,
-      onEvent: (_type, data) => {
-        if (isCandleEvent(data)) setLatest(data);
-      },
-    });
-  }, [symbol, interval]);
-  return { query, latest, stream };
+  // Where the chart's newest number came from: the push, unless the REST answer was asked for after it.
+  const pushedIsNewer = latest !== null && (!query.data || latest.receivedAt >= query.data.askedAt);
+  const provenance = pushedIsNewer ? latest : query.data;
+  return { query, latest: pushedIsNewer ? latest : null, provenance, stream };
 }

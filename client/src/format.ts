@@ -13,7 +13,5 @@ export function formatAge(seconds: number | null): string {
   return `${Math.floor(seconds / 86400)} d`;
 }
 
-export type Source = 'live' | 'stream' | 'cache' | 'stale' | 'fallback';
-
 /** Stale and fallback numbers are not current: the page marks them, never as live. */
 export const isCurrent = (source: string): boolean => source === 'live' || source === 'stream' || source === 'cache';

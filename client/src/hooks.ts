@@ -2,12 +2,13 @@
 import { useEffect, useRef, useState } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ok } from './api/client';
+import { serverNow } from './clock';
 
-/** The current time, re-read every `periodMs`: ages on the page keep counting between events. */
+/** The current time on the gateway's clock, re-read every `periodMs`: ages keep counting between events. */
 export function useNow(periodMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(serverNow);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
+    const timer = setInterval(() => setNow(serverNow()), periodMs);
     return () => clearInterval(timer);
   }, [periodMs]);
   return now;

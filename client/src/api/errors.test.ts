@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { ApiError, errorFrom, readable } from './errors';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, errorFrom, NetworkError, readable } from './errors';
+import { api, ok } from './client';
 
 describe('errorFrom', () => {
   it('an answer in the error shape — keeps its status, code and message, and Retry-After', () => {
@@ -17,7 +18,19 @@ describe('errorFrom', () => {
       expect(readable(error)).toBe('The server answered HTTP 502');
     });
 
-  it('a network failure — says the server cannot be reached', () => {
-    expect(readable(new TypeError('Failed to fetch'))).toMatch(/cannot be reached/);
+});
+
+describe('failures before any answer', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('the connection fails — a NetworkError that says the server cannot be reached', async () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    const failure = ok(api.GET('/api/status'));
+    await expect(failure).rejects.toBeInstanceOf(NetworkError);
+    await expect(failure.catch(readable)).resolves.toMatch(/cannot be reached/);
+  });
+
+  it('a bug of ours (a TypeError elsewhere) — its own message, never "cannot be reached"', () => {
+    expect(readable(new TypeError("Cannot read properties of undefined (reading 'price')"))).toMatch(/reading 'price'/);
   });
 });

@@ -1,5 +1,5 @@
 // One readable error for everything express_api (or the network) can answer: the gateway's
-// envelope {"error": {"code", "message"}} becomes an ApiError; anything else gets a plain message.
+// envelope {"error": {"code", "message"}} becomes an ApiError; a failed connection a NetworkError.
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -11,6 +11,14 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.retryAfterS = retryAfterS;
+  }
+}
+
+/** No answer at all: the server is down, or the network is. */
+export class NetworkError extends Error {
+  constructor() {
+    super('The server cannot be reached. Check that the gateway is running.');
+    this.name = 'NetworkError';
   }
 }
 
@@ -30,12 +38,11 @@ export function errorFrom(status: number, body: unknown, response?: Response): A
   return new ApiError(status, 'http_error', `The server answered HTTP ${status}`, retryAfter(response));
 }
 
-/** What a person reads for any error, ApiError or not. */
+/** What a person reads for any error. */
 export function readable(error: unknown): string {
   if (error instanceof ApiError) {
     const wait = error.retryAfterS ? ` Try again in ${error.retryAfterS} s.` : '';
     return `${error.message}${wait}`;
   }
-  if (error instanceof TypeError) return 'The server cannot be reached. Check that the gateway is running.';
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,3 +1,4 @@
+import { useEffect, useRef, useState } from 'react';
 // Server-sent events with our own reconnect: on an error the EventSource is closed (so the
 // browser's fixed-delay retry never hammers a struggling gateway) and opened again after an
 // exponential back-off with jitter, reset once a connection opens.
@@ -59,4 +60,27 @@ export function openStream({ url, events, onEvent, onState, backoff = DEFAULT_BA
     if (timer) clearTimeout(timer);
     source?.close();
   };
+}
+
+/** The stream's state while the component lives; `onEvent` may change between renders. */
+export function useEventStream(url: string, events: string[], onEvent: (type: string, data: unknown) => void): StreamState {
+  const [state, setState] = useState<StreamState>('connecting');
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
+  const names = events.join(',');
+  useEffect(() => openStream({ url, events: names.split(','), onState: setState,
+    onEvent: (type, data) => handler.current(type, data) }), [url, names]);
+  return state;
+}
+
+/** Query options for data a stream also pushes: no polling, refocus or reconnect refetch while it is open. */
+export function pollUnlessStreaming(state: StreamState, everyMs: number) {
+  const open = state === 'open';
+  return { refetchInterval: open ? (false as const) : everyMs, refetchOnWindowFocus: !open, refetchOnReconnect: !open };
+}
+
+/** A REST answer stamped with when it was asked for: a push received after that is newer. */
+export async function asked<T>(call: () => Promise<T>): Promise<T & { askedAt: number }> {
+  const askedAt = Date.now();
+  return { ...(await call()), askedAt };
 }

@@ -18,7 +18,7 @@ export function StatusBanner() {
   if (status.error) {
     return <div className="banner unreachable" role="alert"><ErrorMessage error={status.error} /></div>;
   }
-  const markets = status.data?.markets as Record<string, Market> | undefined;
+  const markets: Record<string, Market> | undefined = status.data?.markets;
   if (!markets) return null;
   const notes = Object.entries(markets)
     .filter(([, market]) => SAY[market.state])

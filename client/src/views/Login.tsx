@@ -4,7 +4,7 @@ import { useAuth } from '../auth';
 import { ErrorMessage } from '../components/ErrorMessage';
 
 export function Login() {
-  const { login, register } = useAuth();
+  const { login, register, ended } = useAuth();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -26,6 +26,7 @@ export function Login() {
   return (
     <section aria-labelledby="login-title">
       <h2 id="login-title">Log in</h2>
+      {ended && <p className="warning" role="status">Your session has ended: log in again.</p>}
       <form onSubmit={submit(login)} className="login">
         <label>Username <input name="username" autoComplete="username" required value={username}
           onChange={(event) => setUsername(event.target.value)} /></label>

@@ -3,12 +3,14 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
-import { INTERVALS, useCandles, type Interval } from '../candles';
+import { INTERVALS, useCandles, type Candle, type Interval } from '../candles';
 import { useNow } from '../hooks';
 import { CandleChart } from './CandleChart';
 import { OrderBook } from './OrderBook';
 import { SourceBadge } from '../components/SourceBadge';
 import { ErrorMessage } from '../components/ErrorMessage';
+
+const NO_CANDLES: Candle[] = [];
 
 function Ticker({ symbol }: { symbol: string }) {
   const now = useNow();
@@ -17,8 +19,7 @@ function Ticker({ symbol }: { symbol: string }) {
     queryFn: () => ok(api.GET('/api/binance/ticker/24hr', { params: { query: { symbol } } })),
     refetchInterval: 10_000,
   });
-  const data = ticker.data as { lastPrice?: string; priceChangePercent?: string; highPrice?: string; lowPrice?: string;
-    volume?: string; source: string; as_of: string } | undefined;
+  const data = ticker.data && 'lastPrice' in ticker.data ? ticker.data : undefined; // one symbol: one ticker
   return (
     <section aria-labelledby="ticker-title">
       <h2 id="ticker-title">24 hours</h2>
@@ -40,9 +41,8 @@ function Ticker({ symbol }: { symbol: string }) {
 export function SymbolPage() {
   const symbol = (useParams().symbol ?? 'BTCUSDT').toUpperCase();
   const [interval, choose] = useState<Interval>('1m');
-  const { query, latest, stream } = useCandles(symbol, interval);
+  const { query, latest, provenance, stream } = useCandles(symbol, interval);
   const now = useNow();
-  const shown = latest ?? query.data;
   return (
     <>
       <h1>{symbol}</h1>
@@ -54,10 +54,10 @@ export function SymbolPage() {
           </select>
         </label>
         {' '}
-        {shown && <SourceBadge source={shown.source} asOf={shown.as_of} now={now} />}
-        <span className="muted" data-stream={stream}>{stream === 'open' ? ' live' : ' polling'}</span>
+        {provenance && <SourceBadge source={provenance.source} asOf={provenance.as_of} now={now} />}
+        <span className="muted" data-stream={stream}>{stream === 'open' ? ' updates connected' : ' polling'}</span>
         <ErrorMessage error={query.error} />
-        <CandleChart candles={query.data?.candles ?? []} latest={latest} />
+        <CandleChart candles={query.data?.candles ?? NO_CANDLES} latest={latest} />
       </section>
       <Ticker symbol={symbol} />
       <OrderBook symbol={symbol} />
