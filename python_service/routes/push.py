@@ -3,6 +3,7 @@ from flask import Blueprint, Response, request
 
 from ..errors import ApiError
 from . import inputs
+from .client_watch import ClientWatch
 from .respond import services
 
 bp = Blueprint("push", __name__, url_prefix="/api/binance/stream")
@@ -33,7 +34,9 @@ def _client() -> str:
 
 
 def _event_stream(subscription) -> Response:
-    response = Response(subscription.events(), mimetype="text/event-stream")  # needs no request context
+    # a client that closes its socket ends the subscription at once (gunicorn hands the socket over)
+    watch = ClientWatch(request.environ.get("gunicorn.socket"), subscription.client_gone)
+    response = Response(watch.around(subscription.events()), mimetype="text/event-stream")  # no request context needed
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # proxies in front must not buffer the events
     return response

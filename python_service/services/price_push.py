@@ -6,13 +6,15 @@ events say honestly where each price came from.
 
 Each subscriber holds a worker thread (gunicorn gthread), so subscribers are bounded
 per client and per process, a subscription ends after MAX_LIFETIME_S (EventSource
-reconnects by itself), and an idle one writes a comment every second: a client that
-went away is noticed at that write and its listener removed."""
+reconnects by itself), and an idle one writes a comment every second. A client that
+goes away ends its subscription at once when the route tells it (`client_gone`, from a
+watch on the client's socket), else at the next write that fails; its place is free then."""
 from __future__ import annotations
 
 import json
 import threading
 import time
+from contextlib import contextmanager
 from typing import Iterator, Optional
 
 from ..errors import ApiError
@@ -73,12 +75,49 @@ class PricePush:
                 del self._open[client]
 
 
-class Subscription:
+class _Stream:
+    """What both kinds of subscription share: a board listener while the events run, a
+    wake-up for a change, and an end as soon as the client has gone."""
+
+    def __init__(self, push: PricePush, client: str):
+        self.push, self.client = push, client
+        self._changed = threading.Condition()
+        self._gone = False
+
+    def client_gone(self) -> None:
+        """The client closed its connection: the events end now, and free its place."""
+        with self._changed:
+            self._gone = True
+            self._changed.notify()
+
+    def _wait(self, has_news) -> None:
+        """Until a change, the client's leaving, or the keepalive interval (under self._changed)."""
+        if not has_news() and not self._gone:
+            self._changed.wait(KEEPALIVE_S)
+
+    def _running(self, ends_at: float) -> bool:
+        return not self._gone and time.monotonic() < ends_at
+
+    @contextmanager
+    def _listening(self):
+        """The board's changes reach `_on_change` until the events end; then the place is free."""
+        board = getattr(self.push.streams, "board", None)
+        if board is not None:
+            board.listen(self._on_change)
+        try:
+            yield
+        finally:
+            if board is not None:
+                board.unlisten(self._on_change)
+            self.push._closed(self.client)
+
+
+class Subscription(_Stream):
     def __init__(self, push: PricePush, client: str, symbols: list[str]):
-        self.push, self.client, self.symbols = push, client, symbols
+        super().__init__(push, client)
+        self.symbols = symbols
         self._pending: dict[str, tuple[str, float]] = {}
         self._sent: dict[str, str] = {}
-        self._changed = threading.Condition()
 
     def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
         if market != "spot" or key != "prices" or not isinstance(payload, dict):
@@ -90,19 +129,17 @@ class Subscription:
             self._changed.notify()
 
     def events(self) -> Iterator[str]:
-        board = getattr(self.push.streams, "board", None)
-        if board is not None:
-            board.listen(self._on_change)
-        try:
+        with self._listening():
             yield f"retry: {RETRY_MS}\n\n"
             yield from self._poll()  # the current prices first
             ends_at = time.monotonic() + MAX_LIFETIME_S
             next_poll = time.monotonic() + self.push.settings.prices_ttl_s
-            while time.monotonic() < ends_at:
+            while self._running(ends_at):
                 with self._changed:
-                    if not self._pending:
-                        self._changed.wait(KEEPALIVE_S)
+                    self._wait(lambda: self._pending)
                     pending, self._pending = self._pending, {}
+                if self._gone:
+                    return
                 sent = False
                 for symbol, (price, event_s) in pending.items():
                     event = self._event(symbol, price, Source.STREAM, event_s)
@@ -117,10 +154,6 @@ class Subscription:
                             yield event
                 if not sent:
                     yield ": keepalive\n\n"
-        finally:
-            if board is not None:
-                board.unlisten(self._on_change)
-            self.push._closed(self.client)
 
     def _poll(self) -> Iterator[str]:
         try:
@@ -141,15 +174,15 @@ class Subscription:
         return f"event: price\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
 
 
-class CandleSubscription:
+class CandleSubscription(_Stream):
     """One symbol's candles on one interval: an event per update of the newest candle."""
 
     def __init__(self, push: PricePush, client: str, symbol: str, interval: str):
-        self.push, self.client, self.symbol, self.interval = push, client, symbol, interval
+        super().__init__(push, client)
+        self.symbol, self.interval = symbol, interval
         self.key = f"klines:{symbol}:{interval}"
         self._pending: Optional[tuple[list, float]] = None
         self._sent = None
-        self._changed = threading.Condition()
 
     def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
         if market == "spot" and key == self.key and mode == "candle":
@@ -158,26 +191,21 @@ class CandleSubscription:
                 self._changed.notify()
 
     def events(self) -> Iterator[str]:
-        board = getattr(self.push.streams, "board", None)
-        if board is not None:
-            board.listen(self._on_change)
-        try:
+        with self._listening():
             yield f"retry: {RETRY_MS}\n\n"
-            ends_at, next_poll = time.monotonic() + MAX_LIFETIME_S, 0.0
-            while time.monotonic() < ends_at:
+            yield self._poll() or ": keepalive\n\n"  # the current candle first, without waiting for a change
+            ends_at, next_poll = time.monotonic() + MAX_LIFETIME_S, time.monotonic() + KEEPALIVE_S
+            while self._running(ends_at):
                 with self._changed:
-                    if self._pending is None:
-                        self._changed.wait(KEEPALIVE_S)
+                    self._wait(lambda: self._pending is not None)
                     pending, self._pending = self._pending, None
+                if self._gone:
+                    return
                 event = self._event(pending[0], Source.STREAM, pending[1]) if pending else None
                 if event is None and time.monotonic() >= next_poll:
                     next_poll = time.monotonic() + KEEPALIVE_S
                     event = self._poll()  # keeps the stream wanted; REST while it is down
                 yield event or ": keepalive\n\n"
-        finally:
-            if board is not None:
-                board.unlisten(self._on_change)
-            self.push._closed(self.client)
 
     def _poll(self) -> Optional[str]:
         try:
