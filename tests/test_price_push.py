@@ -124,6 +124,19 @@ def test_candle_events_follow_the_kline_stream(streamed_app, streams, fake):  # 
     response.close()
 
 
+def test_a_candle_that_turns_stale_is_sent_again_saying_so(make_app, fake):
+    client = make_app().test_client()  # STREAMS_ENABLED=false: candles polled through the usual path
+    response = client.get("/api/binance/stream/klines?symbol=SOLUSDT&interval=1m", buffered=False)
+    events = candle_events(response.response)
+    first = until(events, lambda e: True, "the first candle")
+    assert first["source"] in ("live", "cache")
+    fake.add_fault("restricted")
+    client.application.extensions["services"].clock.advance(60)  # past the klines TTL: Binance is asked, and says 451
+    stale = until(events, lambda e: e["source"] != first["source"], "the candle marked stale")
+    assert stale["source"] == "stale" and stale["open_time"] == first["open_time"] and stale["close"] == first["close"]
+    response.close()
+
+
 def candle_events(chunks):
     buffer = ""
     for chunk in chunks:

@@ -215,9 +215,10 @@ class CandleSubscription(_Stream):
         return self._event(candles.data[-1], candles.source, candles.as_of) if candles.data else None
 
     def _event(self, candle: dict, source, as_of: float) -> Optional[str]:
-        if candle == self._sent:
+        shown = (candle, Source(source))  # a change of the candle, or of where it comes from (a 451 makes it stale)
+        if shown == self._sent:
             return None
-        self._sent = candle
+        self._sent = shown
         body = {**candle, "symbol": self.symbol, "interval": self.interval, "source": Source(source).value,
                 "as_of": iso_utc(as_of)}
         return f"event: candle\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
