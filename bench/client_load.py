@@ -2,7 +2,7 @@
 """The React client's weight and first load, against the real stack on loopback (the fake
 exchange and its streams, gunicorn python_service, express_api serving client/dist; never Binance).
 
-    .venv/bin/python bench/client_load.py [--runs 15]
+    .venv/bin/python bench/client_load.py [--runs 16]
 
 Reports:
   bundle     every JS file of client/dist/assets, raw and gzipped (level 9, what a compressing
@@ -90,6 +90,8 @@ def first_loads(base: str, runs: int) -> list[tuple[float, float]]:
                 if None not in seen:
                     break
                 page.wait_for_timeout(10)
+            if None in seen:
+                raise SystemExit(f"{base}: no first paint or no price within 30 s: {seen}")
             fcp, shown_at = seen
             times.append((fcp, shown_at))
             context.close()
@@ -103,7 +105,7 @@ def spread(values: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=16, help="first visits of each page (client and baseline)")
     args = parser.parse_args()
 
     files = bundle()
@@ -125,9 +127,9 @@ def main() -> None:
         baseline_server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneLinePage)
         threading.Thread(target=baseline_server.serve_forever, daemon=True).start()
         baseline, times = [], []
-        for _ in range(2):  # interleaved halves: both see the same machine
-            baseline += first_loads(f"http://127.0.0.1:{baseline_server.server_port}/", args.runs // 2)
-            times += first_loads(f"http://127.0.0.1:{api_port}/", args.runs - args.runs // 2)
+        for half in (args.runs // 2, args.runs - args.runs // 2):  # interleaved halves: both see the same machine
+            baseline += first_loads(f"http://127.0.0.1:{baseline_server.server_port}/", half)
+            times += first_loads(f"http://127.0.0.1:{api_port}/", half)
         baseline_server.shutdown()
     finally:
         stop(api)

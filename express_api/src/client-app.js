@@ -8,7 +8,9 @@ const express = require('express');
 const { ApiError } = require('./errors');
 const { methodNotAllowed } = require('./middleware/method-not-allowed');
 
-const API_PATH = /^\/(?:api|direct-api|metrics)(?:\/|$)/;
+// Express matches routes without regard to case, so this does too: /API/nope is the API's 404, not a page.
+const API_PATH = /^\/(?:api|direct-api|metrics)(?:\/|$)/i;
+const FILE_PATH = /\.[A-Za-z0-9]+$/; // /favicon.ico, /robots.txt: a missing file is a 404, not the client
 const YEAR_MS = 365 * 24 * 3600 * 1000;
 
 function clientRouter({ distDir }) {
@@ -24,10 +26,11 @@ function clientRouter({ distDir }) {
   router.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: YEAR_MS }),
     (req, res, next) => next(new ApiError(404, 'not_found', `No such client file: ${req.originalUrl.split('?')[0]}`)));
   router.route('/').get(index).all(methodNotAllowed(['GET']));
+  router.get('/index.html', index);
   router.use(express.static(distDir, { index: false }));
   // The client's own pages (/symbol/BTCUSDT, /trade, ...): everything else stays the API's 404.
   router.use((req, res, next) => {
-    const page = (req.method === 'GET' || req.method === 'HEAD') && !API_PATH.test(req.path);
+    const page = (req.method === 'GET' || req.method === 'HEAD') && !API_PATH.test(req.path) && !FILE_PATH.test(req.path);
     return page ? index(req, res, next) : next();
   });
   return router;

@@ -39,11 +39,25 @@ test('GET /assets/<hashed file> — served with a year-long immutable cache; a m
 
 test('GET an unknown API path — the JSON 404 of the API, never the client\'s HTML', async () => {
   const { agent } = buildApp({ env: { CLIENT_DIST_DIR: fakeBuild() } });
-  for (const url of ['/api/nope', '/direct-api/binance/nope', '/api', '/direct-api']) {
+  for (const url of ['/api/nope', '/direct-api/binance/nope', '/api', '/direct-api', '/API/nope', '/Direct-API/x',
+    '/favicon.ico', '/robots.txt']) {
     const res = await agent().get(url);
     assert.notEqual(res.status, 200, url);
     assert.match(res.headers['content-type'], /application\/json/, url);
   }
+});
+
+test('HEAD / and a client page — the headers of index.html; a path escaping the build — never served', async () => {
+  const { agent } = buildApp({ env: { CLIENT_DIST_DIR: fakeBuild() } });
+  const head = await agent().head('/trade');
+  assert.equal(head.status, 200);
+  assert.match(head.headers['content-type'], /text\/html/);
+  for (const url of ['/assets/..%2f..%2fpackage.json', '/assets/%2e%2e/%2e%2e/package.json', '/..%2fpackage.json']) {
+    const res = await agent().get(url);
+    assert.ok(!/"dependencies"/.test(res.text), url);
+  }
+  const index = await agent().get('/index.html');
+  assert.equal(index.headers['cache-control'], 'no-cache');
 });
 
 test('POST / — 405 with Allow; POST to a client page — the JSON 404', async () => {

@@ -27,11 +27,12 @@ describe('StatusBanner', () => {
   });
 
   it('all ok — no banner', async () => {
-    const calls = mockFetch({ '/api/status': () => status({ state: 'ok' }) });
-    renderWithApp(<StatusBanner />);
-    await vi.waitFor(() => expect(calls).toHaveLength(1));
+    mockFetch({ '/api/status': () => status({ state: 'ok' }) });
+    const { queries } = renderWithApp(<StatusBanner />);
+    await vi.waitFor(() => expect(queries.getQueryState(['status'])?.status).toBe('success'));
     await act(async () => {}); // the answer rendered
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(document.querySelector('.banner')).toBeNull();
   });
 });
 

@@ -72,11 +72,12 @@ export class FakeEventSource {
 
 export function renderWithApp(ui: ReactNode, path = '/') {
   const queries = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  return render(
+  const view = render(
     <QueryClientProvider client={queries}>
       <AuthProvider>
         <MemoryRouter initialEntries={[path]}>{ui}</MemoryRouter>
       </AuthProvider>
     </QueryClientProvider>,
   );
+  return { ...view, queries };
 }

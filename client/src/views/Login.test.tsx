@@ -50,4 +50,23 @@ describe('logging in', () => {
     const stored = [...Object.values(localStorage), ...Object.values(sessionStorage), document.cookie].join(' ');
     expect(stored).not.toContain(TOKEN);
   });
+
+  it('the server refuses the token later (401) — logged out, told to log in again, nothing of the session kept', async () => {
+    mockFetch({
+      'POST /api/auth/login': () => json(200, { token: TOKEN, token_type: 'Bearer', expires_in: 3600,
+        expires_at: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 1, username: 'alice' } }),
+      '/direct-api/binance/connection-test': () => json(401, { error: { code: 'unauthorized', message: 'A valid Bearer token is required' } }),
+    });
+    const { queries } = renderWithApp(<><Login /><Who /><ConnectionTest /></>);
+    await userEvent.type(screen.getByLabelText('Username'), 'alice');
+    await userEvent.type(screen.getByLabelText('Password'), 'correct horse battery{Enter}');
+    await waitFor(() => expect(screen.getByText('in as alice')).toBeInTheDocument());
+    queries.setQueryData(['orders', 'open'], { orders: [{ clientOrderId: 'mine' }], count: 1 });
+
+    await userEvent.click(screen.getByRole('button', { name: 'Test the connection' }));
+
+    expect(await screen.findByText('out')).toBeInTheDocument();
+    expect(screen.getByText('Your session has ended: log in again.')).toBeInTheDocument();
+    expect(queries.getQueryData(['orders', 'open'])).toBeUndefined();
+  });
 });
