@@ -52,3 +52,51 @@ def test_the_shared_cache_stays_under_its_bytes_and_drops_an_oversized_entry(tmp
     assert cache.get("klines:39") is None  # the older copy is gone too
     assert cache.stored_bytes == sum(len(pickle.dumps(cache.get(f"klines:{i}"), pickle.HIGHEST_PROTOCOL))
                                      for i in range(40) if cache.get(f"klines:{i}") is not None)
+
+
+class _Streams:
+    def __init__(self):
+        from python_service.sourcing.stream_board import Board
+
+        self.board = Board()
+
+
+def _share(store, owner: bool):
+    from python_service.sourcing.stream_share_host import HostShare
+
+    share, streams = HostShare(store), _Streams()
+    share._streams, share.is_owner = streams, owner
+    streams.board.listen(share._publish)
+    return share, streams.board
+
+
+def test_a_follower_copies_what_the_owner_streams_and_forgets_what_the_owner_dropped(tmp_path):
+    store = HostStore(str(tmp_path))
+    owner, owners_board = _share(store, owner=True)
+    follower, board = _share(store, owner=False)
+
+    owners_board.put("spot", "book:BTCUSDT", {"bids": [["1.0", "2.0"]], "asks": []}, 100.0)
+    owners_board.set_meta("spot", state="up", last_message_at=100.0)
+    follower.catch_up()
+    copied, meta = board.get("spot", "book:BTCUSDT"), board.meta("spot")
+    owners_board.drop("spot", "book:BTCUSDT")  # its book broke: REST answers until it is whole again
+    follower.catch_up()
+
+    assert copied.data == {"bids": [["1.0", "2.0"]], "asks": []} and copied.event_s == 100.0
+    assert meta["state"] == "up"
+    assert board.get("spot", "book:BTCUSDT") is None
+
+
+def test_the_stream_lease_has_one_holder_until_it_expires(tmp_path):
+    from python_service.sourcing.stream_share_host import OWNER_KEY, HostShare
+    from python_service.sourcing.stream_share import LEASE_S
+
+    now = [1000.0]
+    store = HostStore(str(tmp_path), clock=lambda: now[0])
+    first, second = HostShare(store, clock=lambda: now[0]), HostShare(store, clock=lambda: now[0])
+
+    held = [store.update(OWNER_KEY, share._claim, ttl=LEASE_S)["token"] for share in (first, second)]
+    now[0] += LEASE_S  # the first holder stopped renewing
+    taken = store.update(OWNER_KEY, second._claim, ttl=LEASE_S)["token"]
+
+    assert held == [first.token, first.token] and taken == second.token

@@ -82,6 +82,8 @@ class HostShare:
             return  # a copy from the owner: not ours to publish
         if mode == "meta":
             row, value = f"meta:{market}", payload
+        elif mode == "drop":
+            row, value = f"data:{market}:{key}", None  # a tombstone, numbered like any change
         else:
             entry = self._streams.board.get(market, key)
             if entry is None:
@@ -97,24 +99,29 @@ class HostShare:
     # ----- the others read -----
     def _follow(self) -> None:
         while not self._stop.wait(FOLLOW_S):
-            if self.is_owner:
-                continue
-            try:
-                with self.rows.read() as con:
-                    changed = con.execute("SELECT key, value, seq FROM stream_rows WHERE seq > ? ORDER BY seq",
-                                          (self._seen,)).fetchall()
-            except Exception as err:  # noqa: BLE001 - try again next round
-                log.warning("stream share read failed: %s", err)
-                continue
-            for row, value, seq in changed:
-                self._apply(row, json.loads(value))
-                self._seen = seq
+            if not self.is_owner:
+                self.catch_up()
+
+    def catch_up(self) -> None:
+        """Applies the owner's changes since the last one seen."""
+        try:
+            with self.rows.read() as con:
+                changed = con.execute("SELECT key, value, seq FROM stream_rows WHERE seq > ? ORDER BY seq",
+                                      (self._seen,)).fetchall()
+        except Exception as err:  # noqa: BLE001 - try again next round
+            log.warning("stream share read failed: %s", err)
+            return
+        for row, value, seq in changed:
+            self._apply(row, json.loads(value))
+            self._seen = seq
 
     def _apply(self, row: str, value: Any) -> None:
         board = self._streams.board
         kind, market, *rest = row.split(":", 2)
         if kind == "meta":
             board.set_meta(market, **value)
+        elif value is None:
+            board.drop(market, rest[0])
         else:
             board.put(market, rest[0], value[0], value[1])
 
