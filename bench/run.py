@@ -9,6 +9,8 @@ Starts the fake exchange and gunicorn processes itself, drives them with wrk
   (b) upstream ticker/price calls per 10,000 client requests, vs the TTL floor
   (c) p50/p99 latency while Binance answers 451
   (d) first-request time and p99 latency while Binance is silent (breaker open)
+  (e) every core by default: default config vs 1 worker, side by side (bench/cores.py);
+      `--only-cores` runs (e) alone
 """
 from __future__ import annotations
 
@@ -76,9 +78,13 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def wrk(url: str, seconds: float, connections: int) -> dict:
-    out = subprocess.run([ensure_wrk(), "-t2", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url],
-                         capture_output=True, text=True, check=True).stdout
+def wrk_args(url: str, seconds: float, connections: int, threads: int = 2) -> list[str]:
+    return [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{int(seconds)}s", "--latency", url]
+
+
+def wrk(url: str, seconds: float, connections: int, threads: int = 2) -> dict:
+    out = subprocess.run(wrk_args(url, seconds, connections, threads), capture_output=True, text=True,
+                         check=True).stdout
     latency = {m[0]: _ms(m[1], m[2]) for m in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -105,6 +111,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64, help="for throughput and upstream counts")
     parser.add_argument("--latency-connections", type=int, default=4,
                         help="for latency: under saturation latency is queueing (Little's law), not our code")
+    parser.add_argument("--cores-rounds", type=int, default=3,
+                        help="(e) every core by default: alternating rounds of default config vs 1 worker")
+    parser.add_argument("--only-cores", action="store_true", help="run (e) alone")
     args = parser.parse_args()
     secs, conns, lat_conns = args.seconds, args.connections, args.latency_connections
     fake_port = free_port()
@@ -114,8 +123,10 @@ def main() -> int:
     # REST, as measured; and no stream root left pointing at Binance
     base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url, "STREAMS_ENABLED": "false"}
     results = {}
+    if args.only_cores:
+        return run_cores(base_env, secs, conns, args.cores_rounds)
     try:
-        # (a) warm cache vs bare Flask, same gunicorn config (the shipped one: 1 worker, no Redis)
+        # (a) warm cache vs bare Flask, same gunicorn config (the shipped one: a worker per CPU, no Redis)
         port = free_port()
         bare = gunicorn("bench.bare_app:create_app()", port, {})
         results["bare"] = wrk(f"http://127.0.0.1:{port}{PATH}", secs, conns)
@@ -155,6 +166,19 @@ def main() -> int:
         for proc in STARTED:
             stop(proc)
     report(results, secs, conns, lat_conns)
+    return run_cores(base_env, secs, conns, args.cores_rounds)
+
+
+def run_cores(base_env: dict, secs: float, conns: int, rounds: int) -> int:
+    """(e): bench/cores.py, with this script's gunicorn and wrk."""
+    import cores
+
+    try:
+        figures = cores.measure(gunicorn, wrk, wrk_args, timed_get, base_env, secs, conns, rounds)
+    finally:
+        for proc in STARTED:
+            stop(proc)
+    cores.report(figures, secs, conns, rounds)
     return 0
 
 
@@ -163,7 +187,7 @@ def report(r: dict, secs: float, conns: int, lat_conns: int) -> None:
     floor = secs / 1.0
     per_10k = r["ttl"]["upstream_calls"] / r["ttl"]["requests"] * 10_000
     print(f"\nwrk -t2 -d{secs:g}s with {conns} connections for (a) and (b), {lat_conns} for latencies; "
-          "gunicorn as shipped (gunicorn.conf.py), 1 worker; fake exchange on loopback\n")
+          "gunicorn as shipped (gunicorn.conf.py): gevent, a worker per CPU; fake exchange on loopback\n")
     print("| measure | result | goal |\n|---|---|---|")
     print(f"| (a) bare Flask JSON route | {r['bare']['rps']:.0f} req/s | |")
     print(f"| (a) /api/binance/price/BTCUSDT, warm cache | {r['cached']['rps']:.0f} req/s (ratio {ratio:.2f}) | ratio >= 0.85 |")

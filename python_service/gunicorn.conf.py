@@ -10,6 +10,7 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from python_service.settings import Settings, SettingsError, load_env_file  # noqa: E402
+from python_service.upstream.host_store import FILE_NAME as HOST_STORE_FILE  # noqa: E402
 
 load_env_file()
 
@@ -20,9 +21,9 @@ except SettingsError as err:
     sys.exit(2)
 
 bind = f"{_settings.bind_host}:{_settings.port}"
-# Without Redis, state (cache, weight budget, ban/restriction) lives in one process:
-# one worker, so every request sees the same state. With Redis the state is shared,
-# and several workers can run (GUNICORN_WORKERS).
+# Without Redis, one worker per CPU: they share state (cache, weight budget, ban/restriction,
+# single flight, the stream lease) through the host store (upstream/host_store.py), a SQLite
+# file in HOST_STORE_DIR. With Redis the state is in Redis, and 4 workers run by default.
 # gevent (gunicorn's advice for apps that wait on external services): each connection
 # is a greenlet, so a client trickling its request, or a request waiting on a silent
 # Binance, costs a few kB of memory instead of one of a handful of threads.
@@ -51,6 +52,17 @@ if _settings.metrics_dir:
 else:
     _own_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="gateway-metrics-")
 
+# The host store: a fresh directory per start, removed at exit (a directory the operator
+# names is kept, and only the store's files are cleared: no lease or ban of a past run).
+_own_host_dir = None
+if _settings.host_store_dir:
+    os.makedirs(_settings.host_store_dir, exist_ok=True)
+    for _name in os.listdir(_settings.host_store_dir):
+        if _name.startswith(HOST_STORE_FILE):
+            os.unlink(os.path.join(_settings.host_store_dir, _name))
+else:
+    _own_host_dir = os.environ["HOST_STORE_DIR"] = tempfile.mkdtemp(prefix="gateway-host-")
+
 
 def post_worker_init(worker):
     """Each worker starts its websocket streams here, after the fork (threads do not survive
@@ -71,8 +83,9 @@ def child_exit(server, worker):
 
 
 def on_exit(server):
-    if _own_metrics_dir:
-        shutil.rmtree(_own_metrics_dir, ignore_errors=True)
+    for directory in (_own_metrics_dir, _own_host_dir):
+        if directory:
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def worker_exit(server, worker):

@@ -152,7 +152,7 @@ class Settings:
     internal_api_token: Optional[str] = setting("INTERNAL_API_TOKEN", None, secret=True)
     port: int = setting("GATEWAY_PORT", 5001, number(minimum=1, maximum=65535, integer=True))
     bind_host: str = setting("GATEWAY_BIND_HOST", "127.0.0.1")
-    workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: 1, or 4 with Redis
+    workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: one per CPU, or 4 with Redis
     threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))  # gthread only
     # gevent: a greenlet per connection, so slow clients and a slow Binance wait without holding a thread
     worker_class: str = setting("GUNICORN_WORKER_CLASS", "gevent", one_of("gevent", "gthread"))
@@ -190,6 +190,9 @@ class Settings:
     futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
     funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
     metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+    # The store this host's workers share (state, budget, single flight, cache, stream lease; with
+    # Redis, the host's copy of bans): gunicorn.conf.py makes a fresh directory per start when unset.
+    host_store_dir: Optional[str] = setting("HOST_STORE_DIR", None)
     trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
     order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
     # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
@@ -231,8 +234,8 @@ class Settings:
         return bool(self.api_key and self.api_secret)
 
     def gunicorn_workers(self) -> int:
-        """Without Redis, state lives in one process: one worker. With Redis, several can share it."""
-        return self.workers or (4 if self.cache_redis_url else 1)
+        """One worker per CPU without Redis (they share the host store); 4 with Redis."""
+        return self.workers or (4 if self.cache_redis_url else cpu_count())
 
     def public(self) -> dict:
         """The settings as they may be shown: secrets as booleans, URLs masked."""
@@ -246,6 +249,14 @@ class Settings:
             else:
                 shown[f.name] = value
         return shown
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (a container's or taskset's share, not the whole machine's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
 
 
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")

@@ -22,7 +22,7 @@ from .sourcing.fallback import FallbackData
 from .sourcing.journal import Journal
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.provider import LastResort, Provider
-from .sourcing.single_flight import LocalFlight, RedisFlight
+from .sourcing.single_flight import HostFlight, LocalFlight, RedisFlight
 from .sourcing.streams import Streams
 from .upstream import Lane, Market, Upstream
 from .upstream.budget import WeightBudget
@@ -30,6 +30,7 @@ from .upstream.client import build_client
 from .upstream.clients import ClientShares
 from .upstream.retry import RetryPolicy
 from .upstream.state import StatePolicy, UpstreamState
+from .upstream.host_store import HostStore
 from .upstream.store import Circuit, MemoryStore, RedisStore
 
 REDIS_TIMEOUT_S = 2
@@ -63,7 +64,7 @@ def build_upstream(settings: Settings, store=None, clock: Callable[[], float] = 
                    sleep: Callable[[float], None] = time.sleep, observed: bool = False) -> Upstream:
     """The one way to Binance: a state and a weight budget per market (a futures ban does
     not stop spot, and the reverse), retries, the SDK client."""
-    store = store or MemoryStore(clock)
+    store = store if store is not None else MemoryStore(clock)  # not `or`: an empty store is falsy (len 0)
     policy = StatePolicy(settings.restriction_cooldown_s, settings.breaker_threshold, settings.breaker_cooldown_s,
                          settings.firewall_backoff_s)
     limits = {Market.SPOT: (settings.weight_limit_1m, "weight"),
@@ -105,7 +106,8 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=futures, exchange=exchange, streams=streams, push=push,
         account=Account(upstream, provider, settings),
-        status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push),
+        status=Status(upstream, store, fallback, clock, started_at=clock(), streams=streams, push=push,
+                      workers=settings.gunicorn_workers()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, Journal(settings.order_journal_path)), settings,
                         futures),
         mirror=Mirror(upstream, provider, spot, futures, exchange, settings, clock),
@@ -123,30 +125,49 @@ def build_streams(settings: Settings, upstream: Upstream) -> Streams:
 
         share = RedisShare(redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
                                                 socket_connect_timeout=REDIS_TIMEOUT_S))
+    elif host_shared(settings) and settings.streams_enabled:
+        from .sourcing.stream_share_host import HostShare
+
+        share = HostShare(HostStore(settings.host_store_dir))
     return Streams(settings, upstream, share=share)
 
 
+def host_shared(settings: Settings) -> bool:
+    """No Redis, several workers (gunicorn made HOST_STORE_DIR): they share the host store."""
+    return bool(settings.host_store_dir) and not settings.cache_redis_url and settings.gunicorn_workers() > 1
+
+
 def _shared(settings: Settings, clock, wait_s: float):
-    """Redis when configured (every worker and host shares), else this process's memory.
-    One circuit per process: after a Redis failure, store, single flight and cache all
-    leave Redis alone for REDIS_RETRY_S, so a silent Redis costs one timeout, not one per call."""
+    """Redis when configured (every worker and host shares), else the host store when several
+    workers run, else this process's memory. One circuit per process: after a Redis failure,
+    store, single flight and cache all leave Redis alone for REDIS_RETRY_S, so a silent Redis
+    costs one timeout, not one per call. Meanwhile the host store (when there is one) holds
+    the state: a ban any worker of this host knew is obeyed by all of them."""
     circuit = Circuit(settings.redis_retry_s)
+    if host_shared(settings):
+        host = HostStore(settings.host_store_dir, clock)
+        return host, HostFlight(host, wait_s=wait_s, lease_s=wait_s), circuit
     if not settings.cache_redis_url:
         return MemoryStore(clock), LocalFlight(wait_s), circuit
     import redis
 
     client = redis.Redis.from_url(settings.cache_redis_url, socket_timeout=REDIS_TIMEOUT_S,
                                   socket_connect_timeout=REDIS_TIMEOUT_S)
-    return (RedisStore(client, clock=clock, circuit=circuit),
+    backup = HostStore(settings.host_store_dir, clock) if settings.host_store_dir else None
+    return (RedisStore(client, clock=clock, circuit=circuit, backup=backup),
             RedisFlight(client, wait_s=wait_s, lease_s=wait_s, usable=circuit.usable, on_error=circuit.failed),
             circuit)
 
 
 def cache_config(settings: Settings) -> dict:
-    """flask-caching's settings: Redis when configured, else this process's memory."""
+    """flask-caching's settings: Redis when configured, else the host store's file when several
+    workers share it, else this process's memory."""
     if settings.cache_redis_url:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": settings.cache_redis_url,
                 "CACHE_KEY_PREFIX": "gateway:cache:",
                 "CACHE_OPTIONS": {"socket_timeout": REDIS_TIMEOUT_S, "socket_connect_timeout": REDIS_TIMEOUT_S}}
+    if host_shared(settings):
+        return {"CACHE_TYPE": "python_service.cache_backend.HostCache", "CACHE_DIR": settings.host_store_dir,
+                "CACHE_THRESHOLD": 2000, "CACHE_MAX_BYTES": settings.cache_max_bytes}
     return {"CACHE_TYPE": "python_service.cache_backend.ByteBoundedCache", "CACHE_THRESHOLD": 2000,
             "CACHE_MAX_BYTES": settings.cache_max_bytes}

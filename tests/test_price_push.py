@@ -88,7 +88,8 @@ def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothi
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
-                             "STREAMS_ENABLED": "true"}, gateway_port)
+                             "STREAMS_ENABLED": "true",
+                             "GUNICORN_WORKERS": "1"}, gateway_port)  # price_subscribers counts one worker's clients
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
                          "JWT_SECRET": "push-test-secret-0123456789abcdefghij"}, api_port)
     status_url = f"http://127.0.0.1:{gateway_port}/api/status"

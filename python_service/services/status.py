@@ -1,14 +1,17 @@
 """What the service knows right now, from local state only: never a call to Binance."""
 from __future__ import annotations
 
+import os
+
 from ..version import __version__
 from ..sourcing.provenance import iso_utc
 from ..upstream import Market
 
 
 class Status:
-    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None, push=None):
+    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None, push=None, workers: int = 1):
         self.upstream, self.store, self.fallback, self.clock = upstream, store, fallback, clock
+        self.workers = workers
         self.started_at = started_at
         self.streams, self.push = streams, push
 
@@ -26,6 +29,7 @@ class Status:
             "upstream": {**self.upstream.describe(), **{k: v for k, v in spot.items() if k != "weight"}},
             "markets": markets,
             "cache": {"backend": self.store.name},
+            "process": {"pid": os.getpid(), "workers": self.workers},  # the worker that answered, of how many
             "weight": spot["weight"],
             "futures_weight": markets[Market.FUTURES.value]["weight"],
             "clock_offset_ms": self.upstream.clock_offset_ms,

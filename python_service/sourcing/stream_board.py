@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 # (market, key, payload, event time s, mode): mode "put" (payload: the data), "merge" (payload:
-# the changed items), "candle" (payload: the newest candle row), "meta" (payload: the market's meta)
+# the changed items), "candle" (payload: the newest candle row), "meta" (payload: the market's meta),
+# "drop" (payload None: the key is gone, so copies in other workers must go too)
 Listener = Callable[[str, str, Any, float, str], None]
 MAX_CANDLES = 1000
 
@@ -58,13 +59,25 @@ class Board:
         self.put(market, key, rows, event_s, row, "candle")
 
     def drop(self, market: str, key: str) -> None:
+        """Forgets `key` (its stream is gone, or its book broke); listeners see mode "drop"."""
         with self._lock:
-            self._entries.pop((market, key), None)
+            dropped = self._entries.pop((market, key), None) is not None
+        if dropped:
+            self._dropped(market, [key])
 
     def drop_market(self, market: str) -> None:
         with self._lock:
-            for entry_key in [k for k in self._entries if k[0] == market]:
-                del self._entries[entry_key]
+            keys = [k for m, k in self._entries if m == market]
+            for key in keys:
+                del self._entries[(market, key)]
+        self._dropped(market, keys)
+
+    def _dropped(self, market: str, keys: list[str]) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for key in keys:
+            for listener in listeners:
+                listener(market, key, None, 0.0, "drop")
 
     def set_meta(self, market: str, **fields) -> None:
         with self._lock:

@@ -73,6 +73,8 @@ class RedisShare:
             pipe = self.client.pipeline(transaction=False)
             if mode == "meta":
                 pipe.set(f"{PREFIX}meta:{market}", json.dumps(payload), ex=SNAPSHOT_TTL_S)
+            elif mode == "drop":
+                pipe.delete(f"{PREFIX}data:{market}:{key}")
             else:
                 entry = self._streams.board.get(market, key)
                 if entry is not None:
@@ -104,6 +106,8 @@ class RedisShare:
         board, market, key, mode = self._streams.board, message["m"], message["k"], message["mode"]
         if mode == "meta":
             board.set_meta(market, **message["p"])
+        elif mode == "drop":
+            board.drop(market, key)
         elif board.get(market, key) is None:
             self._load(market, key)  # the snapshot already holds this change
         elif mode == "merge":

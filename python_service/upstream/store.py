@@ -143,6 +143,9 @@ return value
 """
 
 
+_UNSEEN = object()
+
+
 class RedisStore:
     """The same operations on Redis, shared by every worker and host using it.
 
@@ -154,9 +157,13 @@ class RedisStore:
     back (the stricter record wins) when Redis answers again."""
 
     def __init__(self, client, prefix: str = "gateway:", clock: Callable[[], float] = time.time,
-                 circuit: Optional[Circuit] = None):
+                 circuit: Optional[Circuit] = None, backup=None):
+        """`backup`: where the kept keys are mirrored and every operation goes while Redis is
+        away; the host store, so a ban one worker of this host read is obeyed by all of them
+        (each worker's own MemoryStore when there is none)."""
         self.redis, self.prefix = client, prefix
-        self.backup = MemoryStore(clock)
+        self.backup = backup if backup is not None else MemoryStore(clock)
+        self._mirrored: dict[str, Any] = {}
         self.circuit = circuit or Circuit()
         self.degraded_since: Optional[float] = None
         self._clock = clock
@@ -213,11 +220,14 @@ class RedisStore:
                 self._update_on_redis(key, lambda theirs, ours=ours, pick=pick: pick(theirs, ours), None)
 
     def _mirror(self, key: str, value: Any) -> Any:
-        if key in self._kept:
+        """Writes a kept key through to the backup whenever it is read or learned (only when
+        it changed since this process last wrote it: the backup may be a file)."""
+        if key in self._kept and self._mirrored.get(key, _UNSEEN) != value:
             if value is None:
                 self.backup.delete(key)
             else:
-                self.backup.set(key, value)
+                self.backup.update(key, lambda ours: self._kept[key](value, ours))
+            self._mirrored[key] = value
         return value
 
     def get(self, key: str) -> Any:
