@@ -26,8 +26,9 @@ function clientRouter({ distDir }) {
   router.use('/assets', express.static(path.join(distDir, 'assets'), { index: false, immutable: true, maxAge: YEAR_MS }),
     (req, res, next) => next(new ApiError(404, 'not_found', `No such client file: ${req.originalUrl.split('?')[0]}`)));
   router.route('/').get(index).all(methodNotAllowed(['GET']));
-  router.get('/index.html', index);
-  router.use(express.static(distDir, { index: false }));
+  router.use(express.static(distDir, { index: false, setHeaders: (res, file) => {
+    if (path.basename(file) === 'index.html') res.set('Cache-Control', 'no-cache');
+  } }));
   // The client's own pages (/symbol/BTCUSDT, /trade, ...): everything else stays the API's 404.
   router.use((req, res, next) => {
     const page = (req.method === 'GET' || req.method === 'HEAD') && !API_PATH.test(req.path) && !FILE_PATH.test(req.path);
