@@ -179,5 +179,7 @@ def test_when_binance_restricts_or_bans_the_page_says_so_and_shows_stale_prices_
     expect(page.locator("table.balance tfoot .source-name")).to_have_text("stale (not live)")  # nothing says live
     # the age keeps counting on the page between events (it must not stick at the first render's)
     assert wait_for(lambda: shown_age_s(btc) > 3, 30), shown_age_s(btc)
-    assert abs(shown_age_s(btc) - served_age_s(base)) < 2.5  # the page's clock ticks once a second
+    # The page ticks once a second; the gateway's workers each hold the last good copy they fetched or
+    # read from the shared directory, written at most every 5 s: they may disagree by that much.
+    assert abs(shown_age_s(btc) - served_age_s(base)) < 2.5 + 5
     shoot(page, f"client-{state}.png")

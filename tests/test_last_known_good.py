@@ -122,6 +122,19 @@ def test_two_workers_writing_the_same_dataset_keep_each_others_symbols(tmp_path,
         {"BTCUSDT": "67000", "ETHUSDT": "3400"}, 90.0)
 
 
+def test_a_worker_that_never_fetched_a_symbol_serves_the_last_good_copy_another_worker_wrote(tmp_path, clock):
+    fetching = LastKnownGood(str(tmp_path), clock, write_interval_s=0)
+    idle = LastKnownGood(str(tmp_path), clock)  # started before anything was written: its memory is empty
+    fetching.remember("prices", {"BTCUSDT": "67000"}, 100.0)
+
+    assert idle.lookup("prices", ["BTCUSDT"]) == ({"BTCUSDT": "67000"}, 100.0)  # not None, so not the fallback
+
+    fetching.remember("prices", {"BTCUSDT": "67100"}, 101.0)
+    assert idle.lookup("prices", ["BTCUSDT"]) == ({"BTCUSDT": "67000"}, 100.0)  # the disk is read once a second
+    clock.advance(1)
+    assert idle.lookup("prices", ["BTCUSDT"]) == ({"BTCUSDT": "67100"}, 101.0)
+
+
 def test_the_newest_as_of_of_a_symbol_wins_whoever_writes_last(tmp_path, clock):
     newer = LastKnownGood(str(tmp_path), clock, write_interval_s=0)
     older = LastKnownGood(str(tmp_path), clock, write_interval_s=0)

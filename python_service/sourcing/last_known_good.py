@@ -3,7 +3,10 @@
 
 Several workers share the directory: each write merges with what is on disk
 (the newest `as_of` of each symbol wins) under a lock, so no worker's symbols
-vanish because another wrote last. What is still unwritten is flushed at exit.
+vanish because another wrote last; and a lookup merges in what the others wrote
+(at most once a second per dataset), so a worker that never fetched a symbol
+itself serves the last good copy another worker got, not the shipped fallback.
+What is still unwritten is flushed at exit.
 A file that is not what this module writes is set aside (renamed `.bad`), with
 a warning, and never served."""
 from __future__ import annotations
@@ -40,11 +43,12 @@ class LastKnownGood:
     """Per dataset ("prices", "tickers"), a mapping symbol -> {"value", "as_of"}."""
 
     def __init__(self, directory: Optional[str], clock: Callable[[], float] = time.time,
-                 write_interval_s: float = 5.0):
+                 write_interval_s: float = 5.0, reread_interval_s: float = 1.0):
         self.directory = Path(directory) if directory else None
-        self.clock, self.write_interval_s = clock, write_interval_s
+        self.clock, self.write_interval_s, self.reread_interval_s = clock, write_interval_s, reread_interval_s
         self._data: dict[str, dict] = {}
         self._written_at: dict[str, float] = {}
+        self._reread_at: dict[str, float] = {}
         self._dirty: set[str] = set()
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -99,11 +103,28 @@ class LastKnownGood:
 
     def lookup(self, dataset: str, symbols: Optional[list[str]] = None) -> Optional[tuple[dict, float]]:
         """({symbol: value}, oldest as_of) when every requested symbol is known; None otherwise."""
+        self._reread(dataset)
         with self._lock:
             found = pick(self._data.get(dataset) or {}, symbols)
             if found is None:
                 return None
             return {s: row["value"] for s, row in found.items()}, min(row["as_of"] for row in found.values())
+
+
+    def _reread(self, dataset: str) -> None:
+        """What the other workers wrote, merged in (newer rows win); the files are replaced atomically,
+        so a read needs no lock. A lookup happens when Binance failed: this is not the hot path."""
+        if not self.directory:
+            return
+        now = self.clock()
+        with self._lock:
+            if now - self._reread_at.get(dataset, float("-inf")) < self.reread_interval_s:
+                return
+            self._reread_at[dataset] = now
+        on_disk = _read_rows(self._path(dataset))
+        if on_disk:
+            with self._lock:
+                _merge(self._data.setdefault(dataset, {}), on_disk)
 
 
 def _merge(rows: dict, other: dict) -> None:
