@@ -104,13 +104,14 @@ def test_every_upstream_call_goes_through_the_proxy(restricted_here, make_app, r
     assert {r.path for r in restricted_here.log} >= {"/api/v3/ticker/price", "/api/v3/account", "/api/v3/ping"}
 
 
-def test_socks5h_resolves_a_name_only_the_proxy_side_knows_and_socks5_cannot(restricted_here, make_app):
+def test_socks5h_resolves_a_name_only_the_proxy_side_knows_and_socks5_cannot(restricted_here, make_app, tmp_path):
     proxy = start_microsocks(scheme="socks5h", hosts=f"127.0.0.1 localhost\n127.0.0.1 {ONLY_VIA_PROXY}\n")
     try:
         root = restricted_here.url.replace("127.0.0.1", ONLY_VIA_PROXY)
         remote = make_app(BINANCE_BASE_URL=root, BINANCE_PROXY_URL=proxy.url).test_client()
         local = make_app(BINANCE_BASE_URL=root, BINANCE_PROXY_URL=proxy.url.replace("socks5h://", "socks5://"),
-                         BINANCE_TIMEOUT_S="1").test_client()
+                         BINANCE_TIMEOUT_S="1",  # another host: it shares no last known good with `remote`
+                         LAST_KNOWN_GOOD_DIR=str(tmp_path / "lkg-local")).test_client()
 
         through_proxy = remote.get("/api/binance/price/BTCUSDT")
         status = remote.get("/api/binance/connection-status").get_json()
