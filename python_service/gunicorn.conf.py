@@ -67,13 +67,18 @@ else:
 def post_worker_init(worker):
     """Each worker starts its websocket streams here, after the fork (threads do not survive
     a fork); with Redis, only the worker that wins the lease connects. The garbage collector
-    is tuned first, once the app is built (python_service/gc_policy.py)."""
+    is tuned first, once the app is built (python_service/gc_policy.py); last, a gevent
+    worker's requests are made to take turns (python_service/turns.py)."""
     from python_service import gc_policy
 
     gc_policy.tune()
     services = getattr(worker.wsgi, "extensions", {}).get("services")
     if services is not None:
         services.streams.start()
+    if worker_class == "gevent":  # requests take turns in the worker's one loop (python_service/turns.py)
+        from python_service.turns import Turns
+
+        worker.wsgi = Turns(worker.wsgi)
 
 
 def child_exit(server, worker):
