@@ -12,6 +12,21 @@ from .version import __version__
 __all__ = ["create_app", "__version__"]
 
 
+class GatewayFlask(Flask):
+    """Flask, asking once per function whether it is a coroutine: Flask asks `inspect` at
+    every call of every hook and view, six times per request here."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}  # hook or view -> what runs it (a bounded set: they are registered once)
+
+    def ensure_sync(self, func):
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
+
+
 def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     """Builds the app. `config` overrides environment settings by their names
     (BINANCE_BASE_URL, ...) and may inject CLOCK and SLEEP for tests."""
@@ -29,7 +44,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}
     settings = Settings.from_env(env)
 
-    app = Flask(__name__, static_folder=None)
+    app = GatewayFlask(__name__, static_folder=None)
     app.json = FastJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # a bigger body: 413 before it is read
     cache = Cache()

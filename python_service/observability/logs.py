@@ -1,23 +1,16 @@
-"""JSON log lines: one writer thread formats and writes; request threads only enqueue."""
+"""JSON log lines: one writer thread formats and writes; request threads only enqueue.
+The per-request line is written by request_log.py itself."""
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import logging.handlers
 from queue import SimpleQueue
 
 from pythonjsonlogger.json import JsonFormatter
 
-from .request_log import REQUEST_LOGGER, RequestIdFilter
-
-
-class RequestLineFormatter(logging.Formatter):
-    """The per-request line, built directly: it is written for every request, so it is kept cheap."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"time": self.formatTime(record), "level": record.levelname, "name": record.name,
-                           "message": record.getMessage(), **getattr(record, "fields", {})})
+from . import request_log
+from .request_log import RequestIdFilter
 
 
 class _Enqueue(logging.handlers.QueueHandler):
@@ -36,17 +29,13 @@ def configure_json_logging(level: int = logging.INFO) -> None:
     lines = logging.StreamHandler()
     lines.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
                                      rename_fields={"asctime": "time", "levelname": "level"}))
-    lines.addFilter(lambda record: record.name != REQUEST_LOGGER)
-    request_lines = logging.StreamHandler()
-    request_lines.setFormatter(RequestLineFormatter())
-    request_lines.addFilter(lambda record: record.name == REQUEST_LOGGER)
     # No thread names on every record: the lines never show them. (Process ids stay: gunicorn's
     # own error-log format prints %(process)d.)
     logging.logThreads = False
     queue: SimpleQueue = SimpleQueue()
     if _listener is not None:
         _listener.stop()
-    _listener = logging.handlers.QueueListener(queue, lines, request_lines, respect_handler_level=True)
+    _listener = logging.handlers.QueueListener(queue, lines, respect_handler_level=True)
     _listener.start()
     atexit.register(_listener.stop)
     enqueue = _Enqueue(queue)
@@ -54,5 +43,7 @@ def configure_json_logging(level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [enqueue]
     root.setLevel(level)
+    if level <= logging.INFO:
+        request_log.direct_lines()  # the per-request line skips the logging module (request_log.py)
 
 

@@ -96,6 +96,7 @@ class ByteBuckets:
         return min(self.capacity, tokens + (self.clock() - at) * self.rate)
 
 
+@lru_cache(maxsize=4096)  # asked on every request, mostly for the same few peers
 def client_address(peer: Optional[str], forwarded_for: Optional[str], trusted: tuple) -> str:
     """The peer, unless it is a trusted proxy that names the client: then the last
     X-Forwarded-For entry (the one the trusted proxy wrote; earlier ones are the client's word)."""
@@ -109,6 +110,7 @@ def client_address(peer: Optional[str], forwarded_for: Optional[str], trusted: t
     return peer_ip.compressed
 
 
+@lru_cache(maxsize=4096)
 def _trusted(address: str, trusted: tuple) -> bool:
     ip = _ip(address)
     return ip is not None and any(ip in network for network in _networks(trusted))

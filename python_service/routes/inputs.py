@@ -16,6 +16,8 @@ SYMBOL_PUNCTUATION = "-_."
 MAX_SYMBOLS = 100
 INTERVALS = ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
 _DIGITS = re.compile(r"[0-9]{1,15}")
+# The same rule for ASCII text (ASCII letters are category L, its digits Nd), without a lookup per character.
+_ASCII_SYMBOL = re.compile(r"[A-Za-z0-9_.\-]{1,%d}" % MAX_SYMBOL_LENGTH)
 # Decimals as Binance writes them: at most 20 integer digits and 18 decimal places. Bounding
 # them before any arithmetic keeps "1e-999990" (9 characters) from becoming a 1 MB string.
 MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES = 20, 18
@@ -31,7 +33,10 @@ def parse_symbol(raw) -> str:
     casing can neither let an invalid input through nor stretch a valid one past the rule
     ('ß' becomes 'SS', 'ǰ' becomes 'J' and a combining caron)."""
     text = raw if isinstance(raw, str) else ""
-    if len(text) <= MAX_SYMBOL_LENGTH * 4:  # never normalise 10 kB of hostile input
+    if text.isascii():  # NFC leaves ASCII as it is, and upper-casing keeps it ASCII, of the same length
+        if _ASCII_SYMBOL.fullmatch(text):
+            return text.upper()
+    elif len(text) <= MAX_SYMBOL_LENGTH * 4:  # never normalise 10 kB of hostile input
         symbol = unicodedata.normalize("NFC", text)
         if _symbol_shaped(symbol):
             upper = unicodedata.normalize("NFC", symbol.upper())
