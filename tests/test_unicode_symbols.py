@@ -3,9 +3,14 @@ digits of any script plus -_., 1-50 characters after NFC normalisation,
 case-insensitive in and upper-case out; anything else is 400 invalid_symbol
 before any upstream call. USD-M futures lists 币安人生USDT (the fake with
 odd_symbols); a Unicode spot symbol is added to the fake's listing here."""
+import unicodedata
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings, strategies as st
+
+from python_service.errors import ApiError
+from python_service.routes import inputs
 
 SPOT_UNICODE = "测试币USDT"
 
@@ -88,3 +93,19 @@ def test_anything_else_is_400_invalid_symbol_and_nothing_reaches_binance(client,
     assert response.status_code == 400, response.get_json()
     assert response.get_json()["error"]["code"] == "invalid_symbol"
     assert fake.count() == 0
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_symbols_take_a_shortcut_to_the_same_answer_as_the_unicode_rule(text):
+    """parse_symbol checks ASCII text with one regex; the rule for any script must agree."""
+    by_rule = None
+    symbol = unicodedata.normalize("NFC", text)
+    if inputs._symbol_shaped(symbol) and inputs._symbol_shaped(symbol.upper()):
+        by_rule = symbol.upper()
+    try:
+        shortcut = inputs.parse_symbol(text)
+    except ApiError as err:
+        assert err.status == 400 and by_rule is None, text
+    else:
+        assert shortcut == by_rule, text
