@@ -67,8 +67,11 @@ def test_prices_come_from_the_stream_fresh_after_a_change_at_zero_rest_weight(st
 
 def test_a_forced_disconnect_falls_back_to_rest_at_once_then_reconnects_to_the_stream(streamed_app, streams, fake):
     client = started(streamed_app())
+    # The gateway is up once the handshake is answered and its REST seed is in; the fake logs the
+    # connection in its own handler thread, which a busy machine may run a little later.
+    wait_for(lambda: streams.open_connections("spot"), "the fake to log the connection")
     streams.refuse = True  # Binance does not take us back at once
-    streams.disconnect("spot")
+    assert streams.disconnect("spot") == 1
 
     wait_for(lambda: spot_state(client)["state"] != "up", "the feed to notice the disconnect")
     answer = client.get("/api/binance/price/ETHUSDT")
@@ -77,7 +80,8 @@ def test_a_forced_disconnect_falls_back_to_rest_at_once_then_reconnects_to_the_s
 
     streams.refuse = False
     wait_for(lambda: client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "stream", "the reconnect")
-    assert streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1
+    wait_for(lambda: streams.count("spot") == 2, "the fake to log the reconnection")
+    assert len(streams.open_connections("spot")) == 1
     assert spot_state(client)["reconnects"] >= 1
 
 
