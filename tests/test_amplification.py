@@ -1,10 +1,13 @@
 """Hostile input gets a small 4xx in the error shape, never a huge body or a 500 (issue 12, item 7)."""
+import hashlib
+import hmac
 import json
 import socket
+import time
 
 import pytest
 
-from tests.conftest import closed_port
+from tests.conftest import API_KEY, API_SECRET, closed_port
 from tests.processes import start_gateway, stop, wait_until_up
 
 URL = "/api/binance/order/validate"
@@ -144,3 +147,72 @@ def worker_rss_kb(master_pid: int) -> int:
         with open(f"/proc/{pid}/status") as status:
             total += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     return total
+
+
+# ----- every route that reads a body: the signed mirror and the order routes too (issue 24, item 3) -----
+
+SIGNED_ORDER = "/api/v3/order"
+
+
+@pytest.fixture
+def trading_gateway(fake):
+    port = closed_port()
+    proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                          "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET,
+                          "TRADING_ENABLED": "true"}, port)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/api/status", proc)
+        yield port
+    finally:
+        stop(proc)
+
+
+def oversized_signed_order(size: int = 20_000) -> bytes:
+    """A form body as a bot signs it, padded past MAX_BODY_BYTES (16,384) by a long client order id field."""
+    query = f"symbol=BTCUSDT&side=BUY&type=LIMIT&timeInForce=GTC&quantity=0.001&price=60000&" \
+            f"newClientOrderId=bot-1&timestamp={int(time.time() * 1000)}&padding={'x' * size}"
+    signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return f"{query}&signature={signature}".encode()
+
+
+def chunked(body: bytes, size: int = 4096) -> bytes:
+    pieces = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+
+
+def request(method: str, path: str, headers: str, body: bytes) -> bytes:
+    return (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}Connection: close\r\n\r\n").encode() + body
+
+
+@pytest.mark.parametrize("framing", ["chunked", "content-length"])
+def test_a_signed_order_over_the_limit_is_binances_413_and_nothing_reaches_binance(trading_gateway, fake, framing):
+    body = oversized_signed_order()
+    headers = f"Content-Type: application/x-www-form-urlencoded\r\nX-MBX-APIKEY: {API_KEY}\r\n"
+    headers += "Transfer-Encoding: chunked\r\n" if framing == "chunked" else f"Content-Length: {len(body)}\r\n"
+    raw = chunked(body) if framing == "chunked" else body
+
+    status, answer = exchange(trading_gateway, request("POST", SIGNED_ORDER, headers, raw))
+
+    assert status == 413, answer[:300]
+    assert set(json.loads(answer)) == {"code", "msg"}  # Binance's shape on the mirror
+    assert fake.count(SIGNED_ORDER) == 0
+
+
+def test_a_signed_order_under_the_limit_sent_chunked_reaches_binance_whole(trading_gateway, fake):
+    body = oversized_signed_order(size=8_000)
+    headers = f"Content-Type: application/x-www-form-urlencoded\r\nX-MBX-APIKEY: {API_KEY}\r\n" \
+              "Transfer-Encoding: chunked\r\n"
+
+    status, answer = exchange(trading_gateway, request("POST", SIGNED_ORDER, headers, chunked(body)))
+
+    assert status == 200, answer[:300]
+    [record] = fake.requests_to(SIGNED_ORDER)
+    assert record.body == body
+
+
+def test_a_chunked_order_over_the_limit_on_the_gateways_order_route_is_a_413(trading_gateway, fake):
+    body = order(note="x" * 20_000).encode()
+    headers = "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+
+    assert_raw_error(exchange(trading_gateway, request("POST", "/api/binance/orders", headers, chunked(body))), 413)
+    assert fake.count("/api/v3/order") == 0

@@ -10,10 +10,10 @@ from flask import Blueprint, Response, request
 from ..errors import BinanceError
 from ..upstream import Market
 from ..upstream.passthrough import API_KEY_HEADER, SignedRequest
+from .inputs import read_body
 from .mirror_respond import EVERY_METHOD, error_answer, methods_of, mirror_blueprint
 from .respond import services
 
-MAX_BODY_BYTES = 64 * 1024
 SPOT_SIGNED = {"/account": ["GET"], "/order": ["GET", "POST", "DELETE"], "/order/test": ["POST"],
                "/openOrders": ["GET"], "/allOrders": ["GET"], "/myTrades": ["GET"]}
 FUTURES_SIGNED = {"/v2/account": ["GET"], "/v2/positionRisk": ["GET"], "/v2/balance": ["GET"],
@@ -27,10 +27,9 @@ unmirrored_bp = mirror_blueprint("mirror_unmirrored", Market.SPOT, "")
 
 
 def _pass_through(market: Market) -> Response:
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise BinanceError(413, -1000, "Request body too large.")
+    # read whole or refused: a body past MAX_BODY_BYTES, however framed, is a 413 and reaches no one
     signed = SignedRequest(method=request.method, market=market, path=request.path,
-                           query=request.query_string, body=request.get_data(cache=False),
+                           query=request.query_string, body=read_body(request),
                            api_key=request.headers.get(API_KEY_HEADER), content_type=request.content_type)
     answer = services().mirror.signed(signed)
     response = Response(answer.body, status=answer.status, content_type=answer.content_type)

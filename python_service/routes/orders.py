@@ -25,7 +25,7 @@ def _trading():
 
 
 def _body():
-    return inputs.json_body(request.get_data(cache=False))
+    return inputs.json_body(inputs.read_body(request))
 
 
 def _outcome(outcome):
