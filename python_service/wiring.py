@@ -99,7 +99,7 @@ def build(settings: Settings, cache, clock: Callable[[], float] = time.time,
     last_known_good = LastKnownGood(settings.last_known_good_dir, clock)
     last_resort = LastResort(last_known_good, fallback)
     spot = Spot(upstream, provider, last_known_good, last_resort, settings, streams)
-    push = PricePush(spot, streams, settings)
+    push = PricePush(spot, streams, settings, on_count=metrics.count_stream_subscribers)
     exchange = Exchange(upstream, provider, last_resort, spot, settings)
     futures = Futures(upstream, provider, last_resort, settings, streams)
     return Services(

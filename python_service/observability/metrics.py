@@ -35,6 +35,9 @@ ANSWERS = Counter("gateway_answers_total", "Market-data answers by where the dat
 HTTP_REQUESTS = Counter("gateway_http_requests_total", "HTTP requests served", ["route", "method", "status"])
 HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP request latency", ["route"],
                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+# Event-stream subscribers open now, summed over the live workers (each worker adds and removes its own)
+STREAM_SUBSCRIBERS = Gauge("gateway_stream_subscribers", "Server-sent event subscriptions open now",
+                           multiprocess_mode="livesum")
 STATES = ("ok", "restricted", "rate_limited", "banned", "unreachable", "unknown")
 _children: dict = {}  # (route, method, status) -> (counter child, histogram child): labels() is slow per request
 
@@ -46,6 +49,10 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
         children = _children[key] = (HTTP_REQUESTS.labels(route, method, str(status)), HTTP_LATENCY.labels(route))
     children[0].inc()
     children[1].observe(seconds)
+
+
+def count_stream_subscribers(change: int) -> None:
+    STREAM_SUBSCRIBERS.inc(change)
 
 
 def count_answer(source: str) -> None:

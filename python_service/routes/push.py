@@ -4,6 +4,7 @@ from flask import Blueprint, Response, request
 from ..errors import ApiError
 from . import inputs
 from .client_watch import ClientWatch
+from .clients import client_address
 from .respond import services
 
 bp = Blueprint("push", __name__, url_prefix="/api/binance/stream")
@@ -16,7 +17,7 @@ def prices():
     if not symbols:
         raise ApiError(400, "invalid_symbol", "symbols is required, e.g. ?symbols=BTCUSDT,ETHUSDT")
     services().spot.prices(symbols)  # unknown symbols: 404 now, in the usual error shape
-    return _event_stream(services().push.subscribe(_client(), symbols))
+    return _event_stream(lambda client: services().push.subscribe(client, symbols))
 
 
 @bp.get("/klines")
@@ -25,18 +26,36 @@ def klines():
     symbol = inputs.parse_symbol(request.args.get("symbol"))
     interval = inputs.choice(request.args, "interval", inputs.INTERVALS)
     services().spot.klines(symbol=symbol, interval=interval, limit=1)  # unknown symbols: 404 now
-    return _event_stream(services().push.subscribe_candles(_client(), symbol, interval))
+    return _event_stream(lambda client: services().push.subscribe_candles(client, symbol, interval))
 
 
 def _client() -> str:
-    # express_api sends one X-Forwarded-For value (the client's address); direct callers are their address
-    return request.headers.get("X-Forwarded-For") or request.remote_addr or "?"
+    """Who the per-client limit counts: the trusted-proxy rule of every other limit (routes/clients.py),
+    so a direct caller cannot name itself in X-Forwarded-For."""
+    return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                          services().settings.trusted_proxies)
 
 
-def _event_stream(subscription) -> Response:
-    # a client that closes its socket ends the subscription at once (gunicorn hands the socket over)
-    watch = ClientWatch(request.environ.get("gunicorn.socket"), subscription.client_gone)
-    response = Response(watch.around(subscription.events()), mimetype="text/event-stream")  # no request context needed
+def _event_stream(subscribe) -> Response:
+    """The answer to a subscription: headers only for HEAD (nothing subscribed, nothing held);
+    otherwise the events, with the subscription's place given back when the answer is closed,
+    however it ends (the events may never have started)."""
+    if request.method == "HEAD":
+        return _events_response(iter(()))
+    subscription = subscribe(_client())
+    try:
+        # a client that closes its socket ends the subscription at once (gunicorn hands the socket over)
+        watch = ClientWatch(request.environ.get("gunicorn.socket"), subscription.client_gone)
+        response = _events_response(watch.around(subscription.events()))  # no request context needed
+    except BaseException:
+        subscription.release()
+        raise
+    response.call_on_close(subscription.release)
+    return response
+
+
+def _events_response(events) -> Response:
+    response = Response(events, mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # proxies in front must not buffer the events
     return response

@@ -38,14 +38,17 @@ def per_process_limit(settings) -> int:
 
 
 class PricePush:
-    def __init__(self, spot, streams, settings, clock=time.time):
+    def __init__(self, spot, streams, settings, clock=time.time, on_count=lambda change: None):
         self.spot, self.streams, self.settings, self.clock = spot, streams, settings, clock
+        self.on_count = on_count  # told +1 / -1 as places are taken and given back (a metric)
         self.per_process = per_process_limit(settings)
         self._open: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def subscribe(self, client: str, symbols: list[str]) -> "Subscription":
-        """Raises ApiError 429 (this client has PER_CLIENT open) or 503 (this worker is full)."""
+        """Raises ApiError 429 (this client has PER_CLIENT open) or 503 (this worker is full).
+        The place taken is given back by `release()`, which the caller must see called
+        however the answer ends (its events may never be iterated: HEAD, an early close)."""
         self._admit(client)
         return Subscription(self, client, symbols)
 
@@ -63,6 +66,7 @@ class PricePush:
                 raise ApiError(503, "subscriptions_full", "no room for another price stream; try again",
                                retry_after=5)
             self._open[client] = self._open.get(client, 0) + 1
+            self.on_count(+1)
 
     def open_count(self) -> int:
         with self._lock:
@@ -73,6 +77,7 @@ class PricePush:
             self._open[client] -= 1
             if not self._open[client]:
                 del self._open[client]
+            self.on_count(-1)
 
 
 class _Stream:
@@ -83,6 +88,18 @@ class _Stream:
         self.push, self.client = push, client
         self._changed = threading.Condition()
         self._gone = False
+        self._released = False
+
+    def release(self) -> None:
+        """Gives the place back, once, however the answer ended (the events' end, or the
+        response's close when they never started)."""
+        with self._changed:
+            if self._released:
+                return
+            self._released = True
+            self._gone = True
+            self._changed.notify()
+        self.push._closed(self.client)
 
     def client_gone(self) -> None:
         """The client closed its connection: the events end now, and free its place."""
@@ -109,7 +126,7 @@ class _Stream:
         finally:
             if board is not None:
                 board.unlisten(self._on_change)
-            self.push._closed(self.client)
+            self.release()
 
 
 class Subscription(_Stream):

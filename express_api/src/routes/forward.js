@@ -66,6 +66,7 @@ function forwardRouter({ pythonService, config }) {
   // The event stream is piped on as python_service writes it; when the browser leaves, the
   // request to python_service is aborted, so its subscription ends at once.
   const forwardStream = async (req, res) => {
+    if (req.method === 'HEAD') return forward(req, res); // headers only: python_service subscribes nothing
     const leaving = new AbortController();
     res.on('close', () => leaving.abort());
     const answer = await pythonService.stream(req.originalUrl, {
