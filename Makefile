@@ -49,9 +49,10 @@ $(TEST_STAMP): $(RUN_STAMP) requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-# honcho gives the first process (api) PORT itself (default 5000); the gateway uses GATEWAY_PORT.
+# scripts/start.py fills the environment in from ENV_FILE (.env) beneath what is set, then starts the
+# Procfile with honcho; honcho gives the first process (api) PORT (default 5000); the gateway uses GATEWAY_PORT.
 run: install
-	$(VENV)/bin/honcho start
+	$(VENV)/bin/python scripts/start.py
 
 # pytest exits 5 when it collected no tests: that is a failure here, not a pass.
 test: install-test system-deps lint-layers client-test
