@@ -113,8 +113,22 @@ def redis_url(name: str, value: str) -> str:
     return value
 
 
+# C0 and C1 controls (line breaks, tab, escape, DEL, NEL...) and the Unicode line and paragraph
+# separators: urlsplit silently drops some of them, and an env file reader splits lines at others.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def refuse_control_characters(name: str, value: str) -> str:
+    """`value`, or SettingsError naming `name` (never showing the value: it may hold a password)."""
+    if CONTROL_CHARACTERS.search(value):
+        raise SettingsError(f"{name} must not contain control characters (a line break, tab...)")
+    return value
+
+
 def _split(name, value: str):
-    """urlsplit that turns every parse failure into a SettingsError naming `name`."""
+    """urlsplit that turns every parse failure into a SettingsError naming `name`; a URL with a
+    control character is refused (urlsplit would drop a tab or line break inside it)."""
+    refuse_control_characters(name, value)
     try:
         parts = urlsplit(value)
         parts.port  # raises ValueError on a bad port

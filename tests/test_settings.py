@@ -59,3 +59,17 @@ def test_create_app_with_a_bad_setting_fails_naming_the_variable():
 ])
 def test_mask_url_hides_the_whole_userinfo_even_with_odd_characters(url, shown):
     assert mask_url(url) == shown
+
+
+CONTROLS = ["\n", "\r", "\t", "\x00", "\x1b", "\x1f", "\x7f", "\x85", "\x9f", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("control", CONTROLS)
+def test_a_url_with_a_control_character_stops_start_up_without_showing_the_password(control):
+    with pytest.raises(SettingsError, match="BINANCE_PROXY_URL must not contain control characters") as caught:
+        Settings.from_env({"BINANCE_PROXY_URL": f"socks5h://bob:hun{control}ter2@proxy:1080"})
+
+    assert "hun" not in str(caught.value) and "bob" not in str(caught.value)
+    with pytest.raises(SettingsError, match="CACHE_REDIS_URL must not contain control characters"):
+        Settings.from_env({"CACHE_REDIS_URL": f"redis://:hun{control}ter2@cache:6379/0"})
+
