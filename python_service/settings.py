@@ -273,13 +273,15 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
+# From a "://" to the last '@' on its line: a password may hold spaces, '@', '/', '#'..., so nothing
+# shorter is sure to cover it (the price: more is masked when another '@' follows on the line).
+_USERINFO = re.compile(r"://[^\r\n]*@")
 
 
 def mask_urls_in(text: str) -> str:
     """`text` (an error message, say) with the userinfo of every URL in it masked: libraries
     such as websockets put the whole proxy URL into their exceptions."""
-    return _USERINFO.sub(r"\1***@", text)
+    return _USERINFO.sub("://***@", text)
 
 
 def mask_url(url: Optional[str]) -> Optional[str]:
