@@ -113,8 +113,22 @@ def redis_url(name: str, value: str) -> str:
     return value
 
 
+# C0 and C1 controls (line breaks, tab, escape, DEL, NEL...) and the Unicode line and paragraph
+# separators: urlsplit silently drops some of them, and an env file reader splits lines at others.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def refuse_control_characters(name: str, value: str) -> str:
+    """`value`, or SettingsError naming `name` (never showing the value: it may hold a password)."""
+    if CONTROL_CHARACTERS.search(value):
+        raise SettingsError(f"{name} must not contain control characters (a line break, tab...)")
+    return value
+
+
 def _split(name, value: str):
-    """urlsplit that turns every parse failure into a SettingsError naming `name`."""
+    """urlsplit that turns every parse failure into a SettingsError naming `name`; a URL with a
+    control character is refused (urlsplit would drop a tab or line break inside it)."""
+    refuse_control_characters(name, value)
     try:
         parts = urlsplit(value)
         parts.port  # raises ValueError on a bad port
@@ -259,13 +273,15 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@]*@")
+# From a "://" to the last '@' on its line: a password may hold spaces, '@', '/', '#'..., so nothing
+# shorter is sure to cover it (the price: more is masked when another '@' follows on the line).
+_USERINFO = re.compile(r"://[^\r\n]*@")
 
 
 def mask_urls_in(text: str) -> str:
     """`text` (an error message, say) with the userinfo of every URL in it masked: libraries
     such as websockets put the whole proxy URL into their exceptions."""
-    return _USERINFO.sub(r"\1***@", text)
+    return _USERINFO.sub("://***@", text)
 
 
 def mask_url(url: Optional[str]) -> Optional[str]:

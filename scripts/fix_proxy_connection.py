@@ -17,6 +17,12 @@
    <file>.bak); --check (the default) only reports; --json prints a
    machine-readable report on stdout.
 
+Candidate URLs with a control character (a line break, tab...) are refused.
+A user name or password is percent-encoded (all but letters, digits and
+-._~; %XX escapes kept), so the proxy receives the same credentials and the
+URL is written in single quotes with nothing in it that python-dotenv, Node's
+dotenv and honcho could read differently.
+
 Passwords in proxy URLs are never printed: they are shown as '***'.
 
 Exit codes: 0 a working route is configured or found, 1 no route works,
@@ -27,22 +33,28 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests  # noqa: E402
 
-from python_service.settings import PROXY_SCHEMES, Settings, SettingsError, mask_url  # noqa: E402
+from python_service.settings import (PROXY_SCHEMES, Settings, SettingsError, mask_url,  # noqa: E402
+                                     refuse_control_characters)
 
 PING = "/api/v3/ping"
 ENV_PROXIES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+# URL characters that python-dotenv, Node's dotenv and honcho (shlex) all read alike inside single
+# quotes: no quote, backslash, '#', '$' (python-dotenv expands ${VAR}), backtick, space or non-ASCII.
+WRITABLE = re.compile(r"[A-Za-z0-9\-._~:/?\[\]@!&()*+,;=%]+")
+ESCAPE = re.compile(r"(%[0-9A-Fa-f]{2})")
 
 
 class UsageError(Exception):
@@ -157,12 +169,35 @@ def try_proxy(base_url: str, proxy: str, timeout: float) -> dict:
     return report
 
 
+def encode_userinfo(url: str) -> str:
+    """`url` with its user name and password percent-encoded: all but RFC 3986 unreserved characters,
+    valid %XX escapes kept. requests, urllib3, websockets and the SOCKS code decode them, so the proxy
+    receives the same credentials. The userinfo runs to the last '@' (a password may hold '@', '/'...)."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not (sep and at):
+        return url
+    user, colon, password = userinfo.partition(":")
+    return f"{scheme}://{_encode(user)}{colon}{_encode(password)}@{host}"
+
+
+def _encode(part: str) -> str:
+    return "".join(piece if n % 2 else quote(piece, safe="") for n, piece in enumerate(ESCAPE.split(part)))
+
+
 def validate_proxy(url: str, origin: str) -> str:
+    """The proxy URL as it is tried and written (userinfo percent-encoded), or UsageError."""
     try:
+        url = encode_userinfo(refuse_control_characters("BINANCE_PROXY_URL", url.strip()))
         Settings.from_env({"BINANCE_PROXY_URL": url})
     except SettingsError as err:
         raise UsageError(f"{origin}: {str(err).replace('BINANCE_PROXY_URL', 'proxy URL')}") from None
-    return url.strip()
+    except UnicodeEncodeError:
+        raise UsageError(f"{origin}: the proxy URL is not valid text") from None
+    if not WRITABLE.fullmatch(url):
+        raise UsageError(f"{origin}: the proxy URL's host, port and path may only hold ASCII URL characters "
+                         f"other than '#', '$' and quotes: {mask_url(url)!r}")
+    return url
 
 
 def candidates(args, configured: str | None) -> list[tuple[str, str]]:
@@ -183,8 +218,11 @@ def candidates(args, configured: str | None) -> list[tuple[str, str]]:
     if not args.no_env_proxies:
         for name in ENV_PROXIES:
             value = os.environ.get(name, "").strip()
-            if value and urlsplit(value).scheme in PROXY_SCHEMES:
-                found.append((value, name))
+            if value.partition("://")[0].lower() in PROXY_SCHEMES:
+                try:
+                    found.append((validate_proxy(value, name), name))
+                except UsageError as err:
+                    print(f"not trying {err}", file=sys.stderr)
     unique, seen = [], set()
     for url, origin in found:
         if url not in seen:
@@ -200,11 +238,13 @@ def read_env_file(path: Path) -> dict:
 
 
 def write_env_value(path: Path, key: str, value: str) -> Path | None:
-    """Sets key=value in the env file (python-dotenv's set_key: other lines kept, written through a
+    """Sets key='value' in the env file (python-dotenv's set_key: other lines kept, written through a
     temporary file and a rename), the old file kept as <file>.bak, the file readable by its owner only
-    (it may hold a proxy password)."""
+    (it may hold a proxy password). Only a WRITABLE value: every reader of the file reads it alike."""
     from dotenv import set_key
 
+    if not WRITABLE.fullmatch(value):
+        raise ValueError(f"{key}: only URL characters without quotes, '#' or '$' are written")
     backup = None
     if path.exists():
         backup = path.with_name(path.name + ".bak")

@@ -1,15 +1,28 @@
 """Restricted regions end to end, with real proxies on loopback: the fake
 exchange answers 451 to 127.0.0.1 and 200 to 127.0.0.2, where the proxies'
 outgoing side is bound."""
+import importlib.util
 import json
 import os
+import re
+import stat
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import requests
+from dotenv import dotenv_values
+from honcho.environ import parse as honcho_parse
+from hypothesis import given, settings, strategies as st
+from requests.adapters import HTTPAdapter
+from requests.auth import _basic_auth_str
+from requests.utils import get_auth_from_url
 
+from python_service.settings import Settings
 from tests.conftest import closed_port
 from tests.processes import ROOT, output_of, start_gateway, stop, wait_until_up
 from tests.proxies import start_microsocks, start_tinyproxy
@@ -197,3 +210,124 @@ def test_script_when_direct_access_works_needs_no_proxy(fake, tmp_path):
                                   ["--proxy-file", "/nonexistent/proxies.txt"]])
 def test_script_usage_errors_exit_2(fake, tmp_path, args):
     assert run_fix(fake, *args, env_file=tmp_path / ".env").returncode == 2
+
+
+# ----- the env file --write leaves: every reader of it (python-dotenv: python_service; Node's dotenv:
+# express_api; honcho: `make run`) reads the same URL, and it carries the same credentials -----
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("fix_proxy_connection", ROOT / "scripts" / "fix_proxy_connection.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fix = load_script()
+NODE_READS = ("const fs = require('fs'), dotenv = require('dotenv');"
+              "console.log(JSON.stringify(process.argv.slice(1).map((f) => dotenv.parse(fs.readFileSync(f)))));")
+
+
+def read_three_ways(*env_files: Path) -> list[tuple[dict, dict, dict]]:
+    """Each file as python-dotenv, honcho and Node's dotenv (express_api's) read it."""
+    node = subprocess.run(["node", "-e", NODE_READS, *map(str, env_files)], cwd=ROOT / "express_api",
+                          capture_output=True, text=True, timeout=30, check=True)
+    return [(dotenv_values(path), honcho_parse(path.read_text(encoding="utf-8")), by_node)
+            for path, by_node in zip(env_files, json.loads(node.stdout))]
+
+
+HOSTILE_PASSWORDS = ["it's", 'say"hi"', "back\\slash", "hash#tag", "dollar$", "${HOME}", "two words", "at@sign",
+                     "slash/ed", "100%", "%41", "ünïcödé", "key=value", "back`tick", "col:on", "'\\\"#$ @/%=`ü"]
+
+
+def test_script_writes_hostile_proxy_passwords_so_every_env_reader_reads_back_the_same_url(tmp_path):
+    written = {}
+    for n, password in enumerate(HOSTILE_PASSWORDS):
+        env_file = tmp_path / str(n) / ".env"
+        env_file.parent.mkdir()
+        env_file.write_text("# gateway settings\nBINANCE_TIMEOUT_S=2\n")
+        url = fix.validate_proxy(f"socks5h://gate way:{password}@127.0.0.1:1080", "--proxy")
+        fix.write_env_value(env_file, "BINANCE_PROXY_URL", url)  # as --write does
+        written[password] = env_file
+
+    for (password, env_file), readers in zip(written.items(), read_three_ways(*written.values())):
+        by_dotenv, by_honcho, by_node = (reader["BINANCE_PROXY_URL"] for reader in readers)
+        assert by_dotenv == by_honcho == by_node, password
+        url = by_dotenv
+        assert env_file.read_text() == f"# gateway settings\nBINANCE_TIMEOUT_S=2\nBINANCE_PROXY_URL='{url}'\n"
+        assert (env_file.parent / ".env.bak").read_text() == "# gateway settings\nBINANCE_TIMEOUT_S=2\n"
+        assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+        assert Settings.from_env({"BINANCE_PROXY_URL": url}).proxy_url == url
+        # the credentials the proxy receives: "%41" already meant "A" to requests, and still does
+        credentials = ("gate way", unquote(password))
+        assert get_auth_from_url(url) == credentials, password
+        assert HTTPAdapter().proxy_headers(url) == {"Proxy-Authorization": _basic_auth_str(*credentials)}
+        assert re.fullmatch(r"socks5h://gate%20way:([\w.~-]|%[0-9A-Fa-f]{2})+@127\.0\.0\.1:1080", url, re.ASCII), url
+    assert fix.validate_proxy("socks5h://u:%41%zz@127.0.0.1:1080", "--proxy") == "socks5h://u:%41%25zz@127.0.0.1:1080"
+
+
+CREDENTIAL = st.lists(st.one_of(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
+                                st.sampled_from(["%41", "%", "%zz", "%C3%BC", "${HOME}", "\\'"]))).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(user=CREDENTIAL.filter(lambda user: ":" not in user), password=CREDENTIAL)
+def test_any_user_name_and_password_are_written_readably_and_decode_to_themselves(user, password):
+    url = fix.validate_proxy(f"socks5h://{user}:{password}@127.0.0.1:1080", "--proxy")
+
+    assert get_auth_from_url(url) == (unquote(user), unquote(password))
+    with tempfile.TemporaryDirectory() as tmp:
+        env_file = Path(tmp) / ".env"
+        fix.write_env_value(env_file, "BINANCE_PROXY_URL", url)
+        assert env_file.read_text() == f"BINANCE_PROXY_URL='{url}'\n"
+        assert dotenv_values(env_file)["BINANCE_PROXY_URL"] == url
+        assert honcho_parse(env_file.read_text())["BINANCE_PROXY_URL"] == url
+
+
+def test_script_writes_a_proxy_whose_odd_credentials_still_authenticate_end_to_end(restricted_here, make_app, tmp_path):
+    user, password = "gäte way", "p'a\"s\\s#$x${HOME} @/%41=`ü€:"  # as typed: "%41" is "A" to the proxy
+    proxy = start_microsocks(user, unquote(password))
+    env_file = tmp_path / ".env"
+    env_file.write_text("# gateway settings\nBINANCE_PROXY_URL='socks5h://old:x@127.0.0.1:1'\nGATEWAY_PORT=1234\n")
+    try:
+        port = proxy.url.rsplit(":", 1)[1]
+        fixed = run_fix(restricted_here, "--proxy", f"socks5h://{user}:{password}@127.0.0.1:{port}", "--write",
+                        env_file=env_file)
+        assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+        (by_dotenv, by_honcho, by_node), = read_three_ways(env_file)
+        url = by_dotenv["BINANCE_PROXY_URL"]
+        restricted_here.log.clear()
+        live = make_app(BINANCE_PROXY_URL=url).test_client().get("/api/binance/price/BTCUSDT")
+    finally:
+        proxy.stop()
+
+    assert by_dotenv == by_honcho == by_node == {"BINANCE_PROXY_URL": url, "GATEWAY_PORT": "1234"}
+    assert env_file.read_text() == f"# gateway settings\nBINANCE_PROXY_URL='{url}'\nGATEWAY_PORT=1234\n"
+    assert get_auth_from_url(url) == (user, unquote(password))
+    assert live.get_json()["source"] == "live" and {r.client_addr for r in restricted_here.log} == {"127.0.0.2"}
+    shown = fixed.stdout + fixed.stderr
+    assert "socks5h://***@127.0.0.1" in shown
+    assert not [secret for secret in (user, password, unquote(password), url.rpartition("@")[0]) if secret in shown]
+
+
+@pytest.mark.parametrize("control", ["\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028"])
+def test_script_refuses_a_proxy_url_with_a_control_character_and_writes_nothing(fake, tmp_path, control):
+    env_file = tmp_path / ".env"
+    env_file.write_text("BINANCE_TIMEOUT_S=2\n")
+
+    result = run_fix(fake, "--proxy", f"socks5h://gateway:{PROXY_PASSWORD}{control}x@127.0.0.1:{closed_port()}",
+                     "--write", env_file=env_file)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "--proxy: proxy URL must not contain control characters" in result.stderr
+    assert env_file.read_text() == "BINANCE_TIMEOUT_S=2\n" and not (tmp_path / ".env.bak").exists()
+    assert PROXY_PASSWORD not in result.stdout + result.stderr
+
+
+def test_script_does_not_try_an_environment_proxy_with_a_control_character(restricted_here, tmp_path):
+    result = run_fix(restricted_here, "--write", env_file=tmp_path / ".env",
+                     ALL_PROXY=f"http://gateway:{PROXY_PASSWORD}\nx@127.0.0.1:{closed_port()}")
+
+    assert result.returncode == 1
+    assert "not trying ALL_PROXY: proxy URL must not contain control characters" in result.stderr
+    assert "trying http" not in result.stdout and not (tmp_path / ".env").exists()
+    assert PROXY_PASSWORD not in result.stdout + result.stderr

@@ -1,8 +1,9 @@
 """Settings: defaults from ARCHITECTURE.md, and a bad value stops start-up naming the variable."""
 import pytest
+from hypothesis import given, strategies as st
 
 from python_service import create_app
-from python_service.settings import Settings, SettingsError, mask_url
+from python_service.settings import Settings, SettingsError, mask_url, mask_urls_in
 
 
 def test_defaults_are_the_documented_ones():
@@ -59,3 +60,41 @@ def test_create_app_with_a_bad_setting_fails_naming_the_variable():
 ])
 def test_mask_url_hides_the_whole_userinfo_even_with_odd_characters(url, shown):
     assert mask_url(url) == shown
+
+
+CONTROLS = ["\n", "\r", "\t", "\x00", "\x1b", "\x1f", "\x7f", "\x85", "\x9f", "\u2028", "\u2029"]
+
+
+@pytest.mark.parametrize("control", CONTROLS)
+def test_a_url_with_a_control_character_stops_start_up_without_showing_the_password(control):
+    with pytest.raises(SettingsError, match="BINANCE_PROXY_URL must not contain control characters") as caught:
+        Settings.from_env({"BINANCE_PROXY_URL": f"socks5h://bob:hun{control}ter2@proxy:1080"})
+
+    assert "hun" not in str(caught.value) and "bob" not in str(caught.value)
+    with pytest.raises(SettingsError, match="CACHE_REDIS_URL must not contain control characters"):
+        Settings.from_env({"CACHE_REDIS_URL": f"redis://:hun{control}ter2@cache:6379/0"})
+
+
+# What a user name or password may hold: anything but control characters, which the settings refuse.
+CREDENTIAL = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), min_size=1)
+
+
+# the settings accept each (after '/', '?' or '#' urlsplit sees a host "bob" and a port 1)
+@pytest.mark.parametrize("password", ["p ss", "p@ss", "p'ss", "1/p ss", "1#p ss", "1?p@s s/x#y'z"])
+def test_every_password_the_settings_accept_is_masked_in_messages_too(password):
+    url = f"socks5h://bob:{password}@127.0.0.1:1080"
+    assert Settings.from_env({"BINANCE_PROXY_URL": url}).proxy_url == url
+
+    assert mask_url(url) == "socks5h://***@127.0.0.1:1080"
+    assert mask_urls_in(f"ProxyError: {url} refused") == "ProxyError: socks5h://***@127.0.0.1:1080 refused"
+
+
+@given(user=CREDENTIAL.filter(lambda user: ":" not in user), password=CREDENTIAL,
+       before=st.text(st.characters(blacklist_characters=":@\r\n")),
+       after=st.text(st.characters(blacklist_characters="@\r\n")))
+def test_mask_url_and_mask_urls_in_never_show_a_user_name_or_password(user, password, before, after):
+    url, shown = f"socks5h://{user}:{password}@127.0.0.1:1080", "socks5h://***@127.0.0.1:1080"
+
+    assert mask_url(url) == shown
+    assert mask_urls_in(f"{before}{url}{after}") == f"{before}{shown}{after}"
+    assert mask_urls_in(f"{before}{url}\n{url}{after}") == f"{before}{shown}\n{shown}{after}"  # each line's own

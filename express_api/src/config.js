@@ -29,9 +29,11 @@ function url(env, name, fallback) {
   return raw.replace(/\/+$/, '');
 }
 
-// A URL as it may be shown: any user name and password replaced by *** (they may hold a key).
+// A URL as it may be shown: any user name and password replaced by *** (they may hold a key). All
+// before the last '@' but the scheme is replaced: a password may hold spaces, '@' or '/', and the URL
+// parser skips tabs and line breaks and reads '\' (or nothing) as the '//' of http(s).
 function maskUserinfo(text) {
-  return String(text).replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@]*@/gi, '$1***@');
+  return String(text).replace(/^([a-z][a-z0-9+.-]*:(?:\/\/)?)?[\s\S]*@/i, '$1***@');
 }
 
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];

@@ -49,3 +49,14 @@ test('server start — PYTHON_SERVICE_URL with credentials and a bad scheme — 
   assert.doesNotMatch(run.stderr, /Sup3rSecretPw|svcuser/);
   assert.match(run.stderr, /ftp:\/\/\*\*\*@127\.0\.0\.1/);
 });
+
+for (const value of ['ftp://svc user:Sup3r Secret@Pw/x@127.0.0.1:5001', 'ftp://svcuser:Sup3r\tSecretPw@127.0.0.1:5001',
+  'ftp:svcuser:Sup3rSecretPw@127.0.0.1:5001']) {
+  test(`server start — PYTHON_SERVICE_URL=${JSON.stringify(value.slice(0, 12))}… with odd credentials — never shows them`, () => {
+    const run = start({ PYTHON_SERVICE_URL: value });
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /PYTHON_SERVICE_URL/);
+    assert.doesNotMatch(run.stderr, /Sup3r|Secret|svc/);
+    assert.match(run.stderr, /ftp:(\/\/)?\*\*\*@127\.0\.0\.1:5001/);
+  });
+}
