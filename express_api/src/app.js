@@ -11,6 +11,7 @@ const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
 const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
+const { createDeviceCookies } = require('./device-cookies');
 const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
@@ -37,7 +38,8 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   const app = express();
   const pythonService = createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
   const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
-  const loginLimits = createLoginLimits({ config });
+  const devices = createDeviceCookies({ secret: config.jwtSecret });
+  const loginLimits = createLoginLimits({ config, devices });
 
   const metrics = createMetrics();
   app.disable('x-powered-by');
@@ -57,7 +59,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
   app.locals.mounts = [
     ['', forwardRouter({ pythonService, config })],
-    ['/api/auth', authRouter({ users, tokens, passwords, config, loginLimits })],
+    ['/api/auth', authRouter({ users, tokens, passwords, config, loginLimits, devices })],
     ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
     ['/direct-api/binance', ordersRouter({ pythonService, orders: openOrderStore(users.db), config, tokens, users })],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not

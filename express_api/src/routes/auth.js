@@ -31,8 +31,8 @@ function noStore(req, res, next) {
   next();
 }
 
-/** loginLimits: createLoginLimits(...). */
-function authRouter({ users, tokens, passwords, config, loginLimits }) {
+/** loginLimits: createLoginLimits(...); devices: createDeviceCookies(...), the same as loginLimits'. */
+function authRouter({ users, tokens, passwords, config, loginLimits, devices }) {
   const router = express.Router();
   router.use(noStore, express.json({ limit: '10kb' }));
 
@@ -51,6 +51,7 @@ function authRouter({ users, tokens, passwords, config, loginLimits }) {
     const user = users.findByUsername(username);
     const ok = user ? await passwords.verify(password, user.password_hash) : await passwords.burnVerifyTime(password);
     if (!ok) throw new ApiError(401, 'invalid_credentials', 'Unknown username or wrong password');
+    devices.issue(req, res, user.username);
     res.json({ ...tokens.issue(user), user: publicUser(user) });
   }).all(methodNotAllowed(['POST']));
 
