@@ -11,6 +11,8 @@ const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
 const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
+const { createDeviceCookies } = require('./device-cookies');
+const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
 const { ordersRouter } = require('./routes/orders');
@@ -36,6 +38,8 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   const app = express();
   const pythonService = createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
   const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
+  const devices = createDeviceCookies({ secret: config.jwtSecret });
+  const loginLimits = createLoginLimits({ config, devices });
 
   const metrics = createMetrics();
   app.disable('x-powered-by');
@@ -46,6 +50,8 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   app.use(cors({
     origin: (origin, done) => done(null, !origin || config.corsOrigins.includes(origin)),
   }));
+  // loginLimits.unlock(username) lifts a username's lockout (in memory: a restart clears them all).
+  app.locals.loginLimits = loginLimits;
   const openapi = openapiDocument();
   const onlyGet = methodNotAllowed(['GET']);
   app.route('/metrics').get(metrics.handler).all(onlyGet);
@@ -53,7 +59,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
   app.locals.mounts = [
     ['', forwardRouter({ pythonService, config })],
-    ['/api/auth', authRouter({ users, tokens, passwords, config })],
+    ['/api/auth', authRouter({ users, tokens, passwords, config, loginLimits, devices })],
     ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
     ['/direct-api/binance', ordersRouter({ pythonService, orders: openOrderStore(users.db), config, tokens, users })],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not

@@ -106,9 +106,11 @@ const own = {
     summary: 'Log in: a Bearer token with its expiry',
     requestBody: { required: true, content: { 'application/json': { schema: obj(['username', 'password'], {
       username: { type: 'string' }, password: { type: 'string' } }) } } },
-    responses: { 200: json(obj(['token', 'token_type', 'expires_in', 'expires_at', 'user'], {
+    responses: { 200: { ...json(obj(['token', 'token_type', 'expires_in', 'expires_at', 'user'], {
       token: { type: 'string' }, token_type: { type: 'string', enum: ['Bearer'] }, expires_in: { type: 'integer' },
       expires_at: { type: 'string', format: 'date-time' }, user: { type: 'object' } })),
+    headers: { 'Set-Cookie': { schema: { type: 'string' }, description: 'A device cookie (httpOnly, Path=/api/auth): '
+      + 'later logins of this user from this browser get past the per-username limit' } } },
     400: error('Malformed request'), 401: error('Unknown username or wrong password'), 413: error('Body too large'),
     ...RATE_LIMITED } } },
   '/api/auth/me': { get: { summary: 'The logged-in user', security: BEARER,

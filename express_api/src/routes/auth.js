@@ -21,18 +21,9 @@ function newCredentials(body) {
   return { username, password };
 }
 
-// Usernames are case-insensitive in the store; bound the key so junk cannot grow the limiter.
-const usernameKey = (req) => `user:${String((req.body || {}).username || '').toLowerCase().slice(0, 64)}`;
-
-function limiters(config) {
-  const window = { windowMs: config.authRateWindowMs, limit: config.authRateLimit };
-  return {
-    loginByAddress: limitRequests({ ...window, skipSuccessfulRequests: true,
-      message: 'Too many login attempts from this address; try again later' }),
-    loginByUsername: limitRequests({ ...window, skipSuccessfulRequests: true, keyGenerator: usernameKey,
-      message: 'Too many login attempts for this username; try again later' }),
-    register: limitRequests({ ...window, message: 'Too many registrations from this address; try again later' }),
-  };
+function registerLimit(config) {
+  return limitRequests({ windowMs: config.authRateWindowMs, limit: config.authRateLimit,
+    message: 'Too many registrations from this address; try again later' });
 }
 
 function noStore(req, res, next) {
@@ -40,19 +31,19 @@ function noStore(req, res, next) {
   next();
 }
 
-function authRouter({ users, tokens, passwords, config }) {
+/** loginLimits: createLoginLimits(...); devices: createDeviceCookies(...), the same as loginLimits'. */
+function authRouter({ users, tokens, passwords, config, loginLimits, devices }) {
   const router = express.Router();
-  const limit = limiters(config);
   router.use(noStore, express.json({ limit: '10kb' }));
 
-  router.route('/register').post(limit.register, async (req, res) => {
+  router.route('/register').post(registerLimit(config), async (req, res) => {
     const { username, password } = newCredentials(req.body);
     const user = users.create(username, await passwords.hash(password));
     if (!user) throw new ApiError(409, 'username_taken', 'That username is already registered');
     res.status(201).json({ user: publicUser(user) });
   }).all(methodNotAllowed(['POST']));
 
-  router.route('/login').post(limit.loginByAddress, limit.loginByUsername, async (req, res) => {
+  router.route('/login').post(...loginLimits.middleware, async (req, res) => {
     const { username, password } = req.body || {};
     if (typeof username !== 'string' || typeof password !== 'string') {
       throw new ApiError(400, 'invalid_credentials_format', 'username and password are required strings');
@@ -60,6 +51,7 @@ function authRouter({ users, tokens, passwords, config }) {
     const user = users.findByUsername(username);
     const ok = user ? await passwords.verify(password, user.password_hash) : await passwords.burnVerifyTime(password);
     if (!ok) throw new ApiError(401, 'invalid_credentials', 'Unknown username or wrong password');
+    devices.issue(req, res, user.username);
     res.json({ ...tokens.issue(user), user: publicUser(user) });
   }).all(methodNotAllowed(['POST']));
 
