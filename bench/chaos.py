@@ -163,7 +163,7 @@ class Gateway:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.lkg_dir = tempfile.mkdtemp(prefix="lkg-chaos-")
-        self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py",
+        self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py",
                            "python_service:create_app()"],
                           {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
                            "BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Garbage-collection pauses in a worker that keeps order books, with CPython's default
-collector and with the worker's own policy (python_service/gc_policy.py).
+collector and with the worker's own policy (python_service/server/gc_policy.py).
 
     .venv/bin/python bench/gc_pauses.py [--kept 40] [--books 400]
 

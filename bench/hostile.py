@@ -181,7 +181,7 @@ def run(label: str, fake_url: str, upstream_env: dict, seconds: float, clients: 
         hostile: bool) -> dict:
     requests.post(fake_url + "/_fake/reset", timeout=5)
     port = free_port()
-    gateway = start([PY, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", "python_service:create_app()"],
+    gateway = start([PY, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", "python_service:create_app()"],
                     {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **upstream_env,
                      "LAST_KNOWN_GOOD_DIR": f"/tmp/bench-hostile-lkg-{port}"})
     try:

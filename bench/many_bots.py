@@ -113,7 +113,7 @@ def main() -> None:
         fake = f"http://127.0.0.1:{fake_port}"
         wait_up(f"{fake}/api/v3/ping")
         ttl = str(args.interval)
-        started.append(spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py",
+        started.append(spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py",
                               "python_service:create_app()"],
                              {"GATEWAY_PORT": str(gateway_port), "GATEWAY_BIND_HOST": "127.0.0.1",
                               "BINANCE_BASE_URL": fake, "BINANCE_FUTURES_BASE_URL": fake,

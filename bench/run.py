@@ -62,7 +62,7 @@ def http(method: str, url: str, body=None, timeout=30.0):
 
 
 def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
-    proc = spawn([PY, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", app],
+    proc = spawn([PY, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", app],
                  {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **env})
     wait_up(f"http://127.0.0.1:{port}{PATH if 'bare' in app else '/api/status'}")
     return proc

@@ -33,7 +33,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     from flask_caching import Cache
 
     from . import routes, wiring
-    from .json_provider import FastJSONProvider
+    from .server.json_provider import FastJSONProvider
     from .observability import logs, request_log
     from .settings import Settings, load_env_file
 
@@ -47,9 +47,11 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     app = GatewayFlask(__name__, static_folder=None)
     app.json = FastJSONProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes  # a bigger body: 413 before it is read
+    clock = overrides.get("CLOCK", time.time)
+    storage = wiring.storage_for(settings, clock)  # memory, the host's file or Redis: chosen once
     cache = Cache()
-    cache.init_app(app, config=wiring.cache_config(settings))
-    app.extensions["services"] = wiring.build(settings, cache, clock=overrides.get("CLOCK", time.time),
+    cache.init_app(app, config=storage.cache_config)
+    app.extensions["services"] = wiring.build(settings, cache, storage, clock=clock,
                                               sleep=overrides.get("SLEEP", time.sleep))
     request_log.init_app(app)
     routes.register(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .sourcing.single_flight import SingleFlightTimeout
+from .stores.flight import SingleFlightTimeout
 from .upstream.errors import HeldBack, OverClientShare, Rejected, UpstreamError
 
 UNKNOWN_SYMBOL = -1121

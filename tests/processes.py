@@ -9,7 +9,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/gunicorn.conf.py", "python_service:create_app()"]
+GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", "python_service:create_app()"]
 
 
 def start_gateway(env_overrides: dict, port: int) -> subprocess.Popen:

@@ -3,7 +3,7 @@ cached bytes (not just keys), and the embedded store's expired keys."""
 import random
 import string
 
-from python_service.upstream.store import MemoryStore
+from python_service.stores import MemoryStore
 
 KLINES = "/api/binance/klines?symbol=BTCUSDT&interval=1m&limit=1000&startTime={}"
 MAX_BYTES = 1_500_000  # a klines?limit=1000 entry is about 320 kB of JSON

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from python_service.sourcing.single_flight import LocalFlight
+from python_service.stores.flight import LocalFlight
 from python_service.upstream.errors import OverClientShare
 
 HOG, OTHER, PROXY = "10.0.0.66", "10.0.0.7", "127.0.0.1"

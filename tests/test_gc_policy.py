@@ -2,7 +2,7 @@
 bench/gc_pauses.py, and tests/test_clean_shutdown.py checks that a worker still exits cleanly)."""
 import gc
 
-from python_service import gc_policy
+from python_service.server import gc_policy
 
 
 def test_tune_freezes_what_exists_and_raises_the_young_threshold_and_release_undoes_the_freeze():

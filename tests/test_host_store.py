@@ -3,9 +3,10 @@ read-modify-writes are atomic across processes, leases are released by their hol
 only, and the cache on it is bounded by bytes."""
 import multiprocessing
 import pickle
+import time
 
-from python_service.cache_backend import HostCache
-from python_service.upstream.host_store import HostStore
+from python_service.stores.cache import HostCache
+from python_service.stores.host import HostStore
 
 
 def _spend(directory: str, times: int) -> None:
@@ -55,48 +56,67 @@ def test_the_shared_cache_stays_under_its_bytes_and_drops_an_oversized_entry(tmp
 
 
 class _Streams:
+    """What a share needs of the streams: their board, and being told to connect or stop."""
+
     def __init__(self):
-        from python_service.sourcing.stream_board import Board
+        from python_service.streams.board import Board
 
-        self.board = Board()
+        self.board, self.owned = Board(), 0
+
+    def own(self) -> None:
+        self.owned += 1
+
+    def disown(self) -> None:
+        self.owned -= 1
 
 
-def _share(store, owner: bool):
-    from python_service.sourcing.stream_share_host import HostShare
+def _share(store, clock=time.time):
+    from python_service.streams.share import Share
+    from python_service.streams.share_host import HostBackend
 
-    share, streams = HostShare(store), _Streams()
-    share._streams, share.is_owner = streams, owner
+    backend = HostBackend(store, clock)
+    share, streams = Share(backend, clock), _Streams()
+    share._streams = streams
     streams.board.listen(share._publish)
-    return share, streams.board
+    return share, backend, streams
 
 
 def test_a_follower_copies_what_the_owner_streams_and_forgets_what_the_owner_dropped(tmp_path):
     store = HostStore(str(tmp_path))
-    owner, owners_board = _share(store, owner=True)
-    follower, board = _share(store, owner=False)
+    owner, _, owners = _share(store)
+    follower, follower_backend, followers = _share(store)
+    owner.elect()  # the first to ask holds the lease
+    follower.elect()
 
-    owners_board.put("spot", "book:BTCUSDT", {"bids": [["1.0", "2.0"]], "asks": []}, 100.0)
-    owners_board.set_meta("spot", state="up", last_message_at=100.0)
-    follower.catch_up()
-    copied, meta = board.get("spot", "book:BTCUSDT"), board.meta("spot")
-    owners_board.drop("spot", "book:BTCUSDT")  # its book broke: REST answers until it is whole again
-    follower.catch_up()
+    owners.board.put("spot", "book:BTCUSDT", {"bids": [["1.0", "2.0"]], "asks": []}, 100.0)
+    owners.board.set_meta("spot", state="up", last_message_at=100.0)
+    follower_backend.catch_up(follower.apply)
+    copied, meta = followers.board.get("spot", "book:BTCUSDT"), followers.board.meta("spot")
+    owners.board.drop("spot", "book:BTCUSDT")  # its book broke: REST answers until it is whole again
+    follower_backend.catch_up(follower.apply)
 
+    assert (owner.is_owner, follower.is_owner, owners.owned, followers.owned) == (True, False, 1, 0)
     assert copied.data == {"bids": [["1.0", "2.0"]], "asks": []} and copied.event_s == 100.0
     assert meta["state"] == "up"
-    assert board.get("spot", "book:BTCUSDT") is None
+    assert followers.board.get("spot", "book:BTCUSDT") is None
 
 
-def test_the_stream_lease_has_one_holder_until_it_expires(tmp_path):
-    from python_service.sourcing.stream_share_host import OWNER_KEY, HostShare
-    from python_service.sourcing.stream_share import LEASE_S
+def test_the_stream_lease_has_one_holder_until_it_expires_or_is_released(tmp_path):
+    from python_service.streams.share import LEASE_S
 
     now = [1000.0]
     store = HostStore(str(tmp_path), clock=lambda: now[0])
-    first, second = HostShare(store, clock=lambda: now[0]), HostShare(store, clock=lambda: now[0])
+    (first, _, firsts), (second, second_backend, seconds) = _share(store, lambda: now[0]), _share(store, lambda: now[0])
 
-    held = [store.update(OWNER_KEY, share._claim, ttl=LEASE_S)["token"] for share in (first, second)]
+    first.elect()
+    second.elect()
+    held = (first.is_owner, second.is_owner)
     now[0] += LEASE_S  # the first holder stopped renewing
-    taken = store.update(OWNER_KEY, second._claim, ttl=LEASE_S)["token"]
+    second.elect()
+    first.elect()  # it finds the lease taken: it stops connecting
+    taken = (first.is_owner, second.is_owner, firsts.owned, seconds.owned)
+    second.stop()  # gives the lease up at once, not after LEASE_S
+    first.elect()
 
-    assert held == [first.token, first.token] and taken == second.token
+    assert held == (True, False) and taken == (False, True, 0, 1)
+    assert first.is_owner

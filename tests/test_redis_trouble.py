@@ -10,7 +10,7 @@ import redis
 
 from python_service.upstream.errors import Banned
 from python_service.upstream.state import UpstreamState
-from python_service.upstream.store import Circuit, RedisStore
+from python_service.stores import Circuit, RedisStore
 from tests.processes import wait_for
 from tests.redis_process import RedisProcess, stored
 

@@ -7,6 +7,7 @@ import requests
 
 from tests.proxies import start_microsocks
 
+NOTHING = type("Nothing", (), {"data": {}})()  # what an unhealthy stream's fresh() stands for in a wait
 WAIT_S = 15  # readiness bound on a busy 2-core machine; never a timed assertion
 
 
@@ -85,10 +86,14 @@ def test_a_forced_disconnect_falls_back_to_rest_at_once_then_reconnects_to_the_s
     assert spot_state(client)["reconnects"] >= 1
 
 
-def test_a_silent_stream_is_not_served_and_rest_answers(streamed_app, streams, fake):
-    client = started(streamed_app(STREAM_SILENCE_S="0.5"))
+def test_a_silent_stream_is_not_served_and_rest_answers(streamed_app, streams, fake, clock):
+    client = started(streamed_app(STREAM_SILENCE_S="5"))
     streams.stall("spot")
-    wait_for(lambda: spot_state(client)["state"] == "silent", "the silence to be noticed")
+
+    def silent_for_longer_than_allowed():
+        clock.advance(6)  # the gateway's clock: past STREAM_SILENCE_S since any message still in flight
+        return spot_state(client)["state"] == "silent"
+    wait_for(silent_for_longer_than_allowed, "the silence to be noticed")
     assert client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "live"
     streams.stall("spot", on=False)
     wait_for(lambda: client.get("/api/binance/price/ETHUSDT").headers["X-Data-Source"] == "stream", "data again")
@@ -204,9 +209,13 @@ def test_futures_tickers_come_from_the_futures_market_stream(streamed_app, strea
     assert fake.count("/fapi/v1/ticker/24hr") == 0
 
 
-def test_the_connection_is_renewed_before_binances_24_hour_cut(streamed_app, streams):
-    started(streamed_app(STREAM_MAX_AGE_S="1"))
-    wait_for(lambda: streams.count("spot") >= 3, "renewed connections")
+def test_the_connection_is_renewed_before_binances_24_hour_cut(streamed_app, streams, clock):
+    started(streamed_app(STREAM_MAX_AGE_S="60"))
+
+    def renewed_after_its_age():
+        clock.advance(61)  # the gateway's clock: each connection is past STREAM_MAX_AGE_S
+        return streams.count("spot") >= 3
+    wait_for(renewed_after_its_age, "renewed connections")
 
 
 def test_streams_go_through_a_socks_proxy(streamed_app, streams):
@@ -241,12 +250,14 @@ def _epoch(iso: str) -> float:
 
 
 def test_the_mirror_serves_binances_ticker_price_from_the_same_stream(streamed_app, streams, fake, clock):
-    client = started(streamed_app())
+    app = streamed_app()
+    client = started(app)
     clock.now = time.time() + 3600  # the service clock well past the event times: the mirror must accept "stream"
-    fake.log.clear()
     streams.set_price("ETHUSDT", "3555.55000000")
-    answer = wait_for(lambda: (r := client.get("/api/v3/ticker/price?symbol=ETHUSDT")).get_json().get("price")
-                      == "3555.55000000" and r, "the mirror's price")
+    wait_for(lambda: (app.extensions["services"].streams.fresh("spot", "prices") or NOTHING).data.get("ETHUSDT")
+             == "3555.55000000", "the new price streamed (a message since the jump: the stream is healthy)")
+    fake.log.clear()
+    answer = client.get("/api/v3/ticker/price?symbol=ETHUSDT")
     assert answer.get_json() == {"symbol": "ETHUSDT", "price": "3555.55000000"}
     assert answer.headers["X-Data-Source"] == "stream"
     assert fake.count("/api/v3/ticker/price") == 0

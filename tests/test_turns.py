@@ -1,4 +1,4 @@
-"""Requests take turns in a gevent worker (python_service/turns.py; issue 20, item 4), in a
+"""Requests take turns in a gevent worker (python_service/server/turns.py; issue 20, item 4), in a
 real gunicorn process with one worker.
 
 A client pipelines many requests on one keep-alive connection: its greenlet always has the

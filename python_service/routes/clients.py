@@ -1,6 +1,6 @@
 """Which client a request is served for: the socket peer, or the X-Forwarded-For value when
 the peer is a trusted proxy (TRUSTED_PROXIES: express_api on this host). The weight budget
-charges each client its own share (upstream/clients.py reads `current_client`), and each
+charges each client its own share (upstream/shares.py reads `current_client`), and each
 client may be sent CLIENT_BYTES_PER_S: one worker's CPU goes mostly to encoding answers, so
 a client pulling 180 kB candle answers in a loop would otherwise slow everyone's prices."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable, Optional
 from flask import Flask, g, request
 
 from ..errors import ApiError
-from ..upstream.clients import current_client
+from ..upstream.shares import current_client
 from .respond import services
 
 BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once

@@ -8,7 +8,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ..errors import ApiError, api_error
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import UpstreamError
 
 log = logging.getLogger(__name__)

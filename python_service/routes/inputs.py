@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from ..errors import ApiError
-from ..services.orders import PRICED_TYPES, SIDES, TYPES
+from ..services.order_filters import PRICED_TYPES, SIDES, TYPES
 
 MAX_SYMBOL_LENGTH = 50
 SYMBOL_PUNCTUATION = "-_."

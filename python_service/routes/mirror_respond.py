@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from ..errors import ApiError, BinanceError, binance_error
 from ..observability import metrics
 from ..sourcing.provenance import Sourced, iso_utc
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import Market, UpstreamError
 from .respond import services
 

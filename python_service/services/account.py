@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import Rejected, UpstreamError
 
 log = logging.getLogger(__name__)

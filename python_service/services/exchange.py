@@ -8,9 +8,9 @@ from typing import Optional
 from ..errors import ApiError
 from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import Market, UpstreamError
-from .orders import validate
+from .order_filters import validate
 from .spot import unavailable
 
 FILTER_NAMES = {"PRICE_FILTER": "price", "LOT_SIZE": "lot_size", "MARKET_LOT_SIZE": "market_lot_size",

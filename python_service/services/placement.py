@@ -1,6 +1,6 @@
 """Orders placed at most once, whatever the network does.
 
-Every placement carries a clientOrderId and is journalled (sourcing/journal.py)
+Every placement carries a clientOrderId and is journalled (sourcing/order_journal.py)
 before it is sent. When its answer is lost (timeout, reset, 5xx, a worker killed),
 the order is never simply sent again: Binance is asked for that origClientOrderId
 (a query, safe to retry). Not found is only final once Binance can no longer accept
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from ..errors import ApiError
-from ..sourcing.journal import FINAL, Entry, Journal
+from ..sourcing.order_journal import FINAL, Entry, OrderJournal
 from ..upstream import Banned, Blocked, HeldBack, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 from ..upstream.calls import TIMESTAMP_OUTSIDE_WINDOW
 from ..upstream.order_counts import last_order_counts
@@ -62,7 +62,7 @@ class Outcome:
 
 
 class Placement:
-    def __init__(self, upstream, journal: Journal):
+    def __init__(self, upstream, journal: OrderJournal):
         self.upstream, self.journal = upstream, journal
 
     def place(self, market: str, params: dict) -> Outcome:

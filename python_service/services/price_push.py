@@ -19,7 +19,7 @@ from typing import Iterator, Optional
 
 from ..errors import ApiError
 from ..sourcing.provenance import Source, iso_utc
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream.errors import UpstreamError
 from .candles import named_candles
 

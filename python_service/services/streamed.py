@@ -1,4 +1,4 @@
-"""Answers from Binance's streams when they can give them (sourcing/streams.py), in the
+"""Answers from Binance's streams when they can give them (streams/), in the
 shapes the REST paths produce; None means: ask REST, at once."""
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Optional
 
 from ..errors import ApiError
-from ..sourcing.single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import Market, Rejected, UpstreamError
-from .orders import validate
+from .order_filters import validate
 from .placement import Outcome, Placement
 
 UNKNOWN_ORDER = (-2013, -2011)

@@ -17,7 +17,7 @@ from ..upstream.errors import Rejected, UpstreamError
 from .fallback import FallbackData
 from .last_known_good import LastKnownGood
 from .provenance import Source, Sourced
-from .single_flight import SingleFlightTimeout
+from ..stores.flight import SingleFlightTimeout
 
 log = logging.getLogger(__name__)
 

@@ -1,54 +1,29 @@
-"""Every call to Binance goes through `Upstream.fetch`: admission (restriction,
-ban, breaker) and the weight budget of the endpoint's market before every
-attempt, retries, and recording what happened. Callers name an endpoint (endpoints.py); they never
-see python-binance."""
+"""Every call the gateway makes to Binance goes through `Upstream.fetch`: an endpoint by its
+name (endpoints.py), sent through the SDK (sdk.py) under admission, the weight budget,
+retries and the record of what happened (attempts.py). Callers never see python-binance."""
 from __future__ import annotations
 
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
 from typing import Any, Callable, Optional
 
 from ..settings import Settings, mask_url
-from . import client as sdk
+from . import sdk
+from .attempts import Attempts, Lane
 from .budget import WeightBudget
-from .clients import ClientShares
 from .endpoints import ENDPOINTS, Endpoint, Market
-from .errors import Rejected, Unreachable, UpstreamError
-from .retry import RetryPolicy
+from .errors import Rejected, Unreachable
 from .state import UpstreamState
 
 log = logging.getLogger(__name__)
 TIMESTAMP_OUTSIDE_WINDOW = -1021
 
 
-@dataclass(frozen=True)
-class Lane:
-    """What governs calls to one market's root: its state and its weight budget
-    (and, when set, each client's fair share of it: clients.py)."""
-    state: UpstreamState
-    budget: WeightBudget
-    shares: Optional[ClientShares] = None
-
-    def reserve(self, endpoint: str, weight: int) -> int:
-        """The budget's ticket (WeightBudget.reserve), after the client's share when set."""
-        if self.shares is None:
-            return self.budget.reserve(weight)
-        return self.shares.reserve(endpoint, weight, self.budget)
-
-
-def _ignore(*args) -> None:
-    return None
-
-
 class Upstream:
-    def __init__(self, settings: Settings, client, lanes: dict[Market, Lane], retry: RetryPolicy,
-                 clock: Callable[[], float] = time.time,
-                 on_attempt: Callable[[str, str], None] = _ignore, on_retry: Callable[[], None] = _ignore):
-        """`on_attempt(endpoint path, status)` and `on_retry()` let observers count what happens here."""
-        self.settings, self.client, self.lanes, self.retry, self.clock = settings, client, lanes, retry, clock
-        self.on_attempt, self.on_retry = on_attempt, on_retry
+    def __init__(self, settings: Settings, client, lanes: dict[Market, Lane], attempts: Attempts,
+                 clock: Callable[[], float] = time.time):
+        self.settings, self.client, self.lanes, self.attempts, self.clock = settings, client, lanes, attempts, clock
         self._synced_at: Optional[float] = None
         self._sync_lock = threading.Lock()
 
@@ -65,46 +40,19 @@ class Upstream:
 
     # ----- the one path to Binance -----
     def fetch(self, name: str, **params) -> Any:
-        """The endpoint `name` with `params`, under admission, budget and retries."""
+        """The endpoint `name` with `params`, under admission, budget and retries (attempts.py)."""
         endpoint = ENDPOINTS[name]
-        lane = self.lanes[endpoint.market]
-        probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
-        retry = self.retry if endpoint.idempotent else replace(self.retry, attempts=1)
-        try:
-            result = retry.run(lambda: self._attempt(name, endpoint, params, lane, probe), _is_transient,
-                               lambda number, exc: self._retrying(lane, number, exc))
-        except UpstreamError as err:
-            lane.state.record_failure(err)
-            raise
-        lane.state.record_success()
-        return result
+        return self.attempts.call(self.lanes[endpoint.market], name, endpoint.weight(params),
+                                  lambda: self._send(endpoint, params), retryable=endpoint.idempotent)
 
-    def _attempt(self, name: str, endpoint: Endpoint, params: dict, lane: Lane, probe: list[str]) -> Any:
-        # Before every attempt, not once per call: another thread may have seen a 418 or 451 meanwhile.
-        slot = lane.state.admit(probe[0] if probe else None)
-        if slot:
-            probe[:] = [slot]
-        weight = endpoint.weight(params)
-        ticket = lane.reserve(name, weight)
-        sdk.forget_last_response()
+    def _send(self, endpoint: Endpoint, params: dict) -> Any:
         try:
             result = getattr(self.client, endpoint.method)(**params)
         except Exception as exc:
             raise sdk.translate(exc, self.settings.timeout_s) from None
-        finally:
-            response = sdk.last_response()
-            lane.budget.observe(sdk.used_weight_header(response))
-            lane.budget.settle(weight, ticket)
-            self.on_attempt(*sdk.describe_response(response))
         if not endpoint.shape(result, params):  # a 2xx body of the wrong shape is as bad as a malformed one
             raise Unreachable(f"Binance's answer to {endpoint.method} is not the expected shape")
         return result
-
-    def _retrying(self, lane: Lane, attempt: int, exc: Exception) -> None:
-        log.warning("upstream attempt %d failed (%s); retrying", attempt, exc)
-        self.on_retry()
-        if isinstance(exc, Unreachable):
-            lane.state.note_transient(exc)
 
     # ----- connectivity -----
     def ping(self) -> float:
@@ -168,7 +116,3 @@ class Upstream:
         return {"base_url": self.settings.base_url, "futures_base_url": self.settings.futures_base_url,
                 "testnet": self.settings.testnet, "proxy": mask_url(self.settings.proxy_url),
                 "proxy_resolves_names": self.settings.proxy_resolves_names}
-
-
-def _is_transient(exc: Exception) -> bool:
-    return isinstance(exc, UpstreamError) and exc.transient

@@ -86,7 +86,7 @@ class HeldBack(UpstreamError):
 
 
 class OverClientShare(HeldBack):
-    """This client has spent its fair share of this minute's weight (clients.py). Personal:
+    """This client has spent its fair share of this minute's weight (shares.py). Personal:
     another client waiting on the same shared refresh fetches for itself instead."""
 
     personal = True

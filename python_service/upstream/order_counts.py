@@ -1,7 +1,7 @@
 """Binance's order-rate counters (X-MBX-ORDER-COUNT-10S, -1D; futures -1M) of this thread's last answer."""
 from __future__ import annotations
 
-from .client import last_response
+from .sdk import last_response
 
 PREFIX = "X-MBX-ORDER-COUNT-"
 

@@ -1,6 +1,6 @@
 """A client's own signed request, sent to Binance as the client signed it: the same
 session, proxy, timeout, admission (ban, restriction, breaker) and state rules as
-`Upstream.fetch`, but the query and body byte for byte, the client's X-MBX-APIKEY,
+`Upstream.fetch` (attempts.py), but the query and body byte for byte, the client's X-MBX-APIKEY,
 never re-signed and never cached. A POST or DELETE is never retried (an order must
 not be placed twice). Each attempt's weight (endpoints.SIGNED_WEIGHTS) is charged to the calling
 client's share and the market's budget first, as for the gateway's own calls: a client past its
@@ -20,9 +20,9 @@ from urllib.parse import parse_qsl
 
 import requests
 
-from . import client as sdk
+from . import sdk
 from .calls import Upstream
-from .client import _reason, blocking_error
+from .sdk import _reason, blocking_error
 from .endpoints import Market, signed_weight
 from .errors import Unreachable, UpstreamError
 
@@ -86,35 +86,14 @@ class PassThrough:
         self.upstream = upstream
 
     def send(self, signed: SignedRequest) -> Answer:
-        """Binance's answer (any status it gave, its body as it is). Raises HeldBack while the
-        market must not be called, Unreachable when no answer came (after retries for a GET)."""
-        lane = self.upstream.lanes[signed.market]
-        probe: list[str] = []  # the probe slot this call holds after a cool-down, if any
-        attempt = lambda: self._attempt(signed, lane, probe)  # noqa: E731
-        try:
-            if signed.retryable:
-                answer = self.upstream.retry.run(attempt, lambda exc: isinstance(exc, Unreachable),
-                                                 lambda number, exc: self.upstream._retrying(lane, number, exc))
-            else:
-                answer = attempt()
-        except UpstreamError as err:
-            lane.state.record_failure(err)
-            raise
-        trouble = _trouble(answer)
-        if trouble is None:
-            lane.state.record_success()
-        else:
-            lane.state.record_failure(trouble)  # a ban or restriction holds every later call back
-        return answer
+        """Binance's answer (any status it gave, its body as it is), under admission, budget and,
+        for a read only, retries (attempts.py). Raises HeldBack while the market must not be
+        called, Unreachable when no answer came."""
+        return self.upstream.attempts.call(self.upstream.lanes[signed.market], "signed:" + signed.path,
+                                           signed.weight, lambda: self._send(signed), retryable=signed.retryable,
+                                           trouble=_trouble)
 
-    def _attempt(self, signed: SignedRequest, lane, probe: list[str]) -> Answer:
-        # Before every attempt, as for the gateway's own calls: a ban seen meanwhile stops a retry.
-        slot = lane.state.admit(probe[0] if probe else None)
-        if slot:
-            probe[:] = [slot]
-        weight = signed.weight
-        ticket = lane.reserve("signed:" + signed.path, weight)  # this client's share, then the budget
-        budget = lane.budget
+    def _send(self, signed: SignedRequest) -> Answer:
         settings = self.upstream.settings
         root = settings.futures_base_url if signed.market is Market.FUTURES else settings.base_url
         url = root + signed.path + ("?" + _wire(signed.query) if signed.query else "")
@@ -127,18 +106,12 @@ class PassThrough:
         if signed.content_type:
             prepared.headers["Content-Type"] = signed.content_type
         proxies = {"http": settings.proxy_url, "https": settings.proxy_url} if settings.proxy_url else {}
-        sdk.forget_last_response()
         try:
             response = session.send(prepared, timeout=settings.timeout_s, proxies=proxies, allow_redirects=False)
             body = response.content
         except requests.RequestException as exc:
             # the exception's text can hold the URL (and so the signature): only a short cause goes on
             raise Unreachable(f"connection failed: {_reason(exc)}") from None
-        finally:
-            last = sdk.last_response()
-            budget.observe(sdk.used_weight_header(last))
-            budget.settle(weight, ticket)
-            self.upstream.on_attempt(*sdk.describe_response(last))
         if response.status_code >= 500:
             raise Unreachable(f"Binance answered HTTP {response.status_code}", response.status_code)
         return Answer(response.status_code, body, response.headers.get("Content-Type", "application/json"),

@@ -4,7 +4,7 @@ in WAL mode (readers never wait for the writer; a write is one short transaction
 Same operations as MemoryStore and RedisStore. Every read-modify-write (`incr`, `add`,
 `update`) runs in one `BEGIN IMMEDIATE` transaction, so the check-and-spend of the
 weight budget, a ban record and a lease are atomic across the processes. The file
-lives in a directory made fresh for each start (gunicorn.conf.py): nothing in it has
+lives in a directory made fresh for each start (server/gunicorn.conf.py): nothing in it has
 to survive the service, so SQLite is told not to wait for the disk."""
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import requests
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceRequestException
 
-from .. import json_codec
+from . import json_codec
 from ..settings import Settings
 from .deadline import DeadlineAdapter
 from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError

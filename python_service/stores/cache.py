@@ -15,6 +15,8 @@ from typing import Any
 from flask_caching.backends.base import BaseCache
 from flask_caching.backends.simplecache import SimpleCache
 
+from .host import HostDB
+
 
 class _SizedDict(dict):
     """The (expires, pickled value) pairs cachelib keeps, with a running total of their bytes."""
@@ -88,14 +90,12 @@ INSERT OR IGNORE INTO cache_total VALUES (1, 0);
 
 class HostCache(BaseCache):
     """The cache shared by this host's workers without Redis: a table of the host store's
-    SQLite file (upstream/host_store.py), bounded by bytes and keys like ByteBoundedCache
+    SQLite file (host.py), bounded by bytes and keys like ByteBoundedCache
     (the oldest-expiring go first). A worker keeps its own fresh copy in front of it
     (sourcing/provider.py), so the hot path rarely reaches the file."""
 
     def __init__(self, directory: str, threshold: int = 500, max_bytes: int = 16 * 1024 * 1024,
                  default_timeout: int = 300, **kwargs):
-        from python_service.upstream.host_store import HostDB
-
         super().__init__(default_timeout=default_timeout, **kwargs)
         self.db = HostDB(directory, _CACHE_SCHEMA)
         self.threshold, self.max_bytes, self.max_entry_bytes = threshold, max_bytes, max_bytes // 4

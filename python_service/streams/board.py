@@ -1,11 +1,10 @@
 """What Binance's streams delivered, per market and key, and each market's connection
-state: written by the stream feeds (or, in other workers, by the Redis share), read by
+state: written by the connections (or, in other workers, by the share), read by
 the services. Keys: "prices" ({symbol: price}), "tickers" ({symbol: ticker}),
 "ticker:SYM", "klines:SYM:INTERVAL" (Binance's kline arrays), "book:SYM" (depth)."""
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
@@ -109,7 +108,6 @@ class Board:
                 self._listeners.remove(listener)
 
 
-def healthy(meta: dict, silence_s: float, now: Optional[float] = None) -> bool:
+def healthy(meta: dict, silence_s: float, now: float) -> bool:
     """Up, and a message came within `silence_s`: only then is stream data served."""
-    now = time.time() if now is None else now
     return meta.get("state") == "up" and now - (meta.get("last_message_at") or 0) <= silence_s

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 
-from . import json_codec
+from ..upstream import json_codec
 
 COMPACT = (",", ":")
 

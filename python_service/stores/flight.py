@@ -139,7 +139,7 @@ class RedisFlight(LeaseFlight):
 
 class HostFlight(LeaseFlight):
     """Across the worker processes of one host: the lease is a key of the host store
-    (upstream/host_store.py) that only its holder deletes, and that expires by itself."""
+    (stores/host.py) that only its holder deletes, and that expires by itself."""
 
     def __init__(self, store, wait_s: float = 30.0, lease_s: float = 30.0, poll_s: float = 0.02,
                  prefix: str = "flight:"):

@@ -1,10 +1,10 @@
 """Stream data for the services: `fresh(market, key)` is a Sourced("stream") while that
 market's stream is healthy, else None and the caller uses REST at once. `want` notes a
-client's interest, which keeps an on-demand stream subscribed (see stream_feed.py).
+client's interest, which keeps an on-demand stream subscribed (see subscriptions.py).
 
 Nothing starts at import or in create_app: `start()` is called by gunicorn's
-post_worker_init hook, or on the first use. With a share (Redis), only the worker
-holding the lease connects; the others read what it publishes (stream_share.py)."""
+post_worker_init hook, or on the first use. With a share (the host's file, or Redis), only
+the worker holding the lease connects; the others read what it publishes (share.py)."""
 from __future__ import annotations
 
 import os
@@ -12,9 +12,9 @@ import threading
 import time
 from typing import Any, Callable, Optional
 
-from .provenance import Source, Sourced
-from .stream_board import Board, healthy
-from .stream_feed import Feed
+from ..sourcing.provenance import Source, Sourced
+from .board import Board, healthy
+from .connection import Feed
 
 MARKETS = ("spot", "futures")
 
@@ -48,7 +48,8 @@ class Streams:
         roots = {"spot": self.settings.ws_url, "futures": self.settings.futures_ws_url}
         for market in MARKETS:
             feed = Feed(market, roots[market], self.upstream, self.board, lambda m=market: self.interest(m),
-                        self.settings.proxy_url, self.settings.timeout_s, self.settings.stream_max_age_s)
+                        self.settings.proxy_url, self.settings.timeout_s, self.settings.stream_max_age_s,
+                        clock=self.clock)
             self._feeds[market] = feed
             feed.start()
 
@@ -72,7 +73,7 @@ class Streams:
         if not self.enabled:
             return None
         self.start()
-        if not healthy(self.board.meta(market), self.settings.stream_silence_s):
+        if not healthy(self.board.meta(market), self.settings.stream_silence_s, self.clock()):
             return None
         entry = self.board.get(market, key)
         if entry is None:

@@ -1,4 +1,4 @@
-"""gunicorn settings for python_service: `gunicorn -c python_service/gunicorn.conf.py 'python_service:create_app()'`.
+"""gunicorn settings for python_service: `gunicorn -c python_service/server/gunicorn.conf.py 'python_service:create_app()'`.
 
 Settings are validated here, in the master, so a bad value stops start-up with
 one clear line naming the variable instead of a worker traceback loop."""
@@ -7,10 +7,10 @@ import shutil
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from python_service.settings import Settings, SettingsError, load_env_file  # noqa: E402
-from python_service.upstream.host_store import FILE_NAME as HOST_STORE_FILE  # noqa: E402
+from python_service.stores.host import FILE_NAME as HOST_STORE_FILE  # noqa: E402
 
 load_env_file()
 
@@ -22,7 +22,7 @@ except SettingsError as err:
 
 bind = f"{_settings.bind_host}:{_settings.port}"
 # Without Redis, one worker per CPU: they share state (cache, weight budget, ban/restriction,
-# single flight, the stream lease) through the host store (upstream/host_store.py), a SQLite
+# single flight, the stream lease) through the host store (stores/host.py), a SQLite
 # file in HOST_STORE_DIR. With Redis the state is in Redis, and 4 workers run by default.
 # gevent (gunicorn's advice for apps that wait on external services): each connection
 # is a greenlet, so a client trickling its request, or a request waiting on a silent
@@ -67,16 +67,16 @@ else:
 def post_worker_init(worker):
     """Each worker starts its websocket streams here, after the fork (threads do not survive
     a fork); with Redis, only the worker that wins the lease connects. The garbage collector
-    is tuned first, once the app is built (python_service/gc_policy.py); last, a gevent
-    worker's requests are made to take turns (python_service/turns.py)."""
-    from python_service import gc_policy
+    is tuned first, once the app is built (python_service/server/gc_policy.py); last, a gevent
+    worker's requests are made to take turns (python_service/server/turns.py)."""
+    from python_service.server import gc_policy
 
     gc_policy.tune()
     services = getattr(worker.wsgi, "extensions", {}).get("services")
     if services is not None:
         services.streams.start()
-    if worker_class == "gevent":  # requests take turns in the worker's one loop (python_service/turns.py)
-        from python_service.turns import Turns
+    if worker_class == "gevent":  # requests take turns in the worker's one loop (python_service/server/turns.py)
+        from python_service.server.turns import Turns
 
         worker.wsgi = Turns(worker.wsgi)
 
@@ -96,7 +96,7 @@ def on_exit(server):
 def worker_exit(server, worker):
     # What the last known good holds but has not written yet goes to disk before the worker
     # is gone (atexit does it too; this hook also runs when the worker leaves by another path).
-    from python_service import gc_policy
+    from python_service.server import gc_policy
     from python_service.sourcing.last_known_good import flush_all
 
     flush_all()

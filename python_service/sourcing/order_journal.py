@@ -52,7 +52,7 @@ class Entry:
     created_at: float
 
 
-class Journal:
+class OrderJournal:
     def __init__(self, path: str, clock=time.time):
         self.path, self.clock = path, clock
         self._local = threading.local()

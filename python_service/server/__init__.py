@@ -1,0 +1,1 @@
+"""How python_service runs: gunicorn's settings (gunicorn.conf.py), requests taking turns in a gevent worker (turns.py), the garbage collector's policy (gc_policy.py) and Flask's JSON answers (json_provider.py)."""

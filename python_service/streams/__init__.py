@@ -1,0 +1,24 @@
+"""Binance's websocket streams: one connection per market per host keeps prices, tickers,
+candles and order books fresh at no request weight (facade.py is what the services use)."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from .facade import MARKETS, Streams
+from .share import Share
+
+__all__ = ["Streams", "MARKETS", "Share", "share_on"]
+
+
+def share_on(storage, clock: Callable[[], float]) -> Optional[Share]:
+    """How this host's workers share one connection per market, on the storage chosen for the
+    deployment (stores/): Redis, the host's file, or nothing to share (one worker)."""
+    if storage.redis is not None:
+        from .share_redis import RedisBackend
+
+        return Share(RedisBackend(storage.redis), clock)
+    if storage.kind == "host":
+        from .share_host import HostBackend
+
+        return Share(HostBackend(storage.host, clock), clock)
+    return None

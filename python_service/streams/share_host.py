@@ -1,0 +1,94 @@
+"""The stream share on the host's SQLite file, without Redis (share.py has the lifecycle): the
+lease is a key of the host store; the owner writes each change of its board to a table,
+numbered, as the entry's whole value (or a tombstone); the others read the rows past the last
+number they saw, every FOLLOW_S; interest is a key per market."""
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from typing import Any, Callable, Optional
+
+from ..stores.host import HostDB, HostStore
+from .share import INTEREST_KEPT_S, LEASE_S, Change
+
+FOLLOW_S = 0.1  # how far a follower's copy may trail the owner's (well inside STREAM_SILENCE_S)
+OWNER_KEY = "streams:owner"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stream_rows (key TEXT PRIMARY KEY, value TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS stream_rows_seq ON stream_rows (seq);
+"""
+
+
+class HostBackend:
+    def __init__(self, store: HostStore, clock: Callable[[], float]):
+        self.store, self.clock = store, clock
+        self.rows = HostDB(os.path.dirname(store.db.path), _SCHEMA)
+        self.token = uuid.uuid4().hex
+        self._claimed: Optional[dict] = None  # the lease as this worker last wrote it
+        self._seen = 0  # the number of the last row applied
+
+    def hold(self) -> bool:
+        held = self.store.update(OWNER_KEY, self._claim, ttl=LEASE_S)
+        return bool(held) and held.get("token") == self.token
+
+    def _claim(self, held: Optional[dict]) -> Optional[dict]:
+        """Ours when free (absent or expired) or already ours: renewed with a new time."""
+        if held is None or held.get("token") == self.token:
+            self._claimed = {"token": self.token, "at": self.clock()}
+            return self._claimed
+        return held
+
+    def release(self) -> None:
+        if self._claimed is not None:
+            self.store.delete_if(OWNER_KEY, self._claimed)
+
+    def publish(self, change: Change, entry) -> None:
+        if change.mode == "meta":
+            row, value = f"meta:{change.market}", change.payload
+        elif change.mode == "drop":
+            row, value = _data_row(change.market, change.key), None  # a tombstone, numbered like any change
+        else:
+            row, value = _data_row(change.market, change.key), [entry.data, entry.event_s]
+        with self.rows.write() as con:
+            con.execute("INSERT OR REPLACE INTO stream_rows (key, value, seq) VALUES "
+                        "(?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM stream_rows))", (row, json.dumps(value)))
+
+    def follow(self, apply: Callable[[Change], None], stop, following: Callable[[], bool]) -> None:
+        while not stop.wait(FOLLOW_S):
+            if following():
+                self.catch_up(apply)
+
+    def catch_up(self, apply: Callable[[Change], None]) -> None:
+        """Applies the owner's changes since the last one seen."""
+        with self.rows.read() as con:
+            changed = con.execute("SELECT key, value, seq FROM stream_rows WHERE seq > ? ORDER BY seq",
+                                  (self._seen,)).fetchall()
+        for row, value, seq in changed:
+            kind, market, *rest = row.split(":", 2)
+            value = json.loads(value)
+            if kind == "meta":
+                apply(Change(market, "meta", "meta", value, 0.0))
+            elif value is None:
+                apply(Change(market, rest[0], "drop", None, 0.0))
+            else:
+                apply(Change(market, rest[0], "put", value[0], value[1]))
+            self._seen = seq
+
+    def snapshot(self, market: str, key: str) -> Optional[tuple[Any, float]]:
+        with self.rows.read() as con:
+            row = con.execute("SELECT value FROM stream_rows WHERE key = ?", (_data_row(market, key),)).fetchone()
+        value = json.loads(row[0]) if row else None
+        return tuple(value) if value else None
+
+    def note_interest(self, market: str, key: str, at: float, detail: Any) -> None:
+        self.store.update(f"streams:interest:{market}", lambda known: {
+            **{k: v for k, v in (known or {}).items() if at - v[0] < INTEREST_KEPT_S}, key: [at, detail]})
+
+    def interest(self, market: str, now: float) -> dict[str, tuple[float, Any]]:
+        known = self.store.get(f"streams:interest:{market}") or {}
+        return {k: tuple(v) for k, v in known.items()}
+
+
+def _data_row(market: str, key: str) -> str:
+    return f"data:{market}:{key}"
