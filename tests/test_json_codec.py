@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from python_service import json_codec
+from python_service.upstream import json_codec
 
 BODIES = [b'{"symbol":"BTCUSDT","price":"67012.34000000"}', '{"symbol":"币安人生USDT"}'.encode(),
           b'[1, 2.5, -0, 1e-7, true, null, 18446744073709551615]', b'{"a":1,"a":2}', b' \n{"nested":[[["1"]]]}\n']
