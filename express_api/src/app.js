@@ -7,6 +7,7 @@ const crypto = require('node:crypto');
 const pinoHttp = require('pino-http');
 const { ApiError, notFound, errorHandler } = require('./errors');
 const { methodNotAllowed } = require('./middleware/method-not-allowed');
+const { requestValidation } = require('./middleware/validate');
 const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
 const { createPasswords } = require('./passwords');
@@ -43,6 +44,7 @@ function createDeps({ config, users, holdings, passwords }) {
     tokens: createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS }),
     loginLimits: createLoginLimits({ config, devices }),
     orderStore: openOrderStore(users.db),
+    validate: requestValidation(),
   };
 }
 

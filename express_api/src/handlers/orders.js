@@ -2,37 +2,12 @@
 // Handlers of the order routes of /direct-api/binance (wired in src/routes/orders.js). Orders are
 // placed through python_service, which places each at most once; ids: services/user-orders.js.
 // A repeat by the same user reaches the same journalled order; no user can reach another's.
-const { ApiError } = require('../errors');
+// Bodies and parameters are checked against the document before these run (src/middleware/validate.js).
+const { ORDER_FIELDS } = require('../openapi');
 const { callOptions, errorFrom } = require('../python-service');
-const { binanceIdOf, userOrderId, symbolOf, asUsers, usersOrders } = require('../services/user-orders');
+const { binanceIdOf, ownOrderId, symbolOf, asUsers, usersOrders } = require('../services/user-orders');
 
-const DECIMALS = ['quantity', 'price', 'stopPrice', 'quoteOrderQty'];
-const WORDS = ['symbol', 'side', 'type', 'timeInForce', 'newOrderRespType'];
 const JSON_CONTENT = { 'content-type': 'application/json' };
-
-/** The order fields python_service takes; decimals must be strings so nothing is rounded here. */
-function orderFrom(body) {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid_parameter', 'The body must be a JSON object');
-  }
-  const order = {};
-  for (const name of WORDS) {
-    if (body[name] === undefined) continue;
-    if (typeof body[name] !== 'string' || body[name].length > 50) {
-      throw new ApiError(400, 'invalid_parameter', `${name} must be a short string`);
-    }
-    order[name] = body[name];
-  }
-  for (const name of DECIMALS) {
-    if (body[name] === undefined) continue;
-    if (typeof body[name] !== 'string') {
-      throw new ApiError(400, 'invalid_parameter', `${name} must be a decimal string such as "0.001" (numbers lose digits)`);
-    }
-    order[name] = body[name];
-  }
-  if (typeof order.symbol !== 'string') throw new ApiError(400, 'invalid_symbol', 'symbol is required');
-  return order;
-}
 
 /** The user's id of an order and the one Binance holds for it. */
 const idsOf = (user, clientOrderId) => ({ clientOrderId, binanceClientOrderId: binanceIdOf(user, clientOrderId) });
@@ -63,10 +38,15 @@ function answerPlacement(user, res, answer, ids) {
   return res.status(status).json(body);
 }
 
+// The documented fields of the order the user sent (others are not passed on, nor recorded).
+function orderFrom(body) {
+  return Object.fromEntries(ORDER_FIELDS.filter((name) => body[name] !== undefined).map((name) => [name, body[name]]));
+}
+
 /** POST /direct-api/binance/orders: placed once through python_service, recorded in the user store. */
 async function placeOrder({ pythonService, orderStore, config }, req, res) {
   const order = orderFrom(req.body);
-  const ids = idsOf(req.user, userOrderId(req.body.clientOrderId, { generate: true }));
+  const ids = idsOf(req.user, ownOrderId(req.body.clientOrderId));
   const record = (outcome, httpStatus, response) => orderStore.record({ userId: req.user.id,
     clientOrderId: ids.binanceClientOrderId, symbol: order.symbol, request: { ...order, clientOrderId: ids.clientOrderId },
     outcome, httpStatus, response });
@@ -91,7 +71,7 @@ function listOrders({ orderStore }, req, res) {
 // One order by the user's clientOrderId: asked of (or cancelled at) Binance under the user's Binance id.
 async function orderAtBinance({ pythonService, config }, req, method) {
   const symbol = symbolOf(req.params.symbol);
-  const ids = idsOf(req.user, userOrderId(req.params.clientOrderId));
+  const ids = idsOf(req.user, req.params.clientOrderId);
   const path = `/api/binance/orders/${encodeURIComponent(symbol)}/${encodeURIComponent(ids.binanceClientOrderId)}`;
   const answer = await pythonService.getJson(path, callOptions(req, config, { method, withInternalToken: true }));
   if (answer.status !== 200) throw errorFrom(answer);

@@ -14,14 +14,16 @@ function registerLimit(config) {
     message: 'Too many registrations from this address; try again later' });
 }
 
-/** deps: createApp's collaborators (users, tokens, passwords, devices, loginLimits, config). */
+/** deps: createApp's collaborators (users, tokens, passwords, devices, loginLimits, config, validate). */
 function authRouter(deps) {
+  const { validate } = deps;
   const handle = withDeps(deps);
   const router = express.Router();
   router.use(noStore, jsonBody);
-  router.route('/register').post(registerLimit(deps.config), handle(register)).all(methodNotAllowed(['POST']));
-  router.route('/login').post(...deps.loginLimits.middleware, handle(login)).all(methodNotAllowed(['POST']));
-  router.route('/me').get(requireAuth(deps), handle(me)).all(methodNotAllowed(['GET']));
+  router.route('/register').post(registerLimit(deps.config), validate, handle(register))
+    .all(methodNotAllowed(['POST']));
+  router.route('/login').post(...deps.loginLimits.middleware, validate, handle(login)).all(methodNotAllowed(['POST']));
+  router.route('/me').get(requireAuth(deps), validate, handle(me)).all(methodNotAllowed(['GET']));
   return router;
 }
 

@@ -7,12 +7,14 @@ const { requireAuth } = require('../middleware/auth');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { withDeps } = require('./handle');
 
-/** deps: createApp's collaborators (pythonService, holdings, config, tokens, users). */
+/** deps: createApp's collaborators (pythonService, holdings, config, tokens, users, validate). */
 function binanceRouter(deps) {
+  const { validate } = deps;
   const handle = withDeps(deps);
   const router = express.Router();
-  router.route('/demo-balance').get(handle(showDemoBalance)).all(methodNotAllowed(['GET']));
-  router.route('/connection-test').get(requireAuth(deps), handle(testConnection)).all(methodNotAllowed(['GET']));
+  router.route('/demo-balance').get(validate, handle(showDemoBalance)).all(methodNotAllowed(['GET']));
+  router.route('/connection-test').get(requireAuth(deps), validate, handle(testConnection))
+    .all(methodNotAllowed(['GET']));
   return router;
 }
 

@@ -19,21 +19,23 @@ function placementLimit(config) {
     keyGenerator: (req) => `user:${req.user.id}`, message: 'Too many orders from this user; try again later' });
 }
 
-/** deps: createApp's collaborators (pythonService, orderStore, config, tokens, users). */
+/** deps: createApp's collaborators (pythonService, orderStore, config, tokens, users, validate). */
 function ordersRouter(deps) {
+  const { validate } = deps;
   const handle = withDeps(deps);
   const signedIn = [noStore, requireAuth(deps)]; // about one user's orders: never cached, errors included
   const router = express.Router();
   router.route('/orders')
-    .post(...signedIn, placementLimit(deps.config), jsonBody, handle(handlers.placeOrder))
-    .get(...signedIn, handle(handlers.listOrders))
+    .post(...signedIn, placementLimit(deps.config), jsonBody, validate, handle(handlers.placeOrder))
+    .get(...signedIn, validate, handle(handlers.listOrders))
     .all(methodNotAllowed(['GET', 'POST']));
   router.route('/orders/:symbol/:clientOrderId')
-    .get(...signedIn, handle(handlers.showOrder))
-    .delete(...signedIn, handle(handlers.cancelOrder))
+    .get(...signedIn, validate, handle(handlers.showOrder))
+    .delete(...signedIn, validate, handle(handlers.cancelOrder))
     .all(methodNotAllowed(['GET', 'DELETE']));
-  router.route('/open-orders').get(...signedIn, handle(handlers.listOpenOrders)).all(methodNotAllowed(['GET']));
-  router.route('/futures/positions').get(...signedIn, handle(handlers.showFuturesPositions))
+  router.route('/open-orders').get(...signedIn, validate, handle(handlers.listOpenOrders))
+    .all(methodNotAllowed(['GET']));
+  router.route('/futures/positions').get(...signedIn, validate, handle(handlers.showFuturesPositions))
     .all(methodNotAllowed(['GET']));
   return router;
 }
