@@ -59,7 +59,7 @@ function createPythonService({ baseUrl, internalApiToken }) {
     try {
       response = await fetch(url, { headers: { ...headersFor(options), accept: 'text/event-stream' },
         signal: AbortSignal.any([signal, headersDue.signal]) });
-    } catch (err) {
+    } catch {
       if (headersDue.signal.aborted) {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,
           { retryAfter: 1 });
