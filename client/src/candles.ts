@@ -1,6 +1,6 @@
 // Candles for the chart: one REST answer (klines), then each update of the newest candle pushed
 // by the gateway's event stream (/api/binance/stream/klines).
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from './api/client';
 import { asked, pollUnlessStreaming, useEventStream } from './api/stream';
@@ -30,11 +30,13 @@ const isCandleEvent = (data: unknown): data is Schemas['CandleEvent'] =>
   && typeof (data as Schemas['CandleEvent']).source === 'string';
 
 export function useCandles(symbol: string, interval: Interval) {
-  const [latest, setLatest] = useState<CandleEvent | null>(null);
-  useEffect(() => setLatest(null), [symbol, interval]);
+  // The pushed candle is kept with the chart it belongs to: another symbol or interval starts without one.
+  const chart = `${symbol} ${interval}`;
+  const [pushed, setPushed] = useState<{ chart: string; candle: CandleEvent } | null>(null);
+  const latest = pushed?.chart === chart ? pushed.candle : null;
   const onEvent = useCallback((_type: string, data: unknown) => {
-    if (isCandleEvent(data)) setLatest({ ...data, receivedAt: Date.now() });
-  }, []);
+    if (isCandleEvent(data)) setPushed({ chart, candle: { ...data, receivedAt: Date.now() } });
+  }, [chart]);
   const stream = useEventStream(`/api/binance/stream/klines?${new URLSearchParams({ symbol, interval })}`,
     ['candle'], onEvent);
   const query = useQuery({

@@ -1,7 +1,7 @@
 // Prices of a few symbols, live: one REST answer to start with, then the gateway's event
 // stream (/api/binance/stream/prices) pushes each change with its own source and as_of.
 // Polling runs only while the stream is not open.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from './api/client';
 import { asked, pollUnlessStreaming, useEventStream } from './api/stream';
@@ -19,11 +19,14 @@ const isPriceEvent = (data: unknown): data is LivePrice => {
 
 export function useLivePrices(symbols: string[]) {
   const list = symbols.join(',');
-  const [pushed, setPushed] = useState<Record<string, Received>>({});
-  useEffect(() => setPushed({}), [list]);
+  // Pushed prices are kept with the list they were pushed for: another list starts without any.
+  const [received, setReceived] = useState<{ list: string; bySymbol: Record<string, Received> }>({ list, bySymbol: {} });
+  const pushed = received.list === list ? received.bySymbol : {};
   const onEvent = useCallback((_type: string, data: unknown) => {
-    if (isPriceEvent(data)) setPushed((old) => ({ ...old, [data.symbol]: { ...data, receivedAt: Date.now() } }));
-  }, []);
+    if (!isPriceEvent(data)) return;
+    setReceived((old) => ({ list, bySymbol: { ...(old.list === list ? old.bySymbol : {}),
+      [data.symbol]: { ...data, receivedAt: Date.now() } } }));
+  }, [list]);
   const stream = useEventStream(`/api/binance/stream/prices?symbols=${encodeURIComponent(list)}`, ['price'], onEvent);
   const query = useQuery({
     queryKey: ['prices', list],

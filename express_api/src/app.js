@@ -7,6 +7,7 @@ const crypto = require('node:crypto');
 const pinoHttp = require('pino-http');
 const { ApiError, notFound, errorHandler } = require('./errors');
 const { methodNotAllowed } = require('./middleware/method-not-allowed');
+const { requestValidation } = require('./middleware/validate');
 const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
 const { createPasswords } = require('./passwords');
@@ -34,13 +35,22 @@ function requestId(req, res) {
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]'];
 
+// The collaborators every router and handler is given (src/routes/handle.js).
+function createDeps({ config, users, holdings, passwords }) {
+  const devices = createDeviceCookies({ secret: config.jwtSecret });
+  return {
+    config, users, holdings, passwords, devices,
+    pythonService: createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken }),
+    tokens: createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS }),
+    loginLimits: createLoginLimits({ config, devices }),
+    orderStore: openOrderStore(users.db),
+    validate: requestValidation(),
+  };
+}
+
 function createApp({ config, users, holdings, logger, passwords = createPasswords() }) {
   const app = express();
-  const pythonService = createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken });
-  const tokens = createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS });
-  const devices = createDeviceCookies({ secret: config.jwtSecret });
-  const loginLimits = createLoginLimits({ config, devices });
-
+  const deps = createDeps({ config, users, holdings, passwords });
   const metrics = createMetrics();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy); // req.ip: the client's address, for limits and python_service
@@ -51,17 +61,17 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     origin: (origin, done) => done(null, !origin || config.corsOrigins.includes(origin)),
   }));
   // loginLimits.unlock(username) lifts a username's lockout (in memory: a restart clears them all).
-  app.locals.loginLimits = loginLimits;
+  app.locals.loginLimits = deps.loginLimits;
   const openapi = openapiDocument();
   const onlyGet = methodNotAllowed(['GET']);
   app.route('/metrics').get(metrics.handler).all(onlyGet);
   app.route('/api/openapi.json').get((req, res) => res.json(openapi)).all(onlyGet);
   // Mounted routers, kept in app.locals so the OpenAPI test can list every route.
   app.locals.mounts = [
-    ['', forwardRouter({ pythonService, config })],
-    ['/api/auth', authRouter({ users, tokens, passwords, config, loginLimits, devices })],
-    ['/direct-api/binance', binanceRouter({ pythonService, holdings, config, tokens, users })],
-    ['/direct-api/binance', ordersRouter({ pythonService, orders: openOrderStore(users.db), config, tokens, users })],
+    ['', forwardRouter(deps)],
+    ['/api/auth', authRouter(deps)],
+    ['/direct-api/binance', binanceRouter(deps)],
+    ['/direct-api/binance', ordersRouter(deps)],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);

@@ -11,6 +11,7 @@ const OWASP = { N: 2 ** 17, r: 8, p: 1 }; // OWASP Password Storage Cheat Sheet
 const LIMITS = { N: 2 ** 20, r: 32, p: 16 }; // a stored hash beyond these is corrupt, not computed
 const KEY_LENGTH = 64;
 const COMMON = new Set(dictionary['passwords-common']);
+const PASSWORD_LENGTH = { min: 8, max: 128 }; // code points; the OpenAPI document says the same (src/openapi.js)
 
 // scrypt needs 128 * N * r bytes; Node refuses above maxmem (32 MiB by default).
 const maxmemFor = ({ N, r }) => 128 * N * r + 16 * 1024 * 1024;
@@ -20,10 +21,13 @@ function withinLimits(params) {
     params[name] <= max) && (params.N & (params.N - 1)) === 0;
 }
 
-/** Why a new password is refused, or null. */
+/** Why a new password is refused, or null: the password rules, for any way a password comes in (the
+ * registration's body is checked against the document first, which says the same lengths). */
 function passwordProblem(password) {
   const codePoints = [...password].length;
-  if (codePoints < 8 || codePoints > 128) return ['invalid_password', 'password must be 8-128 characters'];
+  if (codePoints < PASSWORD_LENGTH.min || codePoints > PASSWORD_LENGTH.max) {
+    return ['invalid_password', `password must be ${PASSWORD_LENGTH.min}-${PASSWORD_LENGTH.max} characters`];
+  }
   if (COMMON.has(password.toLowerCase())) {
     return ['common_password', 'that password is on a list of commonly used passwords; choose another'];
   }
@@ -60,4 +64,4 @@ function createPasswords(params = OWASP) {
   return { hash, verify, burnVerifyTime };
 }
 
-module.exports = { createPasswords, passwordProblem, OWASP };
+module.exports = { createPasswords, passwordProblem, OWASP, PASSWORD_LENGTH };

@@ -59,7 +59,7 @@ function createPythonService({ baseUrl, internalApiToken }) {
     try {
       response = await fetch(url, { headers: { ...headersFor(options), accept: 'text/event-stream' },
         signal: AbortSignal.any([signal, headersDue.signal]) });
-    } catch (err) {
+    } catch {
       if (headersDue.signal.aborted) {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,
           { retryAfter: 1 });
@@ -83,6 +83,13 @@ function createPythonService({ baseUrl, internalApiToken }) {
   return { request, getJson, stream };
 }
 
+/** The options of a call to python_service made for `req`: the time limit (FORWARD_TIMEOUT_MS unless
+ * `extra` says otherwise), the request's id and the client's address (python_service budgets per client),
+ * plus `extra` (method, body, headers, withInternalToken, signal...). */
+function callOptions(req, config, extra = {}) {
+  return { timeoutMs: config.forwardTimeoutMs, requestId: req.id, clientAddress: req.ip, ...extra };
+}
+
 // An answer of python_service that is an error, turned into ours (its code kept when it has one).
 function errorFrom(answer) {
   const error = answer.body && answer.body.error;
@@ -94,4 +101,4 @@ function errorFrom(answer) {
   return new ApiError(502, 'upstream_error', `python_service answered HTTP ${answer.status}`);
 }
 
-module.exports = { createPythonService, errorFrom };
+module.exports = { createPythonService, callOptions, errorFrom };

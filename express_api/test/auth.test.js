@@ -130,3 +130,19 @@ test('users survive a restart of the store (SQLite file)', async (t) => {
   await second.agent().post('/api/auth/login').send({ username: 'carol', password: 'carol-password' }).expect(200);
   second.users.close();
 });
+
+for (const body of [[], ['alice', 'pw'], { username: 'bob' }, { username: 'bob', password: 12345678 }, { username: ['bob'], password: 'x' }]) {
+  test(`POST /api/auth/login — ${JSON.stringify(body)} — 400 invalid_credentials_format`, async () => {
+    const res = await buildApp().agent().post('/api/auth/login').send(body);
+    assert.equal(res.status, 400);
+    assert.equal(res.body.error.code, 'invalid_credentials_format');
+  });
+}
+
+for (const path of ['/api/auth/login', '/api/auth/register']) {
+  test(`POST ${path} — a body that is not JSON — 415 unsupported_media_type`, async () => {
+    const res = await buildApp().agent().post(path).type('form').send({ username: 'alice', password: 'correct horse battery' });
+    assert.equal(res.status, 415);
+    assert.equal(res.body.error.code, 'unsupported_media_type');
+  });
+}

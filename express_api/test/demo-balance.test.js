@@ -112,3 +112,14 @@ test('GET /direct-api/binance/demo-balance — prices from the stream — curren
   assert.equal(res.body.prices_are_current, true);
   assert.equal(res.body.note, null);
 });
+
+for (const [name, prices] of [['without one symbol\'s price', { ...PRICES, prices: PRICES.prices.slice(1) }],
+  ['with a price that is not a decimal string', { ...PRICES, prices: [{ symbol: 'BTCUSDT', price: 67012.34 }, ...PRICES.prices.slice(1)] }],
+  ['with no price list', { source: 'live' }]]) {
+  test(`GET /direct-api/binance/demo-balance — python_service answers 200 ${name} — 502 upstream_error, not 500`, async (t) => {
+    const standIn = await withStandIn(t, { '/api/binance/prices': (req, res) => json(res, 200, prices) });
+    const res = await buildApp({ env: { PYTHON_SERVICE_URL: standIn.url } }).agent().get('/direct-api/binance/demo-balance');
+    assert.equal(res.status, 502);
+    assert.equal(res.body.error.code, 'upstream_error');
+  });
+}

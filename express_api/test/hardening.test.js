@@ -84,3 +84,60 @@ test('a known path with another method — 405 method_not_allowed with an Allow 
   assert.equal(get.status, 405);
   assert.equal(get.headers.allow, 'POST');
 });
+
+// express-openapi-validator's errors, as src/middleware/validate.js raises them: the status is kept whatever
+// it is, and a 400 carries the code the document names beside the broken rule (x-error-code).
+const { error: validatorErrors } = require('express-openapi-validator');
+const OPERATION = { parameters: [{ name: 'symbol', in: 'path', schema: { type: 'string', 'x-error-code': 'invalid_symbol' } }],
+  requestBody: { content: { 'application/json': { schema: { 'x-error-code': 'invalid_order', properties: {
+    username: { type: 'string', 'x-error-code': 'invalid_username' }, side: { type: 'string' } } } } } } };
+
+function failingWith(err) {
+  const app = express();
+  app.get('/', (req) => {
+    req.openapi = { schema: OPERATION };
+    throw err;
+  });
+  app.use(errorHandler);
+  return request(app).get('/');
+}
+
+for (const [violation, code, message] of [
+  [{ path: '/body/username', message: 'must be string', errorCode: 'type.openapi.validation' }, 'invalid_username',
+    'username must be string'],
+  [{ path: '/body/side', message: 'must be equal to one of the allowed values: BUY, SELL', errorCode: 'enum.openapi.validation' },
+    'invalid_order', 'side must be equal to one of the allowed values: BUY, SELL'],
+  [{ path: '/body', message: 'must be object', errorCode: 'type.openapi.validation' }, 'invalid_order', 'the body must be object'],
+  [{ path: '/params/symbol', message: 'must match pattern', errorCode: 'pattern.openapi.validation' }, 'invalid_symbol',
+    'symbol must match pattern'],
+  [{ path: '/query/limit', message: 'must be integer', errorCode: 'type.openapi.validation' }, 'invalid_parameter',
+    'limit must be integer'],
+  [{ path: '/body/username', message: "must have required property 'username'", errorCode: 'required.openapi.validation' },
+    'invalid_username', 'username is required'],
+]) {
+  test(`the error handler — the validator's 400 at ${violation.path} (${violation.errorCode}) — 400 ${code}`, async () => {
+    const err = new validatorErrors.BadRequest({ path: '/', message: 'request/... broken' });
+    err.errors = [violation];
+    const res = await failingWith(err);
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body, { error: { code, message } });
+  });
+}
+
+for (const [err, status, code] of [
+  [new validatorErrors.NotFound({ path: '/', message: 'not found' }), 404, 'not_found'],
+  [new validatorErrors.MethodNotAllowed({ path: '/', message: 'PUT method not allowed' }), 405, 'method_not_allowed'],
+  [new validatorErrors.RequestEntityTooLarge({ path: '/', message: 'too large' }), 413, 'payload_too_large'],
+  [new validatorErrors.UnsupportedMediaType({ path: '/', message: 'unsupported media type undefined' }), 415,
+    'unsupported_media_type'],
+  [new validatorErrors.InternalServerError({ overrideStatus: 503, path: '/', message: 'spec not loaded' }), 503, 'service_unavailable'],
+  [new validatorErrors.InternalServerError({ path: '/', message: 'a secret detail' }), 500, 'internal_error'],
+]) {
+  test(`the error handler — the validator's ${err.constructor.name} ${status} — keeps ${status} (${code}), not 400`, async () => {
+    const res = await failingWith(err);
+    assert.equal(res.status, status);
+    assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
+    assert.equal(res.body.error.code, code);
+    if (status >= 500) assert.equal(res.body.error.message, 'An unexpected error occurred.');
+  });
+}

@@ -1,6 +1,7 @@
 'use strict';
 // Test helpers: a stand-in python_service on a loopback port chosen by the OS,
-// and an app built against it with an in-memory user store.
+// and an app built against it with an in-memory user store, whose answers are checked
+// against the OpenAPI document (test/conformance.js).
 const http = require('node:http');
 const { Writable } = require('node:stream');
 const pino = require('pino');
@@ -10,6 +11,7 @@ const { loadConfig } = require('../src/config');
 const { openUserStore } = require('../src/users');
 const { createPasswords } = require('../src/passwords');
 const { DEFAULT_HOLDINGS } = require('../src/services/portfolio');
+const { conformsToDocument } = require('./conformance');
 
 /** routes: { '/api/binance/prices': (req, res) => ... }; every request is logged in `log`. */
 async function startStandIn(routes = {}) {
@@ -51,6 +53,14 @@ function captureLogs() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'];
+
+/** supertest's request(app), each answer checked against the OpenAPI document (test/conformance.js). */
+function checkedAgent(app) {
+  const agent = request(app);
+  return Object.fromEntries(METHODS.map((method) => [method, (url) => agent[method](url).expect(conformsToDocument)]));
+}
+
 // scrypt at its real cost takes ~0.3 s and 128 MiB a hash; tests use a cheap one unless they check the cost.
 const cheapPasswords = createPasswords({ N: 2 ** 10 });
 
@@ -61,7 +71,7 @@ function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger, defaultPasswo
   const logs = logger ? { logger, lines: null } : captureLogs();
   const passwords = defaultPasswords ? undefined : cheapPasswords;
   const app = createApp({ config, users, holdings, logger: logs.logger, passwords });
-  return { app, config, users, logs: logs.lines, agent: () => request(app) };
+  return { app, config, users, logs: logs.lines, agent: () => checkedAgent(app) };
 }
 
 async function registerAndLogin(agent, username = 'alice', password = 'correct horse battery') {

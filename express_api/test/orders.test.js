@@ -258,3 +258,67 @@ test('GET /direct-api/binance/futures/positions — passed on for a logged-in us
   assert.equal(res.body.positions[0].symbol, 'BTCUSDT');
   assert.equal(standIn.log.at(-1).headers['x-internal-token'], 'internal-tok');
 });
+
+// The body is checked against the OpenAPI document (src/openapi.js), each violation with its code.
+for (const [change, code] of [
+  [{ side: 'HOLD' }, 'invalid_parameter'], [{ side: 'buy' }, 'invalid_parameter'], [{ type: 'ICEBERG' }, 'invalid_parameter'],
+  [{ type: 'LIMIT', timeInForce: 'GTD' }, 'invalid_parameter'], [{ newOrderRespType: 'ALL' }, 'invalid_parameter'],
+  [{ side: undefined }, 'invalid_parameter'], [{ type: undefined }, 'invalid_parameter'],
+  [{ quantity: '0.1234567890123456789' }, 'invalid_parameter'], [{ quantity: '1e-3' }, 'invalid_parameter'],
+  [{ price: '-1' }, 'invalid_parameter'], [{ stopPrice: 5 }, 'invalid_parameter'], [{ quoteOrderQty: '' }, 'invalid_parameter'],
+  [{ symbol: undefined }, 'invalid_symbol'], [{ symbol: 'BTC USDT' }, 'invalid_symbol'], [{ symbol: 'A'.repeat(51) }, 'invalid_symbol'],
+  [{ symbol: 42 }, 'invalid_symbol'], [{ clientOrderId: 'a.b' }, 'invalid_client_order_id'],
+  [{ clientOrderId: '' }, 'invalid_client_order_id'],
+]) {
+  test(`POST /direct-api/binance/orders — ${JSON.stringify(change)} — 400 ${code} before python_service`, async (t) => {
+    const { alice, standIn } = await setUp(t, placeAll);
+    const res = await alice.place({ ...ORDER, ...change });
+    assert.equal(res.status, 400);
+    assert.deepEqual(Object.keys(res.body.error).sort(), ['code', 'message']);
+    assert.equal(res.body.error.code, code);
+    assert.equal(standIn.log.length, 0);
+    assert.equal((await alice.list()).body.count, 0, 'nothing recorded');
+  });
+}
+
+test('POST /direct-api/binance/orders — a body that is not a JSON object — 400 invalid_parameter (or 415 not JSON)', async (t) => {
+  const { alice, agent, standIn } = await setUp(t, placeAll);
+  for (const body of [[ORDER], ['BTCUSDT']]) {
+    const res = await alice.place(body);
+    assert.deepEqual([res.status, res.body.error.code], [400, 'invalid_parameter'], JSON.stringify(body));
+  }
+  const token = (await agent().post('/api/auth/login').send({ username: 'alice', password: 'correct horse battery' })).body.token;
+  const text = await agent().post('/direct-api/binance/orders').set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', 'text/plain').send('symbol=BTCUSDT');
+  assert.deepEqual([text.status, text.body.error.code], [415, 'unsupported_media_type']);
+  assert.equal(standIn.log.length, 0);
+});
+
+test('POST /direct-api/binance/orders — a LIMIT order with every field — exactly the documented fields reach python_service', async (t) => {
+  const { alice, bodies } = await setUp(t, placeAll);
+  const order = { symbol: 'BTCUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', timeInForce: 'IOC', quantity: '0.00100',
+    price: '60000.00', stopPrice: '59000.5', newOrderRespType: 'FULL' };
+  const res = await alice.place({ ...order, clientOrderId: 'full-1', recvWindow: 5000, extra: { deep: true } });
+  assert.equal(res.status, 201);
+  assert.deepEqual(bodies, [{ ...order, clientOrderId: 'u1-full-1' }]);
+  assert.deepEqual((await alice.list()).body.orders[0].request, { ...order, clientOrderId: 'full-1' });
+});
+
+test('POST /direct-api/binance/orders — an invalid body without a token — 401 first: nothing about the body is told', async (t) => {
+  const { agent, standIn } = await setUp(t, placeAll);
+  const res = await agent().post('/direct-api/binance/orders').send({ side: 'HOLD' });
+  assert.equal(res.status, 401);
+  assert.equal(res.body.error.code, 'unauthorized');
+  assert.equal(standIn.log.length, 0);
+});
+
+test('HEAD /direct-api/binance/orders/:symbol/:clientOrderId — checked as the GET it stands for: bad id 400, none asked', async (t) => {
+  const { agent, standIn } = await setUp(t, placeAll);
+  const token = (await agent().post('/api/auth/login').send({ username: 'alice', password: 'correct horse battery' })).body.token;
+  const bad = await agent().head('/direct-api/binance/orders/BTCUSDT/a.b').set('Authorization', `Bearer ${token}`);
+  assert.equal(bad.status, 400);
+  assert.equal(standIn.log.length, 0);
+  const good = await agent().head('/direct-api/binance/orders/BTCUSDT/mine').set('Authorization', `Bearer ${token}`);
+  assert.equal(good.status, 200);
+  assert.deepEqual([standIn.log[0].method, standIn.log[0].url], ['GET', '/api/binance/orders/BTCUSDT/u1-mine']);
+});

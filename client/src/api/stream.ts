@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 // Server-sent events with our own reconnect: on an error the EventSource is closed (so the
 // browser's fixed-delay retry never hammers a struggling gateway) and opened again after an
 // exponential back-off with jitter, reset once a connection opens.
@@ -65,11 +65,10 @@ export function openStream({ url, events, onEvent, onState, backoff = DEFAULT_BA
 /** The stream's state while the component lives; `onEvent` may change between renders. */
 export function useEventStream(url: string, events: string[], onEvent: (type: string, data: unknown) => void): StreamState {
   const [state, setState] = useState<StreamState>('connecting');
-  const handler = useRef(onEvent);
-  handler.current = onEvent;
+  const handle = useEffectEvent(onEvent); // the newest onEvent, without reopening the stream when it changes
   const names = events.join(',');
   useEffect(() => openStream({ url, events: names.split(','), onState: setState,
-    onEvent: (type, data) => handler.current(type, data) }), [url, names]);
+    onEvent: (type, data) => handle(type, data) }), [url, names]);
   return state;
 }
 

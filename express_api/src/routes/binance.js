@@ -1,29 +1,20 @@
 'use strict';
 // GET /direct-api/binance/demo-balance (public), GET /direct-api/binance/connection-test (Bearer)
+// (handlers: src/handlers/binance.js)
 const express = require('express');
-const { demoBalance } = require('../services/portfolio');
-const { checkConnection } = require('../services/connection-report');
+const { showDemoBalance, testConnection } = require('../handlers/binance');
 const { requireAuth } = require('../middleware/auth');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
+const { withDeps } = require('./handle');
 
-function binanceRouter({ pythonService, holdings, config, tokens, users }) {
+/** deps: createApp's collaborators (pythonService, holdings, config, tokens, users, validate). */
+function binanceRouter(deps) {
+  const { validate } = deps;
+  const handle = withDeps(deps);
   const router = express.Router();
-
-  router.route('/demo-balance')
-    .get(async (req, res) => {
-      const balance = await demoBalance(pythonService, holdings,
-        { timeoutMs: config.pythonServiceTimeoutMs, requestId: req.id, clientAddress: req.ip });
-      res.set('X-Data-Source', balance.source).json(balance);
-    })
+  router.route('/demo-balance').get(validate, handle(showDemoBalance)).all(methodNotAllowed(['GET']));
+  router.route('/connection-test').get(requireAuth(deps), validate, handle(testConnection))
     .all(methodNotAllowed(['GET']));
-
-  router.route('/connection-test')
-    .get(requireAuth({ tokens, users }), async (req, res) => {
-      res.json(await checkConnection(pythonService,
-        { timeoutMs: config.forwardTimeoutMs, requestId: req.id, clientAddress: req.ip }));
-    })
-    .all(methodNotAllowed(['GET']));
-
   return router;
 }
 

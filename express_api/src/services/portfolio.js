@@ -2,7 +2,7 @@
 // The demo portfolio and its value in USDT, with exact decimal arithmetic (big.js).
 const fs = require('node:fs');
 const Big = require('big.js');
-const { ConfigError } = require('../errors');
+const { ApiError, ConfigError } = require('../errors');
 const { errorFrom } = require('../python-service');
 
 Big.NE = -40; // never exponential notation in toString/toFixed
@@ -41,13 +41,22 @@ function pricedSymbols(holdings) {
   return Object.keys(holdings).filter((asset) => asset !== QUOTE).map((asset) => asset + QUOTE);
 }
 
+// A 200 from python_service without the price of every symbol asked is not an answer we can use.
+function priceOf(bySymbol, symbol) {
+  const price = bySymbol.get(symbol);
+  if (typeof price !== 'string' || !DECIMAL.test(price)) {
+    throw new ApiError(502, 'upstream_error', `python_service answered no usable price for ${symbol}`);
+  }
+  return price;
+}
+
 /** prices: python_service's /api/binance/prices body. */
 function valuePortfolio(holdings, prices) {
-  const bySymbol = new Map(prices.prices.map((row) => [row.symbol, row.price]));
+  const bySymbol = new Map((Array.isArray(prices.prices) ? prices.prices : []).map((row) => [row.symbol, row.price]));
   let total = new Big(0);
   const assets = Object.entries(holdings).map(([asset, amount]) => {
     const isQuote = asset === QUOTE;
-    const price = isQuote ? '1' : bySymbol.get(asset + QUOTE);
+    const price = isQuote ? '1' : priceOf(bySymbol, asset + QUOTE);
     const value = new Big(amount).times(price);
     total = total.plus(value);
     return {
