@@ -8,6 +8,7 @@ with the worker that accepted it; /api/status says which pid that is); the order
 events is set by the fake's hold/release gates."""
 import os
 import signal
+import time
 import threading
 
 import pytest
@@ -57,9 +58,11 @@ def gateway(fake):
 
 
 def pinned(base: str, count: int = WORKERS) -> list[requests.Session]:
-    """One keep-alive session per worker, in pid order (bounded: at most 400 connections tried)."""
+    """One keep-alive session per worker, in pid order (bounded by WAIT_S: a worker gunicorn has just
+    restarted may take seconds to boot on a busy machine)."""
     sessions: dict[int, requests.Session] = {}
-    for _ in range(400):
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
         session = requests.Session()
         pid = session.get(base + "/api/status", timeout=WAIT_S).json()["process"]["pid"]
         if pid in sessions:
