@@ -30,8 +30,8 @@ def mirror_gateway():
 
 
 def test_schemathesis_finds_no_server_error_and_only_binance_shaped_errors_in_the_mirror(mirror_gateway, tmp_path):
-    command = [sys.executable, "-m", "schemathesis.cli", "run",
-               f"http://127.0.0.1:{mirror_gateway}/api/openapi.json", "--include-path-regex", MIRROR_PATHS,
+    command = [sys.executable, "-m", "schemathesis.cli", "--config-file", str(ROOT / "tests" / "schemathesis.toml"),
+               "run", f"http://127.0.0.1:{mirror_gateway}/api/openapi.json", "--include-path-regex", MIRROR_PATHS,
                "--max-examples", EXAMPLES_PER_OPERATION, "--seed", "20261122", "--no-shrink",
                "--checks", "all", "--exclude-checks", "positive_data_acceptance",
                "--report", "junit", "--report-dir", str(tmp_path)]

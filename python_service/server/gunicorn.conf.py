@@ -10,9 +10,11 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from python_service.settings import Settings, SettingsError, load_env_file  # noqa: E402
+from python_service.server import http_errors  # noqa: E402
 from python_service.stores.host import FILE_NAME as HOST_STORE_FILE  # noqa: E402
 
 load_env_file()
+http_errors.install()  # gunicorn's own refusals (414, 431, a malformed request) in the error shape
 
 try:
     _settings = Settings.from_env(os.environ)
@@ -33,6 +35,7 @@ worker_class = _settings.worker_class
 workers = _settings.gunicorn_workers()
 threads = _settings.threads
 worker_connections = _settings.worker_connections
+limit_request_line = 8190  # gunicorn's maximum: longer request lines get 414 (in the error shape)
 # A request may wait for every upstream attempt; keep the worker alive past that.
 timeout = int(_settings.timeout_s * _settings.max_attempts + 30)
 graceful_timeout = 10
