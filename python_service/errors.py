@@ -27,10 +27,21 @@ class ApiError(Exception):
         return {"error": error}
 
 
+class RiskRefused(Exception):
+    """An order (or a leverage) that breaks the risk limit `limit`, whose value in force is `value`:
+    403 risk_limit on the gateway's routes, Binance's rejected order (-2010) on the mirror."""
+
+    def __init__(self, limit: str, value, message: str):
+        super().__init__(message)
+        self.limit, self.value, self.message = limit, value, message
+
+
 def api_error(err: Exception) -> ApiError:
     """The answer for a failure that no live, cached or fallback data could cover."""
     if isinstance(err, ApiError):
         return err
+    if isinstance(err, RiskRefused):
+        return ApiError(403, "risk_limit", err.message, details={"limit": err.limit, "value": err.value})
     if isinstance(err, SingleFlightTimeout):
         return ApiError(503, "upstream_unavailable", f"Binance is slow: {err.message}", retry_after=err.retry_after)
     if isinstance(err, Rejected):
@@ -56,6 +67,7 @@ DISCONNECTED = (-1001, "Internal error; unable to process your request. Please t
 SEND_STATUS_UNKNOWN = (-1007, "Timeout waiting for response from backend server. Send status unknown; "
                               "execution status unknown.")
 TOO_MUCH_WEIGHT = -1003
+ORDER_REJECTED = -2010
 
 
 class BinanceError(Exception):
@@ -75,6 +87,9 @@ def binance_error(err: Exception, write: bool = False) -> BinanceError:
     request was a POST/DELETE, whose outcome is unknown when no answer came."""
     if isinstance(err, BinanceError):
         return err
+    if isinstance(err, RiskRefused):  # a rejected order to a bot: it will not retry it as if Binance were away
+        return BinanceError(400, ORDER_REJECTED, f"Order rejected by the gateway's risk limits ({err.limit}): "
+                                                 f"{err.message}")
     if isinstance(err, ApiError):  # a shared service's verdict, in Binance's words
         if err.code == "unknown_symbol":
             return BinanceError(400, UNKNOWN_SYMBOL, "Invalid symbol.")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any, Callable, Mapping, Optional
 from urllib.parse import urlsplit
 
@@ -66,6 +68,25 @@ def one_of(*allowed: str) -> Callable:
             raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
         return value
     return parse
+
+
+def positive_decimal(name: str, value: str) -> Decimal:
+    try:
+        parsed = Decimal(value)
+    except ArithmeticError:
+        raise SettingsError(f"{name} must be a decimal number, not {value!r}") from None
+    if not parsed.is_finite() or parsed <= 0:
+        raise SettingsError(f"{name} must be a positive number, not {value!r}")
+    return parsed
+
+
+def symbol_list(name: str, value: str) -> tuple:
+    """Comma-separated symbols (Binance's rule: letters and digits of any script, - _ .), upper-cased."""
+    symbols = tuple(unicodedata.normalize("NFC", item.strip()).upper() for item in value.split(",") if item.strip())
+    bad = [s for s in symbols if not re.fullmatch(r"[\w.-]{1,50}", s)]
+    if bad or not symbols:
+        raise SettingsError(f"{name} must be comma-separated symbols such as BTCUSDT,ETHUSDT, not {value!r}")
+    return symbols
 
 
 def address_list(name: str, value: str) -> tuple:
@@ -209,6 +230,16 @@ class Settings:
     host_store_dir: Optional[str] = setting("HOST_STORE_DIR", None)
     trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
     order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
+    # Risk ceilings (unset: no limit); an admin may tighten them at run time, never loosen them.
+    risk_max_order_notional: Optional[Decimal] = setting("RISK_MAX_ORDER_NOTIONAL", None, positive_decimal)
+    risk_max_orders_per_min: Optional[int] = setting("RISK_MAX_ORDERS_PER_MIN", None,
+                                                     number(minimum=1, maximum=100000, integer=True))
+    risk_allowed_symbols: Optional[tuple] = setting("RISK_ALLOWED_SYMBOLS", None, symbol_list)
+    risk_max_leverage: Optional[int] = setting("RISK_MAX_LEVERAGE", None, number(minimum=1, maximum=125, integer=True))
+    trading_halted: bool = setting("TRADING_HALTED", False, boolean)
+    risk_state_path: str = setting("RISK_STATE_PATH", "var/risk_limits.json")  # the admin's tighter limits
+    audit_log_path: str = setting("AUDIT_LOG_PATH", "var/audit.sqlite3")  # append-only
+    account_ttl_s: float = setting("ACCOUNT_TTL_S", 5.0, POSITIVE_TTL)  # balances and fills over REST
     # the Binance-compatible mirror: how old market data past its TTL may be when Binance fails
     mirror_max_stale_s: float = setting("MIRROR_MAX_STALE_S", 0.0, number(minimum=0))
     mirror_exchange_info_max_stale_s: float = setting("MIRROR_EXCHANGE_INFO_MAX_STALE_S", 86400.0, number(minimum=0))

@@ -14,12 +14,15 @@ from .services.exchange import Exchange
 from .services.futures import Futures
 from .services.mirror import Mirror
 from .services.placement import Placement
+from .services.order_gate import OrderGate
 from .services.price_push import PricePush
+from .services.risk import Prices, Risk
 from .services.spot import Spot
 from .services.status import Status
 from .services.trading import Trading
 from .settings import Settings
 from .sourcing.fallback import FallbackData
+from .sourcing.audit_log import AuditLog
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.order_journal import OrderJournal
 from .sourcing.provider import LastResort, Provider
@@ -51,6 +54,8 @@ class Services:
     mirror: Mirror
     streams: Streams
     push: PricePush
+    risk: Risk
+    audit: AuditLog
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -101,15 +106,19 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     push = PricePush(spot, streams, settings, on_count=metrics.count_stream_subscribers)
     exchange = Exchange(upstream, provider, last_resort, spot, settings)
     futures = Futures(upstream, provider, last_resort, settings, streams)
+    audit = AuditLog(settings.audit_log_path, clock)
+    risk = Risk(settings, storage.store, Prices(spot, futures, exchange), audit, clock)
+    gate = OrderGate(risk, audit)
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=futures, exchange=exchange, streams=streams, push=push,
-        account=Account(upstream, provider, settings),
+        account=Account(upstream, provider, settings, Prices(spot, futures, exchange)),
+        risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
                       workers=settings.gunicorn_workers()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
-                        settings, futures),
-        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, clock),
+                        settings, futures, gate),
+        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),
     )
 
 

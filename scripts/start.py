@@ -7,10 +7,11 @@ honcho reads `.env` by itself and lays it over the environment (and reads `.env`
 ENV_FILE says), so it is told to read no file: the file is merged here, beneath the
 environment, before honcho copies the environment into each process. The services read
 the same file again at start, with the same rule, so running them without this script
-changes nothing."""
+changes nothing. With INTERNAL_API_TOKEN set nowhere, both services get one fresh random token."""
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from typing import Mapping, MutableMapping
 
@@ -30,6 +31,9 @@ def fill_in_from(env_file: str, environ: MutableMapping[str, str]) -> None:
 
 def main(argv: list[str]) -> None:
     fill_in_from(os.environ.get("ENV_FILE") or ".env", os.environ)
+    # python_service never serves its credential routes without a token; both services get the
+    # same fresh one when none is set (never printed: it lives only in their environments)
+    os.environ.setdefault("INTERNAL_API_TOKEN", secrets.token_urlsafe(32))
     honcho(["start", "--env", os.devnull, *argv])  # honcho's own env-file reading off: merged above
 
 

@@ -7,13 +7,16 @@ import time
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from python_service import create_app
 from tests.fake_binance import FakeBinance
+from tests.processes import INTERNAL_TOKEN
 
 API_KEY, API_SECRET = "test-key-5f2c", "test-secret-a91e"
 FIXTURE_FALLBACK = Path(__file__).parent / "fixtures" / "fallback_data"
 SETTING_NAMES = ("BINANCE_", "CACHE_REDIS_URL", "STREAM", "FALLBACK_DATA_DIR", "INTERNAL_API_TOKEN", "GATEWAY_PORT",
+                 "RISK_", "TRADING_HALTED", "AUDIT_LOG_PATH",
                  "RESTRICTION_COOLDOWN_S", "TIME_SYNC_INTERVAL_S", "PYTHON_SERVICE_URL", "JWT_SECRET",
                  "DATABASE_PATH", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
@@ -64,6 +67,15 @@ def clock():
     return FakeClock(time.time() // 60 * 60 + 1)
 
 
+class InternalClient(FlaskClient):
+    """A test client that sends the internal token, as express_api does on credential routes
+    (a test that means to go without sends its own X-Internal-Token header)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base["HTTP_X_INTERNAL_TOKEN"] = INTERNAL_TOKEN
+
+
 @pytest.fixture
 def make_app(fake, sleeps, clock, tmp_path):
     def build(**overrides):
@@ -71,8 +83,13 @@ def make_app(fake, sleeps, clock, tmp_path):
                   "BINANCE_TIMEOUT_S": "2", "SLEEP": sleeps, "CLOCK": clock,
                   "FALLBACK_DATA_DIR": str(FIXTURE_FALLBACK), "LAST_KNOWN_GOOD_DIR": str(tmp_path / "lkg"),
                   "STREAMS_ENABLED": "false",  # REST, as the existing tests assert; stream tests opt in
+                  "INTERNAL_API_TOKEN": INTERNAL_TOKEN, "ORDER_JOURNAL_PATH": str(tmp_path / "orders.sqlite3"),
+                  "AUDIT_LOG_PATH": str(tmp_path / "audit.sqlite3"),
+                  "RISK_STATE_PATH": str(tmp_path / "risk_limits.json"),
                   **overrides}
-        return create_app(config)
+        app = create_app(config)
+        app.test_client_class = InternalClient
+        return app
     return build
 
 

@@ -9,20 +9,25 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+INTERNAL_TOKEN = "test-internal-token-7c1d"  # both services share it, as under make run
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", "python_service:create_app()"]
 
 
 def start_gateway(env_overrides: dict, port: int) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "CACHE_REDIS_URL", "RISK_"))}
+    state = tempfile.mkdtemp(prefix="gateway-state-")  # nothing of a test's orders, limits or audit in var/
     env.update({"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1",
-                "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-"),
+                "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-"), "INTERNAL_API_TOKEN": INTERNAL_TOKEN,
+                "ORDER_JOURNAL_PATH": f"{state}/orders.sqlite3", "AUDIT_LOG_PATH": f"{state}/audit.sqlite3",
+                "RISK_STATE_PATH": f"{state}/risk_limits.json",
                 "STREAMS_ENABLED": "false", **env_overrides})  # stream tests opt in
     return start(GUNICORN, env)
 
 
 def start_express(env_overrides: dict, port: int) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("PORT", "PYTHON_SERVICE_URL", "JWT_SECRET")}
-    env.update({"PORT": str(port), "DATABASE_PATH": ":memory:", **env_overrides})
+    env.update({"PORT": str(port), "DATABASE_PATH": ":memory:", "INTERNAL_API_TOKEN": INTERNAL_TOKEN,
+                **env_overrides})
     return start(["node", "express_api/src/server.js"], env)
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
 
 URL = "/api/binance/order/validate"
 SMALL_ANSWER = 2048  # bytes: an error answer is a few hundred
@@ -212,7 +212,7 @@ def test_a_signed_order_under_the_limit_sent_chunked_reaches_binance_whole(tradi
 
 def test_a_chunked_order_over_the_limit_on_the_gateways_order_route_is_a_413(trading_gateway, fake):
     body = order(note="x" * 20_000).encode()
-    headers = "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+    headers = f"Content-Type: application/json\r\nX-Internal-Token: {INTERNAL_TOKEN}\r\nTransfer-Encoding: chunked\r\n"
 
     assert_raw_error(exchange(trading_gateway, request("POST", "/api/binance/orders", headers, chunked(body))), 413)
     assert fake.count("/api/v3/order") == 0

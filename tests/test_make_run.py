@@ -53,6 +53,32 @@ def test_env_file_names_the_one_file_read(tmp_path):
     assert (shown["FROM_BOTH"], shown["FROM_FILE"]) == ("other", None)  # .env is not read at all
 
 
+def test_without_an_internal_token_every_process_gets_the_same_fresh_one_never_printed(tmp_path):
+    # each writes what it got, then waits for the other (honcho stops them all when one ends)
+    (tmp_path / "show.py").write_text(
+        "import os, sys, time\n"
+        "open(sys.argv[1] + '.tmp', 'w').write(os.environ['INTERNAL_API_TOKEN'])\n"
+        "os.replace(sys.argv[1] + '.tmp', sys.argv[1])\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not os.path.exists(sys.argv[2]) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.02)\n")
+    (tmp_path / "Procfile").write_text(f"p1: {sys.executable} show.py token1 token2\n"
+                                       f"p2: {sys.executable} show.py token2 token1\n")
+    env = {k: v for k, v in base_env().items() if k != "INTERNAL_API_TOKEN"}
+
+    done = subprocess.run([sys.executable, str(LAUNCHER)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    first, second = (tmp_path / "token1").read_text(), (tmp_path / "token2").read_text()
+    (tmp_path / "token1").unlink()
+    (tmp_path / "token2").unlink()
+    again = subprocess.run([sys.executable, str(LAUNCHER)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=60)
+
+    assert first == second and len(first) >= 40
+    assert (tmp_path / "token1").read_text() != first  # a fresh one at each start
+    assert first not in done.stdout + done.stderr + again.stdout + again.stderr
+
+
 def test_a_variable_set_empty_in_the_environment_still_wins(tmp_path):
     (tmp_path / ".env").write_text("FROM_BOTH=file\n")
 

@@ -12,8 +12,9 @@ import pytest
 import requests
 
 from tests.conftest import API_KEY, API_SECRET, FIXTURE_FALLBACK, closed_port
-from tests.processes import output_of, start_gateway, stop, wait_until_up
+from tests.processes import INTERNAL_TOKEN, output_of, start_gateway, stop, wait_until_up
 
+TOKEN = {"X-Internal-Token": INTERNAL_TOKEN}
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100", "clientOrderId": "crash-1"}
 
 
@@ -69,7 +70,7 @@ def place_in_background(url: str) -> dict:
 
     def run():
         try:
-            outcome["response"] = requests.post(url + "/api/binance/orders", json=ORDER, timeout=120)
+            outcome["response"] = requests.post(url + "/api/binance/orders", json=ORDER, timeout=120, headers=TOKEN)
         except requests.RequestException as err:
             outcome["error"] = err
     thread = threading.Thread(target=run, daemon=True)
@@ -97,7 +98,7 @@ def test_a_worker_killed_between_journal_and_send_sent_nothing_and_the_repeat_pl
 
     assert "error" in pending, pending  # the client lost its answer with the worker
     assert fake.orders.orders() == [] and fake.count("/api/v3/order") == 0
-    repeat = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60)
+    repeat = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60, headers=TOKEN)
     assert repeat.status_code == 201, (repeat.text, output_of(proc))
     assert [o["clientOrderId"] for o in fake.orders.orders()] == ["crash-1"]
     assert journal_state(journal) == "placed"
@@ -115,11 +116,11 @@ def test_a_worker_killed_between_send_and_answer_is_recovered_by_query_with_exac
     pending["thread"].join(60)
 
     assert "error" in pending, pending
-    repeat = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60)
+    repeat = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60, headers=TOKEN)
     body = repeat.json()
     assert repeat.status_code == 201, (body, output_of(proc))
     assert body["outcome"] == "placed" and body["recovered"] is True
     assert len(fake.orders.orders()) == 1 and len([r for r in fake.requests_to("/api/v3/order")
                                                     if r.method == "POST"]) == 1
-    again = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60)
+    again = requests.post(url + "/api/binance/orders", json=ORDER, timeout=60, headers=TOKEN)
     assert again.status_code == 200 and len(fake.orders.orders()) == 1

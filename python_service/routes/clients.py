@@ -6,6 +6,7 @@ a client pulling 180 kB candle answers in a loop would otherwise slow everyone's
 from __future__ import annotations
 
 import ipaddress
+import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -127,3 +128,16 @@ def _ip(text: Optional[str]):
 @lru_cache(maxsize=8)
 def _networks(trusted: tuple) -> tuple:
     return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+_USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,32}")
+
+
+def actor() -> str:
+    """Who is asking, for the audit log: the user express_api names (read only on credential
+    routes, which need the internal token), else the client's address."""
+    user = request.headers.get("X-Gateway-User", "")
+    if _USERNAME.fullmatch(user):
+        return f"user:{user}"
+    return "client:" + client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                                      services().settings.trusted_proxies)

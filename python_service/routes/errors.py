@@ -7,7 +7,7 @@ import math
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ApiError, api_error
+from ..errors import ApiError, RiskRefused, api_error
 from ..stores.flight import SingleFlightTimeout
 from ..upstream import UpstreamError
 
@@ -24,6 +24,7 @@ def error_response(err: ApiError):
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
+    @app.errorhandler(RiskRefused)
     @app.errorhandler(UpstreamError)
     @app.errorhandler(SingleFlightTimeout)
     def known(err: Exception):

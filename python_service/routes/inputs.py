@@ -267,3 +267,32 @@ def parse_leverage(body) -> tuple[str, int]:
     if isinstance(leverage, bool) or not isinstance(leverage, int) or not 1 <= leverage <= 125:
         raise ApiError(400, "invalid_parameter", "leverage must be an integer from 1 to 125")
     return parse_symbol(body.get("symbol")), leverage
+
+
+def parse_risk_limits(body) -> dict:
+    """An admin's risk limits: each optional (null: no limit of its own), nothing else."""
+    names = ("max_order_notional", "max_orders_per_min", "allowed_symbols", "max_leverage", "trading_halted")
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_parameter", "the limits must be a JSON object")
+    unknown = sorted(set(body) - set(names))
+    if unknown:
+        raise ApiError(400, "invalid_parameter", f"unknown limits: {', '.join(unknown)}; known: {', '.join(names)}")
+    notional = decimal_field(body, "max_order_notional", required=False)
+    if isinstance(body.get("max_order_notional"), (int, Decimal)):
+        raise ApiError(400, "invalid_parameter", "max_order_notional must be a decimal string such as \"1000\"")
+    symbols = body.get("allowed_symbols")
+    if symbols is not None and (not isinstance(symbols, list) or len(symbols) > 1000):
+        raise ApiError(400, "invalid_parameter", "allowed_symbols must be a list of symbols, or null for every symbol")
+    halted = body.get("trading_halted", False)
+    if not isinstance(halted, bool):
+        raise ApiError(400, "invalid_parameter", "trading_halted must be true or false")
+    return {"max_order_notional": notional, "max_orders_per_min": _whole(body, "max_orders_per_min", 100000),
+            "allowed_symbols": None if symbols is None else frozenset(parse_symbol(s) for s in symbols),
+            "max_leverage": _whole(body, "max_leverage", 125), "trading_halted": halted}
+
+
+def _whole(body: dict, name: str, maximum: int) -> Optional[int]:
+    value = body.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum):
+        raise ApiError(400, "invalid_parameter", f"{name} must be an integer from 1 to {maximum}, or null")
+    return value

@@ -9,7 +9,7 @@ import logging
 from flask import Blueprint, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ApiError, BinanceError, binance_error
+from ..errors import ApiError, BinanceError, RiskRefused, binance_error
 from ..observability import metrics
 from ..sourcing.provenance import Sourced, iso_utc
 from ..stores.flight import SingleFlightTimeout
@@ -51,7 +51,7 @@ def mirror_blueprint(name: str, market: Market, url_prefix: str) -> Blueprint:
     @bp.errorhandler(Exception)
     def failure(err: Exception):
         write = request.method in ("POST", "DELETE", "PUT")
-        if isinstance(err, (BinanceError, ApiError, UpstreamError, SingleFlightTimeout)):
+        if isinstance(err, (BinanceError, ApiError, RiskRefused, UpstreamError, SingleFlightTimeout)):
             return error_answer(binance_error(err, write=write))
         if isinstance(err, HTTPException):
             return error_answer(BinanceError(err.code or 400, -1000, err.description or err.name))

@@ -9,7 +9,9 @@ from flask import Blueprint, Response, request
 
 from ..errors import BinanceError
 from ..upstream import Market
+from ..sourcing.audit_log import key_fingerprint
 from ..upstream.passthrough import API_KEY_HEADER, SignedRequest
+from .clients import client_address
 from .inputs import read_body
 from .mirror_respond import EVERY_METHOD, error_answer, methods_of, mirror_blueprint
 from .respond import services
@@ -31,11 +33,18 @@ def _pass_through(market: Market) -> Response:
     signed = SignedRequest(method=request.method, market=market, path=request.path,
                            query=request.query_string, body=read_body(request),
                            api_key=request.headers.get(API_KEY_HEADER), content_type=request.content_type)
-    answer = services().mirror.signed(signed)
+    answer = services().mirror.signed(signed, _bot(signed.api_key))
     response = Response(answer.body, status=answer.status, content_type=answer.content_type)
     response.headers.update(answer.headers)
     response.headers["X-Data-Source"] = "live"
     return response
+
+
+def _bot(api_key) -> str:
+    """A bot as the audit log names it: its address and a fingerprint of its API key (never the key)."""
+    address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"),
+                             services().settings.trusted_proxies)
+    return f"bot:{address} key:{key_fingerprint(api_key) or 'none'}"
 
 
 def _register(bp: Blueprint, routes: dict, market: Market) -> None:

@@ -203,7 +203,7 @@ PATHS = {
                                             "description": "where the account answer came from (keys work)"},
                                     as_of={"type": "string", "format": "date-time"}, age_s={"type": "number"}),
                                 data_source=False),
-                      "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
+                      "401": error("X-Internal-Token missing or wrong"),
                       **UPSTREAM_ERRORS}}},
     "/api/binance/connection-status": {"get": {"summary": "Active probe: ping and time", "responses": {
         "200": ok(obj(["reachable", "restricted", "base_url", "state"], reachable={"type": "boolean"},
@@ -246,8 +246,9 @@ PATHS = {
 
 
 TRADING_ERRORS = {"400": error("Invalid order or parameters (checked before any upstream call), or Binance rejected it"),
-                  "401": error("X-Internal-Token missing or wrong (when INTERNAL_API_TOKEN is set)"),
-                  "403": error("Trading is disabled (TRADING_ENABLED=false)"),
+                  "401": error("X-Internal-Token missing or wrong"),
+                  "403": error("Trading is disabled (TRADING_ENABLED=false), or the order breaks a risk limit "
+                               "(risk_limit, naming the limit and its value); nothing was sent"),
                   "502": error("Binance answered with an error"),
                   "503": error("Keys not configured, or Binance cannot be called now (ban, restriction); Retry-After")}
 CLIENT_ORDER_PATH = {"name": "client_order_id", "in": "path", "required": True, "schema": CLIENT_ORDER_ID}
@@ -299,9 +300,89 @@ ORDER_PATHS = {
 PATHS.update(ORDER_PATHS)
 
 
+def credential(method: str, summary: str, answers: dict, body: dict | None = None,
+               parameters: list | None = None) -> dict:
+    """A route that uses the account's keys: X-Internal-Token always (503 when none is configured)."""
+    operation = {"summary": summary, "parameters": [{"name": "X-Internal-Token", "in": "header",
+                                                     "schema": {"type": "string"}}, *(parameters or [])],
+                 "responses": {"401": error("X-Internal-Token missing or wrong"),
+                               "503": error("INTERNAL_API_TOKEN or the keys not configured, or Binance cannot be "
+                                            "called now (Retry-After)"), **answers}}
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return {method: operation}
+
+
+ACCOUNT_PATHS = {
+    "/api/binance/account": credential("get", "Spot balances that are not zero, valued in USDT with each price's "
+                                       "provenance, and their total", {"200": ok(sourced(ref("Balances")), data_source=False),
+                                                                       **UPSTREAM_ERRORS}),
+    "/api/binance/my-trades": credential("get", "The account's fills on one symbol", {
+        "200": ok(sourced(ref("Fills")), data_source=False), "400": error("Invalid symbol or limit"),
+        **UPSTREAM_ERRORS}, parameters=[SYMBOL_REQ, LIMIT(1000, 50)]),
+    "/api/binance/risk": {
+        **credential("get", "The risk limits in force, the settings' ceilings and the admin's limits",
+                     {"200": ok(ref("RiskLimits"), data_source=False)}),
+        **credential("put", "Sets an admin's limits: never looser than the settings (400 looser_than_ceiling)",
+                     {"200": ok(ref("RiskLimits"), data_source=False),
+                      "400": error("Malformed limits, or looser than a setting allows (looser_than_ceiling)"),
+                      "413": error("Body larger than MAX_BODY_BYTES")}, ref("Limits"))},
+    "/api/binance/audit": credential("get", "The audit log, newest first", {
+        "200": ok(obj(["entries", "count"], entries={"type": "array", "items": ref("AuditEntry")},
+                      count={"type": "integer"}), data_source=False), "400": error("Invalid limit or before")},
+        parameters=[LIMIT(500, 100), query("before", {"type": "integer", "minimum": 1},
+                                          description="entries older than this id (the next page)")]),
+}
+PATHS.update(ACCOUNT_PATHS)
+NULLABLE_DECIMAL = {**DECIMAL, "nullable": True}
+LIMIT_FIELDS = dict(max_order_notional={**POSITIVE_DECIMAL, "nullable": True},
+                    max_orders_per_min={"type": "integer", "minimum": 1, "maximum": 100000, "nullable": True},
+                    allowed_symbols={"type": "array", "items": SYMBOL, "nullable": True},
+                    max_leverage={"type": "integer", "minimum": 1, "maximum": 125, "nullable": True},
+                    trading_halted={"type": "boolean"})
+SCHEMAS.update({
+    "Balances": obj(["balances", "count", "total_usdt", "unpriced"], balances={"type": "array", "items": obj(
+        ["asset", "free", "locked", "total", "price_usdt", "value_usdt", "price_source", "price_as_of"],
+        asset={"type": "string"}, free=DECIMAL, locked=DECIMAL, total=DECIMAL, price_usdt=NULLABLE_DECIMAL,
+        value_usdt=NULLABLE_DECIMAL,
+        price_source={"type": "string", "nullable": True, "enum": ["live", "stream", "cache", "stale", "fallback", None],
+                      "description": "where the asset's USDT price came from (null for USDT itself, or no price)"},
+        price_as_of={"type": "string", "format": "date-time", "nullable": True})},
+        count={"type": "integer"}, total_usdt=DECIMAL,
+        unpriced={"type": "array", "items": {"type": "string"}, "description": "assets with no USDT price now"},
+        can_trade={"type": "boolean", "nullable": True}, account_type=NULLABLE_STRING),
+    "Fills": obj(["symbol", "trades", "count"], symbol={"type": "string"}, count={"type": "integer"},
+                 trades={"type": "array", "items": obj(
+                     ["id", "orderId", "side", "price", "qty", "commission", "commissionAsset", "maker", "time"],
+                     id={"type": "integer"}, orderId={"type": "integer"}, side={"type": "string", "enum": ["BUY", "SELL"]},
+                     price=DECIMAL, qty=DECIMAL, quoteQty=NULLABLE_DECIMAL, commission=DECIMAL,
+                     commissionAsset={"type": "string"}, maker={"type": "boolean"},
+                     time={"type": "string", "format": "date-time", "nullable": True})}),
+    "Limits": {"type": "object", "additionalProperties": False, "properties": LIMIT_FIELDS},
+    "RiskLimits": obj(["in_force", "ceilings"], in_force=obj(list(LIMIT_FIELDS), **LIMIT_FIELDS),
+                      ceilings=obj(list(LIMIT_FIELDS), **LIMIT_FIELDS),
+                      admin={"type": "object", "properties": LIMIT_FIELDS, "nullable": True},
+                      updated_at={"type": "number", "nullable": True}, updated_by=NULLABLE_STRING),
+    "AuditEntry": obj(["id", "at", "actor", "action", "detail"], id={"type": "integer"}, at={"type": "number"},
+                      actor={"type": "string", "description": "user:<name>, client:<address> or bot:<address> "
+                                                               "key:<sha256 fingerprint of its API key>"},
+                      action={"type": "string"}, market=NULLABLE_STRING, symbol=NULLABLE_STRING,
+                      decision=NULLABLE_STRING, outcome=NULLABLE_STRING,
+                      attempt_id={"type": "integer", "nullable": True}, detail=ANY_OBJECT),
+})
+
+
+# gunicorn refuses these before any route sees the request (in the error shape: server/http_errors.py)
+REFUSED_BY_THE_SERVER = {"414": error("Request line longer than the server takes (8,190 bytes)"),
+                         "431": error("Request headers larger than the server takes")}
+
+
 def document() -> dict:
+    paths = {**PATHS, **mirror.PATHS}
+    paths = {path: {method: {**operation, "responses": {**REFUSED_BY_THE_SERVER, **operation["responses"]}}
+                    for method, operation in item.items()} for path, item in paths.items()}
     return {"openapi": "3.0.3",
             "info": {"title": "Binance gateway: python_service", "version": __version__,
                      "description": "Binance market data and account checks with retries, restriction handling, "
                                     "weight budget, cache and honest provenance."},
-            "paths": {**PATHS, **mirror.PATHS}, "components": {"schemas": {**SCHEMAS, **mirror.SCHEMAS}}}
+            "paths": paths, "components": {"schemas": {**SCHEMAS, **mirror.SCHEMAS}}}

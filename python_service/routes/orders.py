@@ -4,6 +4,7 @@ from flask import Blueprint, jsonify, request
 
 from ..errors import ApiError
 from . import inputs
+from .clients import actor
 from .respond import require_internal_token, services
 
 bp = Blueprint("orders", __name__, url_prefix="/api/binance")
@@ -43,13 +44,13 @@ def _outcome(outcome):
 @bp.post("/orders")
 def place_order():
     """Places a spot order once: checked against the symbol's filters, journalled, then sent."""
-    return _outcome(_trading().place(inputs.parse_placement(_body())))
+    return _outcome(_trading().place(inputs.parse_placement(_body()), actor()))
 
 
 @bp.post("/orders/test")
 def test_order():
     """Binance's order/test: the checks of a placement, nothing booked."""
-    return _trading().test(inputs.parse_placement(_body()))
+    return _trading().test(inputs.parse_placement(_body()), actor())
 
 
 @bp.get("/orders/<anything:raw_symbol>/<client_order_id>")
@@ -61,7 +62,7 @@ def get_order(raw_symbol, client_order_id):
 @bp.delete("/orders/<anything:raw_symbol>/<client_order_id>")
 def cancel_order(raw_symbol, client_order_id):
     """Cancels one open spot order by clientOrderId (never retried)."""
-    return _trading().cancel(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id))
+    return _trading().cancel(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id), actor())
 
 
 @bp.get("/open-orders")
@@ -86,7 +87,7 @@ def futures_positions():
 @bp.post("/futures/orders")
 def place_futures_order():
     """Places a USDT-M MARKET or LIMIT order once (same journal and rules as spot)."""
-    return _outcome(_trading().futures_place(inputs.parse_placement(_body(), inputs.FUTURES_TYPES)))
+    return _outcome(_trading().futures_place(inputs.parse_placement(_body(), inputs.FUTURES_TYPES), actor()))
 
 
 @bp.get("/futures/orders/<anything:raw_symbol>/<client_order_id>")
@@ -98,4 +99,4 @@ def get_futures_order(raw_symbol, client_order_id):
 @bp.post("/futures/leverage")
 def futures_leverage():
     """Sets a symbol's USDT-M initial leverage (1-125)."""
-    return _trading().futures_leverage(*inputs.parse_leverage(_body()))
+    return _trading().futures_leverage(*inputs.parse_leverage(_body()), actor())

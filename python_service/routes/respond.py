@@ -29,7 +29,12 @@ def candles_response(params: dict, sourced: Sourced):
 
 
 def require_internal_token() -> None:
-    """Credential-using routes need X-Internal-Token when INTERNAL_API_TOKEN is set."""
+    """Credential-using routes need X-Internal-Token, and are never served without one configured:
+    with INTERNAL_API_TOKEN unset they would answer anyone who reaches the port."""
     expected = services().settings.internal_api_token
-    if expected and not hmac.compare_digest(request.headers.get("X-Internal-Token", "").encode(), expected.encode()):
+    if not expected:
+        raise ApiError(503, "internal_token_not_configured", "this route uses the account's keys and needs "
+                       "INTERNAL_API_TOKEN set (make run sets one for both services; see the README)")
+    if not hmac.compare_digest(request.headers.get("X-Internal-Token", "").encode(), expected.encode()):
         raise ApiError(401, "unauthorized", "missing or wrong X-Internal-Token")
+

@@ -9,6 +9,7 @@ MIRROR_EXCHANGE_INFO_MAX_STALE_S); otherwise the failure rises for the mirror's
 error handler to answer the way Binance would."""
 from __future__ import annotations
 
+import json
 import time
 from typing import Callable, Optional
 
@@ -20,6 +21,10 @@ from ..upstream.passthrough import Answer, PassThrough, SignedRequest
 from .candles import cache_key
 
 INVALID_SYMBOL = BinanceError(400, -1121, "Invalid symbol.")
+# Signed requests that pass the order gate (services/order_gate.py) before they are passed through
+GATED = {("POST", "/api/v3/order"): "order.place", ("POST", "/fapi/v1/order"): "order.place",
+         ("POST", "/api/v3/order/test"): "order.test", ("DELETE", "/api/v3/order"): "cancel",
+         ("DELETE", "/fapi/v1/order"): "cancel", ("POST", "/fapi/v1/leverage"): "leverage"}
 SPOT_SHARED_DEPTH = 100  # spot books of limit <= 100 weigh 5 alike: one cached book of 100 serves them all
 FUTURES_SHARED_DEPTH = 50  # futures books of limit <= 50 weigh 2 alike
 
@@ -48,11 +53,11 @@ def _cut_book(book: dict, limit: int) -> dict:
 
 
 class Mirror:
-    def __init__(self, upstream, provider, spot, futures, exchange, settings, clock: Callable[[], float] = time.time,
-                 wall_clock: Callable[[], float] = time.time):
+    def __init__(self, upstream, provider, spot, futures, exchange, settings, gate,
+                 clock: Callable[[], float] = time.time, wall_clock: Callable[[], float] = time.time):
         """`wall_clock` is the clock Binance's offset was measured against (time.time)."""
         self.upstream, self.provider, self.spot, self.futures = upstream, provider, spot, futures
-        self.exchange = exchange
+        self.exchange, self.gate = exchange, gate
         self.settings, self.clock, self.wall_clock = settings, clock, wall_clock
         self._offsets: dict[Market, tuple[float, float]] = {}  # market -> (offset ms, measured at)
         self.passthrough = PassThrough(upstream)
@@ -179,7 +184,43 @@ class Mirror:
                          lambda: self.upstream.fetch("futures_funding_rate", **params))
 
     # ----- signed: the client's own request, passed through -----
-    def signed(self, request: SignedRequest) -> Answer:
+    def signed(self, request: SignedRequest, actor: str) -> Answer:
         """Never cached, never re-signed; held back (no upstream call) during a ban, a restriction,
-        an open breaker, or while this client's share or this minute's weight budget is spent."""
-        return self.passthrough.send(request)
+        an open breaker, or while this client's share or this minute's weight budget is spent. An
+        order, a cancel or a leverage change passes the order gate first (risk limits, audit)."""
+        action = GATED.get((request.method, request.path))
+        if action is None:
+            return self.passthrough.send(request)
+        params = request.params
+        market = "futures" if request.path.startswith("/fapi") else "spot"
+        if action == "leverage":
+            gate = self.gate.leveraging(actor, params.get("symbol", ""), _whole(params.get("leverage")))
+        elif action == "cancel":
+            gate = self.gate.cancelling(actor, market, params)
+        else:
+            gate = self.gate.placing(actor, market, {**params, "symbol": params.get("symbol", "")},
+                                     count=action == "order.place", action=action)
+        with gate as attempt:
+            answer = self.passthrough.send(request)
+            outcome, detail = _outcome(answer)
+            attempt.answered(outcome, **detail)
+        return answer
+
+
+def _whole(raw) -> int:
+    """A leverage parameter as Binance would read it (anything else: 0, which no limit allows past it
+    and Binance refuses)."""
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 6 else 0
+
+
+def _outcome(answer: Answer) -> tuple:
+    """(outcome, detail) of Binance's answer for the audit log."""
+    try:
+        body = json.loads(answer.body)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        return f"http {answer.status}", {}
+    if answer.status >= 400:
+        return "rejected", {"status": answer.status, "code": body.get("code")}
+    return "answered", {k: body[k] for k in ("orderId", "status", "clientOrderId", "leverage") if k in body}

@@ -11,6 +11,7 @@ from ..errors import ApiError
 from ..stores.flight import SingleFlightTimeout
 from ..upstream import Market, Rejected, UpstreamError
 from .order_filters import validate
+from .order_gate import OrderGate
 from .placement import Outcome, Placement
 
 UNKNOWN_ORDER = (-2013, -2011)
@@ -29,9 +30,9 @@ def binance_params(order: dict) -> dict:
 
 
 class Trading:
-    def __init__(self, upstream, exchange, spot, placement: Placement, settings, futures=None):
+    def __init__(self, upstream, exchange, spot, placement: Placement, settings, futures, gate: OrderGate):
         self.upstream, self.exchange, self.spot, self.placement = upstream, exchange, spot, placement
-        self.settings, self.futures = settings, futures
+        self.settings, self.futures, self.gate = settings, futures, gate
 
     # ----- spot -----
     def check(self, order: dict) -> dict:
@@ -41,20 +42,39 @@ class Trading:
         _refuse(filter_violations(order, rules, self._market_price(order)))
         return rules
 
-    def place(self, order: dict) -> Outcome:
-        self.check(order)
-        order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
-        return self.placement.place("spot", binance_params(order))
+    def place(self, order: dict, actor: str) -> Outcome:
+        return self._place("spot", self.check, order, actor)
 
-    def test(self, order: dict) -> dict:
-        """Binance's order/test: every check of a placement, nothing booked."""
+    def _place(self, market: str, check, order: dict, actor: str) -> Outcome:
+        """Checked against the filters, then the risk limits (a repeat of a journalled clientOrderId
+        was decided already), journalled and sent at most once; each step in the audit log."""
+        try:
+            check(order)
+        except ApiError as err:
+            self.gate.refused(actor, "order.place", market, order, err.code)
+            raise
+        order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
+        if self.placement.recorded(market, order["newClientOrderId"]) is not None:
+            return self.placement.place(market, binance_params(order))
+        with self.gate.placing(actor, market, order) as attempt:
+            outcome = self.placement.place(market, binance_params(order))
+            attempt.answered(outcome.outcome, status=(outcome.order or {}).get("status"),
+                             orderId=(outcome.order or {}).get("orderId"),
+                             clientOrderId=outcome.client_order_id)
+        return outcome
+
+    def test(self, order: dict, actor: str) -> dict:
+        """Binance's order/test: every check of a placement (the risk limits too), nothing booked."""
         self.check(order)
         params = binance_params(order)
-        try:
-            self.upstream.signed("order_test", **params)
-        except Rejected as err:
-            raise ApiError(400, "order_rejected", f"Binance rejected the test order: {err.message}",
-                           upstream=err.upstream_detail(), details={"outcome": "rejected"}) from None
+        with self.gate.placing(actor, "spot", order, count=False, action="order.test") as attempt:
+            try:
+                self.upstream.signed("order_test", **params)
+            except Rejected as err:
+                attempt.answered("rejected", code=err.code)
+                raise ApiError(400, "order_rejected", f"Binance rejected the test order: {err.message}",
+                               upstream=err.upstream_detail(), details={"outcome": "rejected"}) from None
+            attempt.answered("accepted")
         return {"outcome": "accepted", "tested": True, "order": params}
 
     def order(self, symbol: str, client_order_id: str, market: str = "spot") -> dict:
@@ -74,14 +94,18 @@ class Trading:
             entry = self.placement.recorded(market, client_order_id)
         return {"order": order, "journal": entry.state if entry else None}
 
-    def cancel(self, symbol: str, client_order_id: str) -> dict:
-        try:
-            return {"order": self.upstream.signed("order_cancel", symbol=symbol, origClientOrderId=client_order_id)}
-        except Rejected as err:
-            if err.code not in UNKNOWN_ORDER:
-                raise
-            raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
-                           upstream=err.upstream_detail()) from None
+    def cancel(self, symbol: str, client_order_id: str, actor: str) -> dict:
+        with self.gate.cancelling(actor, "spot", {"symbol": symbol, "origClientOrderId": client_order_id}) as attempt:
+            try:
+                order = self.upstream.signed("order_cancel", symbol=symbol, origClientOrderId=client_order_id)
+            except Rejected as err:
+                attempt.answered("rejected", code=err.code)
+                if err.code not in UNKNOWN_ORDER:
+                    raise
+                raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
+                               upstream=err.upstream_detail()) from None
+            attempt.answered("canceled", status=order.get("status"))
+        return {"order": order}
 
     def open_orders(self, symbol: Optional[str]) -> dict:
         orders = self.upstream.signed("open_orders", **({"symbol": symbol} if symbol else {}))
@@ -130,17 +154,19 @@ class Trading:
         except (ApiError, UpstreamError, SingleFlightTimeout, KeyError, ArithmeticError):
             return None  # the checks that need it are then left to Binance
 
-    def futures_place(self, order: dict) -> Outcome:
-        self.futures_check(order)
-        order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
-        return self.placement.place("futures", binance_params(order))
+    def futures_place(self, order: dict, actor: str) -> Outcome:
+        return self._place("futures", self.futures_check, order, actor)
 
-    def futures_leverage(self, symbol: str, leverage: int) -> dict:
-        try:
-            return self.upstream.signed("futures_leverage", symbol=symbol, leverage=leverage)
-        except Rejected as err:
-            raise ApiError(400, "leverage_rejected", f"Binance rejected the leverage: {err.message}",
-                           upstream=err.upstream_detail()) from None
+    def futures_leverage(self, symbol: str, leverage: int, actor: str) -> dict:
+        with self.gate.leveraging(actor, symbol, leverage) as attempt:
+            try:
+                answer = self.upstream.signed("futures_leverage", symbol=symbol, leverage=leverage)
+            except Rejected as err:
+                attempt.answered("rejected", code=err.code)
+                raise ApiError(400, "leverage_rejected", f"Binance rejected the leverage: {err.message}",
+                               upstream=err.upstream_detail()) from None
+            attempt.answered("set", leverage=answer.get("leverage"))
+        return answer
 
 
 def position_view(p: dict, leverage) -> dict:

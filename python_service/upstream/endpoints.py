@@ -71,6 +71,7 @@ ENDPOINTS = {
     "avg_price": Endpoint("get_avg_price", SPOT, shapes.AVG_PRICE, fixed(2)),
     "exchange_info": Endpoint("get_exchange_info", SPOT, shapes.EXCHANGE_INFO, fixed(20)),
     "account": Endpoint("get_account", SPOT, shapes.obj(), fixed(20)),
+    "my_trades": Endpoint("get_my_trades", SPOT, shapes.rows(shapes.OBJECT), fixed(20)),
     "api_trading_status": Endpoint("get_account_api_trading_status", SPOT, shapes.obj(), fixed(1)),
     "futures_ticker_24hr": Endpoint("futures_ticker", FUTURES, shapes.one_or_many(shapes.TICKER_ROW),
                                     one_or_all(1, 40)),

@@ -59,12 +59,17 @@ class SignedRequest:
     content_type: Optional[str] = None
 
     @property
-    def weight(self) -> int:
-        """Binance's weight for this call; parameters from the query and, for a form body, the body."""
-        params = dict(parse_qsl(self.query.decode("latin-1")))
+    def params(self) -> dict:
+        """The parameters as Binance reads them: the query and, for a form body, the body."""
+        params = dict(parse_qsl(self.query.decode("utf-8", "replace")))
         if self.body and "x-www-form-urlencoded" in (self.content_type or ""):
-            params.update(parse_qsl(self.body.decode("latin-1")))
-        return signed_weight(self.method, self.path, params)
+            params.update(parse_qsl(self.body.decode("utf-8", "replace")))
+        return params
+
+    @property
+    def weight(self) -> int:
+        """Binance's weight for this call."""
+        return signed_weight(self.method, self.path, self.params)
 
     @property
     def retryable(self) -> bool:

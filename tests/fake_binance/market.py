@@ -136,17 +136,14 @@ def spot_rate_limits(weight_limit: int) -> list[dict]:
     ]
 
 
-def account(now_ms: int) -> dict:
+def account(now_ms: int, balances: list) -> dict:
     return {
         "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
         "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000", "seller": "0.00000000"},
         "canTrade": True, "canWithdraw": False, "canDeposit": True, "brokered": False,
         "requireSelfTradePrevention": False, "preventSor": False,
         "updateTime": now_ms, "accountType": "SPOT",
-        "balances": [
-            {"asset": "BTC", "free": "0.10000000", "locked": "0.00000000"},
-            {"asset": "USDT", "free": "1000.00000000", "locked": "0.00000000"},
-        ],
+        "balances": balances,
         "permissions": ["SPOT"], "uid": 354937868,
     }
 

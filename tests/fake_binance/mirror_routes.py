@@ -67,7 +67,6 @@ def routes(fake, Route) -> dict:
         "/api/v3/order": Route(lambda p, h: orders.get(p, futures=False), _const(4), **signed),
         "/api/v3/openOrders": Route(lambda p, h: orders.open(p, futures=False), _const(6), **signed),
         "/api/v3/allOrders": Route(lambda p, h: orders.all(p, futures=False), _const(20), **signed),
-        "/api/v3/myTrades": Route(lambda p, h: [], _const(20), **signed),
         "/fapi/v1/order": Route(lambda p, h: orders.get(p, futures=True), _const(1), **fsigned),
         "/fapi/v1/openOrders": Route(lambda p, h: orders.open(p, futures=True), _const(1), **fsigned),
         "/fapi/v2/account": Route(lambda p, h: futures_account(fake), _const(5), **fsigned),

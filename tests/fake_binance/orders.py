@@ -40,6 +40,7 @@ OPEN = ("NEW", "PARTIALLY_FILLED")
 DROP_MODES = ("hold", "reset", "503")
 FUTURES_LEVERAGE_DEFAULT = 20
 MAINT_MARGIN_RATE = Decimal("0.004")
+COMMISSION_RATE = Decimal("0.001")  # Binance's standard spot rate, taken from the asset received
 _Q = Decimal("0.00000001")
 
 
@@ -71,6 +72,11 @@ class OrderEngine:
             self.trade_ids = itertools.count(5000)
             self.placed_at: deque = deque()  # server ms of each accepted placement (order-count headers)
             self.drops: list[str] = []
+            # The spot wallet: fills move it (the received asset less 0.1 % commission), a resting order locks
+            # what it would spend. Nothing is refused for want of balance: tests choose what they trade.
+            self.balances = {asset: {"free": Decimal(free), "locked": Decimal(0)} for asset, free in
+                             (("BTC", "0.1"), ("USDT", "1000"), ("ETH", "2"))}
+            self.trades: list[dict] = []  # every spot fill, as GET /api/v3/myTrades shows it
             self.wallet = Decimal("10000")
             self.leverage = {"BTCUSDT": FUTURES_LEVERAGE_DEFAULT}
             # One open position so an account view has something to show: 0.010 BTC long at 65000.
@@ -113,6 +119,7 @@ class OrderEngine:
             "/api/v3/order": r(self.query_spot, const(4), signed=True),
             "DELETE /api/v3/order": r(self.cancel_spot, const(1), signed=True),
             "/api/v3/openOrders": r(self.open_spot, lambda p: 6 if "symbol" in p else 80, signed=True),
+            "/api/v3/myTrades": r(self.my_trades, const(20), signed=True),
             "/fapi/v3/account": r(self.futures_account, const(5), signed=True, futures=True),
             "/fapi/v3/positionRisk": r(self.futures_positions, const(5), signed=True, futures=True),
             "/fapi/v1/symbolConfig": r(self.futures_symbol_config, const(5), signed=True, futures=True),
@@ -150,6 +157,7 @@ class OrderEngine:
             if order["status"] not in OPEN:
                 raise self.error(400, -2011, "Unknown order sent.")
             order.update(status="CANCELED", updateTime=self.fake.server_time_ms())
+            self._unlock(order)
             view = self._view(order)
             return {"symbol": order["symbol"], "origClientOrderId": order["clientOrderId"], "orderId": order["orderId"],
                     "orderListId": -1, "clientOrderId": params.get("newClientOrderId") or f"cancel{order['orderId']}",
@@ -205,6 +213,9 @@ class OrderEngine:
         self.placed_at.append(self.fake.server_time_ms())
         if book is self.spot:
             self._work(order)
+            if order["status"] == "NEW":
+                order["rested"] = True
+                self._lock(order)
         self.booked.notify_all()
 
     def _work(self, order: dict) -> None:
@@ -218,11 +229,68 @@ class OrderEngine:
             self._fill(order, market)
 
     def _fill(self, order: dict, price: Decimal) -> None:
-        quantity = order["origQty"]
+        quantity, buying = order["origQty"], order["side"] == "BUY"
+        base, quote = self.assets_of(order["symbol"])
+        received, spent = (base, quote) if buying else (quote, base)
+        amount_in, amount_out = (quantity, price * quantity) if buying else (price * quantity, quantity)
+        commission = (amount_in * COMMISSION_RATE).quantize(_Q)
+        self._unlock(order)
+        self._wallet(received)["free"] += amount_in - commission
+        self._wallet(spent)["free"] -= amount_out
         order.update(status="FILLED", executedQty=quantity, cummulativeQuoteQty=price * quantity,
                      updateTime=self.fake.server_time_ms())
-        order["fills"].append({"price": _s(price), "qty": _s(quantity), "commission": "0.00000000",
-                               "commissionAsset": "BNB", "tradeId": next(self.trade_ids)})
+        fill = {"price": _s(price), "qty": _s(quantity), "commission": _s(commission), "commissionAsset": received,
+                "tradeId": next(self.trade_ids)}
+        order["fills"].append(fill)
+        self.trades.append({"symbol": order["symbol"], "id": fill["tradeId"], "orderId": order["orderId"],
+                            "orderListId": -1, "price": fill["price"], "qty": fill["qty"],
+                            "quoteQty": _s(price * quantity), "commission": fill["commission"],
+                            "commissionAsset": received, "time": order["updateTime"], "isBuyer": buying,
+                            "isMaker": order["type"] in ("LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT",
+                                                         "TAKE_PROFIT_LIMIT") and order.get("rested", False),
+                            "isBestMatch": True})
+
+    def assets_of(self, symbol: str) -> tuple[str, str]:
+        """(base, quote) of a spot symbol, as its exchangeInfo entry names them."""
+        for quote in ("USDT", "BTC", "FDUSD", "USDC", "BNB", "ETH"):
+            if symbol.endswith(quote) and len(symbol) > len(quote):
+                return symbol[:-len(quote)], quote
+        return symbol, "USDT"
+
+    def _wallet(self, asset: str) -> dict:
+        return self.balances.setdefault(asset, {"free": Decimal(0), "locked": Decimal(0)})
+
+    def _lock(self, order: dict) -> None:
+        """A resting order locks what it would spend (a BUY its quote, a SELL its base)."""
+        base, quote = self.assets_of(order["symbol"])
+        asset, amount = (quote, order["price"] * order["origQty"]) if order["side"] == "BUY" else (base, order["origQty"])
+        if order["side"] == "BUY" and not order["price"]:
+            return  # a stop-market buy has no price to lock at
+        wallet = self._wallet(asset)
+        wallet["free"] -= amount
+        wallet["locked"] += amount
+        order["locked"] = (asset, amount)
+
+    def _unlock(self, order: dict) -> None:
+        asset, amount = order.pop("locked", (None, Decimal(0)))
+        if asset is not None:
+            wallet = self._wallet(asset)
+            wallet["free"] += amount
+            wallet["locked"] -= amount
+
+    def account_balances(self) -> list[dict]:
+        with self.lock:
+            self.match()
+            return [{"asset": asset, "free": _s(w["free"]), "locked": _s(w["locked"])}
+                    for asset, w in self.balances.items()]
+
+    def my_trades(self, params, headers) -> list:
+        with self.lock:
+            self.match()
+            symbol = self._mandatory(params, "symbol")
+            self.fake._known(symbol)
+            limit = int(params.get("limit") or 500)
+            return [dict(t) for t in self.trades if t["symbol"] == symbol][-limit:]
 
     @staticmethod
     def _crosses(side: str, price: Optional[Decimal], market: Decimal) -> bool:

@@ -233,7 +233,8 @@ class FakeBinance:
             "/api/v3/ticker/price": Route(self._ticker_price, _weight_ticker_price),
             "/api/v3/ticker/24hr": Route(self._ticker_24hr, _weight_ticker_24hr),
             "/api/v3/exchangeInfo": Route(self._exchange_info, _const(20)),
-            "/api/v3/account": Route(lambda p, h: market.account(self.server_time_ms()), _const(20), signed=True),
+            "/api/v3/account": Route(lambda p, h: market.account(self.server_time_ms(), self.orders.account_balances()),
+                                     _const(20), signed=True),
             "/sapi/v1/account/apiTradingStatus": Route(
                 lambda p, h: market.api_trading_status(self.server_time_ms()), _const(1), signed=True),
             "/sapi/v1/account/status": Route(lambda p, h: {"data": "Normal"}, _const(1), signed=True),
