@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask
 
@@ -27,21 +28,22 @@ class GatewayFlask(Flask):
         return synced
 
 
-def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Builds the app. `config` overrides environment settings by their names
     (BINANCE_BASE_URL, ...) and may inject CLOCK and SLEEP for tests."""
     from flask_caching import Cache
 
     from . import routes, wiring
-    from .server.json_provider import FastJSONProvider
     from .observability import logs, request_log
+    from .server.json_provider import FastJSONProvider
     from .settings import Settings, load_env_file
 
     if config is None:
         load_env_file()  # a real start reads .env; tests never do
         logs.configure_json_logging()
     overrides = dict(config or {})
-    env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}}
+    named = {k: str(v) for k, v in overrides.items() if k.isupper() and isinstance(v, (str, int, float))}
+    env = {**os.environ, **named}
     settings = Settings.from_env(env)
 
     app = GatewayFlask(__name__, static_folder=None)

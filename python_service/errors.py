@@ -2,8 +2,6 @@
 of an upstream failure into it. Rendering (the JSON shape) is routes/errors.py."""
 from __future__ import annotations
 
-from typing import Optional
-
 from .stores.flight import SingleFlightTimeout
 from .upstream.errors import HeldBack, OverClientShare, Rejected, UpstreamError
 
@@ -13,8 +11,8 @@ UNKNOWN_SYMBOL = -1121
 class ApiError(Exception):
     """An answer the client should get: status, machine code and readable message."""
 
-    def __init__(self, status: int, code: str, message: str, upstream: Optional[dict] = None,
-                 retry_after: Optional[float] = None, details: Optional[dict] = None):
+    def __init__(self, status: int, code: str, message: str, upstream: dict | None = None,
+                 retry_after: float | None = None, details: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.upstream, self.retry_after = upstream, retry_after
@@ -73,7 +71,7 @@ ORDER_REJECTED = -2010
 class BinanceError(Exception):
     """An answer in Binance's shape {"code": -1121, "msg": "Invalid symbol."} with Binance's HTTP status."""
 
-    def __init__(self, status: int, code: int, msg: str, retry_after: Optional[float] = None):
+    def __init__(self, status: int, code: int, msg: str, retry_after: float | None = None):
         super().__init__(msg)
         self.status, self.code, self.msg, self.retry_after = status, code, msg, retry_after
 
@@ -124,6 +122,6 @@ def _unavailable(err: UpstreamError, write: bool) -> BinanceError:
     return BinanceError(503, *(SEND_STATUS_UNKNOWN if lost else DISCONNECTED), retry_after=err.retry_after)
 
 
-def _binance_msg(err: UpstreamError) -> Optional[str]:
+def _binance_msg(err: UpstreamError) -> str | None:
     """A live 451's message is Binance's own (client.translate keeps it); a held-back one is ours."""
     return err.message if err.status == 451 else None

@@ -10,9 +10,10 @@ import math
 import os
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 PRODUCTION_ROOTS = {"base_url": "https://api.binance.com", "futures_base_url": "https://fapi.binance.com",
@@ -48,7 +49,7 @@ def boolean(name: str, value: str) -> bool:
     raise SettingsError(f"{name} must be true or false, not {value!r}")
 
 
-def number(minimum: Optional[float] = None, maximum: Optional[float] = None, integer: bool = False) -> Callable:
+def number(minimum: float | None = None, maximum: float | None = None, integer: bool = False) -> Callable:
     def parse(name: str, value: str):
         try:
             parsed = int(value) if integer else float(value)
@@ -152,7 +153,7 @@ def _split(name, value: str):
     refuse_control_characters(name, value)
     try:
         parts = urlsplit(value)
-        parts.port  # raises ValueError on a bad port
+        _ = parts.port  # raises ValueError on a bad port
         return parts
     except ValueError:
         raise SettingsError(f"{name} is not a valid URL: {mask_url(value)!r}") from None
@@ -177,17 +178,18 @@ class Settings:
     stream_silence_s: float = setting("STREAM_SILENCE_S", 5.0, number(minimum=0.1))  # silent longer: REST
     stream_idle_s: float = setting("STREAM_IDLE_S", 120.0, number(minimum=1))  # unsubscribe after no interest
     stream_max_age_s: float = setting("STREAM_MAX_AGE_S", 23.5 * 3600, number(minimum=1, maximum=24 * 3600))
-    api_key: Optional[str] = setting("BINANCE_API_KEY", None, secret=True)
-    api_secret: Optional[str] = setting("BINANCE_API_SECRET", None, secret=True)
-    proxy_url: Optional[str] = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)
+    api_key: str | None = setting("BINANCE_API_KEY", None, secret=True)
+    api_secret: str | None = setting("BINANCE_API_SECRET", None, secret=True)
+    proxy_url: str | None = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)
     timeout_s: float = setting("BINANCE_TIMEOUT_S", 5.0, number(minimum=0.001))
     max_attempts: int = setting("BINANCE_MAX_ATTEMPTS", 3, number(minimum=1, integer=True))
-    cache_redis_url: Optional[str] = setting("CACHE_REDIS_URL", None, redis_url, secret=True)
+    cache_redis_url: str | None = setting("CACHE_REDIS_URL", None, redis_url, secret=True)
     fallback_data_dir: str = setting("FALLBACK_DATA_DIR", "fallback_data")
-    internal_api_token: Optional[str] = setting("INTERNAL_API_TOKEN", None, secret=True)
+    internal_api_token: str | None = setting("INTERNAL_API_TOKEN", None, secret=True)
     port: int = setting("GATEWAY_PORT", 5001, number(minimum=1, maximum=65535, integer=True))
     bind_host: str = setting("GATEWAY_BIND_HOST", "127.0.0.1")
-    workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))  # 0: one per CPU, or 4 with Redis
+    # 0: one per CPU, or 4 with Redis
+    workers: int = setting("GUNICORN_WORKERS", 0, number(minimum=0, maximum=64, integer=True))
     threads: int = setting("GUNICORN_THREADS", 8, number(minimum=1, maximum=256, integer=True))  # gthread only
     # gevent: a greenlet per connection, so slow clients and a slow Binance wait without holding a thread
     worker_class: str = setting("GUNICORN_WORKER_CLASS", "gevent", one_of("gevent", "gthread"))
@@ -212,7 +214,8 @@ class Settings:
     breaker_threshold: int = setting("BREAKER_THRESHOLD", 3, number(minimum=1, integer=True))
     breaker_cooldown_s: float = setting("BREAKER_COOLDOWN_S", 30.0, number(minimum=0))
     firewall_backoff_s: float = setting("FIREWALL_BACKOFF_S", 300.0, number(minimum=0))  # 403 without Retry-After
-    redis_retry_s: float = setting("REDIS_RETRY_S", 5.0, number(minimum=0))  # process memory only, after a Redis failure
+    # after a Redis failure, process memory (and the host store) only for this long
+    redis_retry_s: float = setting("REDIS_RETRY_S", 5.0, number(minimum=0))
     last_known_good_dir: str = setting("LAST_KNOWN_GOOD_DIR", "var/last_known_good")
     prices_ttl_s: float = setting("PRICES_TTL_S", 1.0, POSITIVE_TTL)
     ticker_ttl_s: float = setting("TICKER_TTL_S", 5.0, POSITIVE_TTL)
@@ -224,18 +227,18 @@ class Settings:
     exchange_info_ttl_s: float = setting("EXCHANGE_INFO_TTL_S", 3600.0, POSITIVE_TTL)
     futures_ttl_s: float = setting("FUTURES_TTL_S", 5.0, POSITIVE_TTL)
     funding_rate_ttl_s: float = setting("FUNDING_RATE_TTL_S", 60.0, POSITIVE_TTL)
-    metrics_dir: Optional[str] = setting("PROMETHEUS_MULTIPROC_DIR", None)
+    metrics_dir: str | None = setting("PROMETHEUS_MULTIPROC_DIR", None)
     # The store this host's workers share (state, budget, single flight, cache, stream lease; with
     # Redis, the host's copy of bans): gunicorn.conf.py makes a fresh directory per start when unset.
-    host_store_dir: Optional[str] = setting("HOST_STORE_DIR", None)
+    host_store_dir: str | None = setting("HOST_STORE_DIR", None)
     trading_enabled: bool = setting("TRADING_ENABLED", False, boolean)
     order_journal_path: str = setting("ORDER_JOURNAL_PATH", "var/orders.sqlite3")
     # Risk ceilings (unset: no limit); an admin may tighten them at run time, never loosen them.
-    risk_max_order_notional: Optional[Decimal] = setting("RISK_MAX_ORDER_NOTIONAL", None, positive_decimal)
-    risk_max_orders_per_min: Optional[int] = setting("RISK_MAX_ORDERS_PER_MIN", None,
+    risk_max_order_notional: Decimal | None = setting("RISK_MAX_ORDER_NOTIONAL", None, positive_decimal)
+    risk_max_orders_per_min: int | None = setting("RISK_MAX_ORDERS_PER_MIN", None,
                                                      number(minimum=1, maximum=100000, integer=True))
-    risk_allowed_symbols: Optional[tuple] = setting("RISK_ALLOWED_SYMBOLS", None, symbol_list)
-    risk_max_leverage: Optional[int] = setting("RISK_MAX_LEVERAGE", None, number(minimum=1, maximum=125, integer=True))
+    risk_allowed_symbols: tuple | None = setting("RISK_ALLOWED_SYMBOLS", None, symbol_list)
+    risk_max_leverage: int | None = setting("RISK_MAX_LEVERAGE", None, number(minimum=1, maximum=125, integer=True))
     trading_halted: bool = setting("TRADING_HALTED", False, boolean)
     risk_state_path: str = setting("RISK_STATE_PATH", "var/risk_limits.json")  # the admin's tighter limits
     audit_log_path: str = setting("AUDIT_LOG_PATH", "var/audit.sqlite3")  # append-only
@@ -251,7 +254,7 @@ class Settings:
                                                                   integer=True))
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> "Settings":
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
         values = {}
         for f in fields(cls):
             name, raw = f.metadata["env"], env.get(f.metadata["env"])
@@ -268,7 +271,7 @@ class Settings:
         return next(f.metadata["env"] for f in fields(cls) if f.name == field_name)
 
     @property
-    def proxy_resolves_names(self) -> Optional[bool]:
+    def proxy_resolves_names(self) -> bool | None:
         """True when the proxy resolves Binance's host name (socks5h://, and http(s) CONNECT proxies)."""
         if not self.proxy_url:
             return None
@@ -315,7 +318,7 @@ def mask_urls_in(text: str) -> str:
     return _USERINFO.sub("://***@", text)
 
 
-def mask_url(url: Optional[str]) -> Optional[str]:
+def mask_url(url: str | None) -> str | None:
     """The URL with its whole userinfo (user name and password) replaced by '***'.
     Many proxy providers put the key in the user name, so neither part is shown.
     Never raises, even on a bad URL."""

@@ -4,25 +4,26 @@ service can never disagree about how Binance is reached."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from .observability import metrics
 from . import stores
+from .observability import metrics
 from .services.account import Account
 from .services.exchange import Exchange
 from .services.futures import Futures
 from .services.mirror import Mirror
-from .services.placement import Placement
 from .services.order_gate import OrderGate
+from .services.placement import Placement
 from .services.price_push import PricePush
 from .services.risk import Prices, Risk
 from .services.spot import Spot
 from .services.status import Status
 from .services.trading import Trading
 from .settings import Settings
-from .sourcing.fallback import FallbackData
 from .sourcing.audit_log import AuditLog
+from .sourcing.fallback import FallbackData
 from .sourcing.last_known_good import LastKnownGood
 from .sourcing.order_journal import OrderJournal
 from .sourcing.provider import LastResort, Provider

@@ -14,7 +14,7 @@ import os
 import re
 import time
 import uuid
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import orjson
 from flask import Flask, g, has_request_context, request
@@ -38,7 +38,7 @@ def _reseed_after_fork() -> None:
 os.register_at_fork(after_in_child=_reseed_after_fork)
 
 
-_sink: Optional[Callable[[dict], None]] = None  # set by direct_lines(): the real start
+_sink: Callable[[dict], None] | None = None  # set by direct_lines(): the real start
 
 
 def direct_lines(fd: int = 2) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 import select
 import socket
 import threading
-from typing import Callable, Iterator, Optional
+from collections.abc import Callable, Iterator
 
 WAKE_S = 1.0  # how often a watch looks whether its stream has ended by itself
 
 
 class ClientWatch:
-    def __init__(self, sock: Optional[socket.socket], on_gone: Callable[[], None]):
+    def __init__(self, sock: socket.socket | None, on_gone: Callable[[], None]):
         self.sock, self.on_gone = sock, on_gone  # sock: gunicorn's `gunicorn.socket`; None elsewhere
         self._ended = threading.Event()
 

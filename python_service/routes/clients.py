@@ -9,8 +9,8 @@ import ipaddress
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable, Optional
 
 from flask import Flask, g, request
 
@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
         current_client.set(None)
 
 
-def _sent_bytes(app: Flask, found) -> "ByteBuckets":
+def _sent_bytes(app: Flask, found) -> ByteBuckets:
     buckets = app.extensions.get("sent_bytes")
     if buckets is None:
         buckets = app.extensions["sent_bytes"] = ByteBuckets(found.settings.client_bytes_per_s, found.clock)
@@ -98,7 +98,7 @@ class ByteBuckets:
 
 
 @lru_cache(maxsize=4096)  # asked on every request, mostly for the same few peers
-def client_address(peer: Optional[str], forwarded_for: Optional[str], trusted: tuple) -> str:
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
     """The peer, unless it is a trusted proxy that names the client: then the last
     X-Forwarded-For entry (the one the trusted proxy wrote; earlier ones are the client's word)."""
     peer_ip = _ip(peer)
@@ -117,7 +117,7 @@ def _trusted(address: str, trusted: tuple) -> bool:
     return ip is not None and any(ip in network for network in _networks(trusted))
 
 
-def _ip(text: Optional[str]):
+def _ip(text: str | None):
     try:
         address = ipaddress.ip_address(text) if text else None
     except ValueError:

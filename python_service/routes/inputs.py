@@ -6,7 +6,6 @@ import json
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Optional
 
 from ..errors import ApiError
 from ..services.order_filters import PRICED_TYPES, SIDES, TYPES
@@ -17,7 +16,7 @@ MAX_SYMBOLS = 100
 INTERVALS = ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d", "3d", "1w", "1M")
 _DIGITS = re.compile(r"[0-9]{1,15}")
 # The same rule for ASCII text (ASCII letters are category L, its digits Nd), without a lookup per character.
-_ASCII_SYMBOL = re.compile(r"[A-Za-z0-9_.\-]{1,%d}" % MAX_SYMBOL_LENGTH)
+_ASCII_SYMBOL = re.compile(rf"[A-Za-z0-9_.\-]{{1,{MAX_SYMBOL_LENGTH}}}")
 # Decimals as Binance writes them: at most 20 integer digits and 18 decimal places. Bounding
 # them before any arithmetic keeps "1e-999990" (9 characters) from becoming a 1 MB string.
 MAX_INTEGER_DIGITS, MAX_DECIMAL_PLACES = 20, 18
@@ -53,7 +52,7 @@ def _symbol_shaped(text: str) -> bool:
         for c in text)
 
 
-def parse_symbols(raw: Optional[str]) -> Optional[list[str]]:
+def parse_symbols(raw: str | None) -> list[str] | None:
     """`A,B` or Binance's `["A","B"]`; None when absent. Duplicates are dropped, order kept."""
     if raw is None:
         return None
@@ -75,7 +74,7 @@ def _json_list(raw: str) -> list[str]:
     return items
 
 
-def symbol_or_symbols(args) -> Optional[list[str]]:
+def symbol_or_symbols(args) -> list[str] | None:
     """`?symbol=S` or `?symbols=A,B` (not both) as a list; None for all symbols."""
     if "symbol" in args and "symbols" in args:
         raise ApiError(400, "invalid_parameters", "give either symbol or symbols, not both")
@@ -84,7 +83,7 @@ def symbol_or_symbols(args) -> Optional[list[str]]:
     return parse_symbols(args.get("symbols"))
 
 
-def integer(args, name: str, default: Optional[int], low: int, high: int) -> Optional[int]:
+def integer(args, name: str, default: int | None, low: int, high: int) -> int | None:
     raw = args.get(name)
     if raw is None:
         return default
@@ -159,7 +158,7 @@ def _nesting_depth(raw: bytes) -> int:
     return deepest
 
 
-def decimal_field(body: dict, name: str, required: bool) -> Optional[Decimal]:
+def decimal_field(body: dict, name: str, required: bool) -> Decimal | None:
     raw = body.get(name)
     if raw is None:
         if required:
@@ -232,7 +231,7 @@ def client_order_id(raw) -> str:
     return raw
 
 
-def _option(body: dict, name: str, allowed) -> Optional[str]:
+def _option(body: dict, name: str, allowed) -> str | None:
     value = body.get(name)
     if value is not None and value not in allowed:
         raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(allowed)}")
@@ -251,7 +250,8 @@ def parse_placement(body, types=PLACEMENT_TYPES) -> dict:
         if order[name] is not None and name not in needs and not (kind == "MARKET" and name == "quantity"):
             raise ApiError(400, "invalid_parameter", f"a {kind} order takes no {name}")
     if "timeInForce" in needs and order["timeInForce"] is None:
-        raise ApiError(400, "invalid_parameter", f"timeInForce is required for {kind}: one of {', '.join(TIME_IN_FORCE)}")
+        raise ApiError(400, "invalid_parameter",
+                       f"timeInForce is required for {kind}: one of {', '.join(TIME_IN_FORCE)}")
     order["quoteOrderQty"] = decimal_field(body, "quoteOrderQty", required=False) if kind == "MARKET" else None
     if kind == "MARKET" and (order["quantity"] is None) == (order["quoteOrderQty"] is None):
         raise ApiError(400, "invalid_parameter", "a MARKET order takes exactly one of quantity and quoteOrderQty")
@@ -291,7 +291,7 @@ def parse_risk_limits(body) -> dict:
             "max_leverage": _whole(body, "max_leverage", 125), "trading_halted": halted}
 
 
-def _whole(body: dict, name: str, maximum: int) -> Optional[int]:
+def _whole(body: dict, name: str, maximum: int) -> int | None:
     value = body.get(name)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum):
         raise ApiError(400, "invalid_parameter", f"{name} must be an integer from 1 to {maximum}, or null")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from typing import Optional
 
 from ..errors import BinanceError
 from .inputs import INTERVALS
@@ -53,7 +52,7 @@ class Params:
     def __contains__(self, name: str) -> bool:
         return name in self.args
 
-    def symbol(self, required: bool = True) -> Optional[str]:
+    def symbol(self, required: bool = True) -> str | None:
         raw = self.args.get("symbol")
         if raw is None:
             if required:
@@ -61,7 +60,7 @@ class Params:
             return None
         return _symbol(raw, "symbol")
 
-    def symbols(self) -> Optional[list[str]]:
+    def symbols(self) -> list[str] | None:
         """Binance's `symbols=["A","B"]` (a JSON array, no spaces needed)."""
         raw = self.args.get("symbols")
         if raw is None:
@@ -76,7 +75,7 @@ class Params:
             raise not_valid("symbols")
         return list(dict.fromkeys(_symbol(item, "symbols") for item in items))
 
-    def symbol_or_symbols(self) -> tuple[Optional[str], Optional[list[str]]]:
+    def symbol_or_symbols(self) -> tuple[str | None, list[str] | None]:
         if "symbol" in self.args and "symbols" in self.args:
             raise BinanceError(400, -1128, "Combination of optional parameters invalid.")
         return self.symbol(required=False), self.symbols()
@@ -89,7 +88,7 @@ class Params:
             raise BinanceError(400, -1120, "Invalid interval.")
         return raw
 
-    def integer(self, name: str, low: int, high: int, default: Optional[int] = None) -> Optional[int]:
+    def integer(self, name: str, low: int, high: int, default: int | None = None) -> int | None:
         raw = self.args.get(name)
         if raw is None:
             return default
@@ -100,7 +99,7 @@ class Params:
             raise not_valid(name)
         return value
 
-    def limit(self, high: int, default: int, allowed: Optional[tuple[int, ...]] = None) -> int:
+    def limit(self, high: int, default: int, allowed: tuple[int, ...] | None = None) -> int:
         value = self.integer("limit", 1, high, default)
         if allowed is not None and value not in allowed:
             raise not_valid("limit")

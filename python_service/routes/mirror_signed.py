@@ -8,8 +8,8 @@ path, never a blind forward."""
 from flask import Blueprint, Response, request
 
 from ..errors import BinanceError
-from ..upstream import Market
 from ..sourcing.audit_log import key_fingerprint
+from ..upstream import Market
 from ..upstream.passthrough import API_KEY_HEADER, SignedRequest
 from .clients import client_address
 from .inputs import read_body

@@ -37,7 +37,8 @@ def error(description: str) -> dict:
 def ok(schema: dict, description: str = "OK", data_source: bool = True) -> dict:
     answer = {"description": description, "content": {"application/json": {"schema": schema}}}
     if data_source:
-        answer["headers"] = {"X-Data-Source": {"schema": {"type": "string", "enum": ["live", "stream", "cache", "stale", "fallback"]}}}
+        sources = ["live", "stream", "cache", "stale", "fallback"]
+        answer["headers"] = {"X-Data-Source": {"schema": {"type": "string", "enum": sources}}}
     return answer
 
 
@@ -48,7 +49,8 @@ UPSTREAM_ERRORS = {"429": OVER_SHARE, "502": error("Binance rejected the request
 
 
 def market(summary: str, schema: dict, parameters: list, symbol_errors: bool = True) -> dict:
-    responses = {"200": ok(sourced(schema)), "400": error("Invalid parameter or symbol (checked before any upstream call)"),
+    responses = {"200": ok(sourced(schema)),
+                 "400": error("Invalid parameter or symbol (checked before any upstream call)"),
                  **UPSTREAM_ERRORS}
     if symbol_errors:
         responses["404"] = error("Unknown symbol")
@@ -71,8 +73,10 @@ POSITIVE_DECIMAL = {"type": "string", "pattern": "^([1-9][0-9]{0,19}(\\.[0-9]{1,
                     "example": "0.001"}
 # a JSON number is read as a decimal too (never a float)
 POSITIVE_AMOUNT = {"oneOf": [POSITIVE_DECIMAL, {"type": "number", "minimum": 0, "exclusiveMinimum": True}]}
-LIMIT = lambda high, default: query("limit", {"type": "integer", "minimum": 1, "maximum": high, "default": default})  # noqa: E731
-TIME_RANGE = [query("startTime", {"type": "integer", "minimum": 0}), query("endTime", {"type": "integer", "minimum": 0})]
+def LIMIT(high: int, default: int) -> dict:
+    return query("limit", {"type": "integer", "minimum": 1, "maximum": high, "default": default})
+TIME_RANGE = [query("startTime", {"type": "integer", "minimum": 0}),
+              query("endTime", {"type": "integer", "minimum": 0})]
 INTERVAL = query("interval", {"type": "string", "enum": list(INTERVALS)}, required=True)
 
 TICKER_FIELDS = ["symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "lastPrice", "lastQty",
@@ -112,7 +116,8 @@ SCHEMAS = {
                 asks={"type": "array", "items": {"type": "array", "items": DECIMAL, "minItems": 2, "maxItems": 2}}),
     "SymbolRules": obj(["symbol", "status", "base_asset", "quote_asset", "order_types", "filters"],
                        symbol={"type": "string"}, status={"type": "string", "nullable": True},
-                       base_asset={"type": "string", "nullable": True}, quote_asset={"type": "string", "nullable": True},
+                       base_asset={"type": "string", "nullable": True},
+                       quote_asset={"type": "string", "nullable": True},
                        order_types={"type": "array", "items": {"type": "string"}}, filters=ANY_OBJECT),
     "PremiumIndex": obj(["symbol", "markPrice", "indexPrice", "lastFundingRate", "nextFundingTime"],
                         symbol={"type": "string"}, markPrice=DECIMAL, indexPrice=DECIMAL, lastFundingRate=DECIMAL,
@@ -157,7 +162,8 @@ SCHEMAS = {
                          volume=DECIMAL),
 }
 
-list_of = lambda name, items: obj([name, "count"], **{name: {"type": "array", "items": items}, "count": {"type": "integer"}})  # noqa: E731
+def list_of(name: str, items: dict) -> dict:
+    return obj([name, "count"], **{name: {"type": "array", "items": items}, "count": {"type": "integer"}})
 
 PATHS = {
     "/api/status": {"get": {"summary": "Liveness and what the service knows; never calls Binance", "responses": {
@@ -181,7 +187,8 @@ PATHS = {
     "/api/binance/trades": market("Recent trades", obj(["symbol", "trades", "count"], symbol={"type": "string"},
                                                       trades={"type": "array", "items": ANY_OBJECT},
                                                       count={"type": "integer"}), [SYMBOL_REQ, LIMIT(1000, 500)]),
-    "/api/binance/avg-price/{symbol}": market("Current average price", obj(["symbol", "price"], symbol={"type": "string"},
+    "/api/binance/avg-price/{symbol}": market("Current average price", obj(["symbol", "price"],
+                                                                         symbol={"type": "string"},
                                                                            price=DECIMAL), [SYMBOL_PATH]),
     "/api/binance/exchange-info": market("Symbol rules with parsed filters", list_of("symbols", ref("SymbolRules")),
                                          [SYMBOL_Q, SYMBOLS_Q]),
@@ -245,7 +252,8 @@ PATHS = {
 }
 
 
-TRADING_ERRORS = {"400": error("Invalid order or parameters (checked before any upstream call), or Binance rejected it"),
+TRADING_ERRORS = {"400": error("Invalid order or parameters (checked before any upstream call), "
+                               "or Binance rejected it"),
                   "401": error("X-Internal-Token missing or wrong"),
                   "403": error("Trading is disabled (TRADING_ENABLED=false), or the order breaks a risk limit "
                                "(risk_limit, naming the limit and its value); nothing was sent"),
@@ -280,9 +288,11 @@ ORDER_PATHS = {
         **trading("delete", "Cancels one open spot order (never retried)",
                   {"200": ok(ANY_OBJECT, data_source=False), "404": error("No such open order")},
                   parameters=[SYMBOL_PATH, CLIENT_ORDER_PATH])},
-    "/api/binance/open-orders": trading("get", "Open spot orders", {"200": ok(list_of("orders", ANY_OBJECT), data_source=False)},
+    "/api/binance/open-orders": trading("get", "Open spot orders",
+                                        {"200": ok(list_of("orders", ANY_OBJECT), data_source=False)},
                                         parameters=[SYMBOL_Q]),
-    "/api/binance/futures/account": trading("get", "USDT-M balances, available balance, unrealised PnL (/fapi/v3/account)",
+    "/api/binance/futures/account": trading("get", "USDT-M balances, available balance, unrealised PnL "
+                                                   "(/fapi/v3/account)",
                                             {"200": ok(ANY_OBJECT, data_source=False)}),
     "/api/binance/futures/positions": trading("get", "Non-zero USDT-M positions with leverage and liquidation price",
                                               {"200": ok(list_of("positions", ANY_OBJECT), data_source=False)}),
@@ -315,8 +325,8 @@ def credential(method: str, summary: str, answers: dict, body: dict | None = Non
 
 ACCOUNT_PATHS = {
     "/api/binance/account": credential("get", "Spot balances that are not zero, valued in USDT with each price's "
-                                       "provenance, and their total", {"200": ok(sourced(ref("Balances")), data_source=False),
-                                                                       **UPSTREAM_ERRORS}),
+                                       "provenance, and their total",
+                                       {"200": ok(sourced(ref("Balances")), data_source=False), **UPSTREAM_ERRORS}),
     "/api/binance/my-trades": credential("get", "The account's fills on one symbol", {
         "200": ok(sourced(ref("Fills")), data_source=False), "400": error("Invalid symbol or limit"),
         **UPSTREAM_ERRORS}, parameters=[SYMBOL_REQ, LIMIT(1000, 50)]),
@@ -345,7 +355,8 @@ SCHEMAS.update({
         ["asset", "free", "locked", "total", "price_usdt", "value_usdt", "price_source", "price_as_of"],
         asset={"type": "string"}, free=DECIMAL, locked=DECIMAL, total=DECIMAL, price_usdt=NULLABLE_DECIMAL,
         value_usdt=NULLABLE_DECIMAL,
-        price_source={"type": "string", "nullable": True, "enum": ["live", "stream", "cache", "stale", "fallback", None],
+        price_source={"type": "string", "nullable": True,
+                      "enum": ["live", "stream", "cache", "stale", "fallback", None],
                       "description": "where the asset's USDT price came from (null for USDT itself, or no price)"},
         price_as_of={"type": "string", "format": "date-time", "nullable": True})},
         count={"type": "integer"}, total_usdt=DECIMAL,
@@ -354,7 +365,8 @@ SCHEMAS.update({
     "Fills": obj(["symbol", "trades", "count"], symbol={"type": "string"}, count={"type": "integer"},
                  trades={"type": "array", "items": obj(
                      ["id", "orderId", "side", "price", "qty", "commission", "commissionAsset", "maker", "time"],
-                     id={"type": "integer"}, orderId={"type": "integer"}, side={"type": "string", "enum": ["BUY", "SELL"]},
+                     id={"type": "integer"}, orderId={"type": "integer"},
+                     side={"type": "string", "enum": ["BUY", "SELL"]},
                      price=DECIMAL, qty=DECIMAL, quoteQty=NULLABLE_DECIMAL, commission=DECIMAL,
                      commissionAsset={"type": "string"}, maker={"type": "boolean"},
                      time={"type": "string", "format": "date-time", "nullable": True})}),

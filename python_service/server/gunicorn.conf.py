@@ -1,4 +1,5 @@
-"""gunicorn settings for python_service: `gunicorn -c python_service/server/gunicorn.conf.py 'python_service:create_app()'`.
+"""gunicorn settings for python_service:
+`gunicorn -c python_service/server/gunicorn.conf.py 'python_service:create_app()'`.
 
 Settings are validated here, in the master, so a bad value stops start-up with
 one clear line naming the variable instead of a worker traceback loop."""
@@ -9,9 +10,9 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-from python_service.settings import Settings, SettingsError, load_env_file  # noqa: E402
-from python_service.server import http_errors  # noqa: E402
-from python_service.stores.host import FILE_NAME as HOST_STORE_FILE  # noqa: E402
+from python_service.server import http_errors
+from python_service.settings import Settings, SettingsError, load_env_file
+from python_service.stores.host import FILE_NAME as HOST_STORE_FILE
 
 load_env_file()
 http_errors.install()  # gunicorn's own refusals (414, 431, a malformed request) in the error shape

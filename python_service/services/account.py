@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from ..stores.flight import SingleFlightTimeout
 from ..errors import ApiError
 from ..sourcing.provenance import iso_utc
+from ..stores.flight import SingleFlightTimeout
 from ..upstream import Rejected, UpstreamError
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,8 @@ class Account:
         """The spot balances that are not zero, each valued in USDT at the gateway's current price
         (with that price's source and as_of; null where no price is known), and their total."""
         self._require_keys()
-        sourced = self.provider.get("account:spot", self.settings.account_ttl_s, lambda: self.upstream.signed("account"))
+        sourced = self.provider.get("account:spot", self.settings.account_ttl_s,
+                                    lambda: self.upstream.signed("account"))
         rows, total, unpriced = [], Decimal(0), []
         for balance in sourced.data.get("balances") or []:
             free, locked = Decimal(balance.get("free") or "0"), Decimal(balance.get("locked") or "0")
@@ -110,7 +111,8 @@ def _fill(row: dict) -> dict:
     return {"id": row.get("id"), "orderId": row.get("orderId"), "side": "BUY" if row.get("isBuyer") else "SELL",
             "price": row.get("price"), "qty": row.get("qty"), "quoteQty": row.get("quoteQty"),
             "commission": row.get("commission"), "commissionAsset": row.get("commissionAsset"),
-            "maker": bool(row.get("isMaker")), "time": iso_utc(row["time"] / 1000) if isinstance(row.get("time"), int) else None}
+            "maker": bool(row.get("isMaker")),
+            "time": iso_utc(row["time"] / 1000) if isinstance(row.get("time"), int) else None}
 
 
 def _decimal(value: Decimal) -> str:

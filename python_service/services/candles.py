@@ -7,7 +7,9 @@ KLINE_FIELDS = ("open_time", "open", "high", "low", "close", "volume", "close_ti
 
 def named_candles(rows: list) -> list[dict]:
     """Binance's kline arrays as named fields; decimals stay strings."""
-    return [dict(zip(KLINE_FIELDS, row)) for row in rows if isinstance(row, list) and len(row) >= len(KLINE_FIELDS)]
+    width = len(KLINE_FIELDS)  # Binance's 12th field ("ignore") is dropped
+    return [dict(zip(KLINE_FIELDS, row[:width], strict=True)) for row in rows
+            if isinstance(row, list) and len(row) >= width]
 
 
 def cache_key(prefix: str, params: dict) -> str:

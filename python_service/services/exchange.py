@@ -3,7 +3,6 @@ shipped snapshot as fallback), and order checks against them."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 from ..errors import ApiError
 from ..sourcing.derived import Derived
@@ -51,11 +50,12 @@ class Exchange:
 
     def all(self, market: Market = Market.SPOT) -> Sourced:
         """{symbol: parsed rules} for every symbol (spot: the shipped snapshot when Binance cannot answer)."""
-        shipped = (lambda: self.last_resort.lookup("exchange_info", shape=lambda rows: {"symbols": list(rows.values())})) \
+        shipped = (lambda: self.last_resort.lookup("exchange_info",
+                                                   shape=lambda rows: {"symbols": list(rows.values())})) \
             if market is Market.SPOT else (lambda: None)
         return self.derived.shape(f"exchange_info:{market.value}", self.document(market, shipped), parsed_rules)
 
-    def select(self, symbols: Optional[list[str]], market: Market = Market.SPOT) -> Sourced:
+    def select(self, symbols: list[str] | None, market: Market = Market.SPOT) -> Sourced:
         everything = self.all(market)
         if symbols is None:
             return everything
@@ -81,7 +81,7 @@ class Exchange:
         return validate(order, rules.data[symbol], market_price, avg_price), rules
 
 
-def _optional(price) -> Optional[Decimal]:
+def _optional(price) -> Decimal | None:
     try:
         return Decimal(price())
     except (ApiError, UpstreamError, SingleFlightTimeout):

@@ -2,15 +2,13 @@
 open interest, funding rates, premium index. Weight counts against the futures budget."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
 from .streamed import NO_STREAMS, streamed_book, streamed_candles
 
 
-def _one_or_all(symbol: Optional[str]) -> dict:
+def _one_or_all(symbol: str | None) -> dict:
     return {"symbol": symbol} if symbol else {}
 
 
@@ -21,7 +19,7 @@ class Futures:
         self.ttl, self.funding_ttl = settings.futures_ttl_s, settings.funding_rate_ttl_s
         self.derived = Derived()
 
-    def ticker_24hr(self, symbol: Optional[str]) -> Sourced:
+    def ticker_24hr(self, symbol: str | None) -> Sourced:
         streamed = self.streams.fresh("futures", "tickers")
         if streamed is not None and (symbol is None or symbol in streamed.data):
             return streamed.replace(streamed.data[symbol] if symbol else list(streamed.data.values()))
@@ -55,7 +53,7 @@ class Futures:
         return self.provider.get(f"futures:funding:{symbol}:{limit}", self.funding_ttl,
                                  lambda: self.upstream.fetch("futures_funding_rate", symbol=symbol, limit=limit))
 
-    def premium_index(self, symbol: Optional[str]) -> Sourced:
+    def premium_index(self, symbol: str | None) -> Sourced:
         def shape(rows: dict):
             return rows[symbol] if symbol else list(rows.values())
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from ..errors import BinanceError
 from ..sourcing.provenance import Source, Sourced
@@ -35,7 +35,7 @@ def _pick(rows: dict, symbol: str):
     return rows[symbol]
 
 
-def _select(rows: dict, symbol: Optional[str], symbols: Optional[list[str]]):
+def _select(rows: dict, symbol: str | None, symbols: list[str] | None):
     """Binance's shape: one object for symbol=, a list for symbols= (in the order asked) or for all."""
     if symbol is not None:
         return _pick(rows, symbol)
@@ -66,7 +66,7 @@ class Mirror:
     def used_weight(self, market: Market) -> int:
         return self.upstream.budget(market).used()
 
-    def _recent(self, sourced: Sourced, market: Market, max_stale_s: Optional[float] = None) -> Sourced:
+    def _recent(self, sourced: Sourced, market: Market, max_stale_s: float | None = None) -> Sourced:
         """Fresh data as it is; older data only within the mirror's bound, else Binance's trouble."""
         if sourced.source in (Source.LIVE, Source.STREAM, Source.CACHE):
             return sourced
@@ -109,7 +109,7 @@ class Mirror:
             raise HeldBack("Binance's time answer had no serverTime", State.UNREACHABLE)
         return server_ms - (before + after) / 2 * 1000
 
-    def exchange_info(self, market: Market, symbol: Optional[str], symbols: Optional[list[str]]) -> Sourced:
+    def exchange_info(self, market: Market, symbol: str | None, symbols: list[str] | None) -> Sourced:
         """The whole document, cached long (the same answer the gateway's parsed rules come from);
         symbol= and symbols= cut from it."""
         sourced = self._recent(self.exchange.document(market), market, self.settings.mirror_exchange_info_max_stale_s)
@@ -120,17 +120,17 @@ class Mirror:
         return sourced.replace({**sourced.data, "symbols": chosen})
 
     # ----- spot -----
-    def ticker_price(self, symbol: Optional[str], symbols: Optional[list[str]]) -> Sourced:
+    def ticker_price(self, symbol: str | None, symbols: list[str] | None) -> Sourced:
         """From the all-symbols list the gateway's /api/binance/prices uses (one call, one cache key)."""
         everything = self._recent(self.spot.all_prices(), Market.SPOT)
         rows = {s: {"symbol": s, "price": p} for s, p in everything.data.items()}
         return everything.replace(_select(rows, symbol, symbols))
 
-    def ticker_24hr(self, symbol: Optional[str], symbols: Optional[list[str]]) -> Sourced:
+    def ticker_24hr(self, symbol: str | None, symbols: list[str] | None) -> Sourced:
         sourced = self._recent(self.spot.ticker_24hr(symbol=symbol, symbols=symbols), Market.SPOT)
         return sourced.replace(_select(sourced.data, symbol, symbols))
 
-    def book_ticker(self, market: Market, symbol: Optional[str], symbols: Optional[list[str]]) -> Sourced:
+    def book_ticker(self, market: Market, symbol: str | None, symbols: list[str] | None) -> Sourced:
         name, ttl = ("book_ticker", self.settings.depth_ttl_s) if market is Market.SPOT else \
             ("futures_book_ticker", self.settings.futures_ttl_s)
         everything = self._get(market, f"book_ticker:{market.value}:*", ttl,
@@ -163,15 +163,15 @@ class Mirror:
         return self._recent(self.spot.avg_price(symbol), Market.SPOT)
 
     # ----- futures -----
-    def futures_ticker_price(self, symbol: Optional[str]) -> Sourced:
+    def futures_ticker_price(self, symbol: str | None) -> Sourced:
         everything = self._get(Market.FUTURES, "futures_ticker_price:*", self.settings.futures_ttl_s,
                                lambda: _by_symbol(self.upstream.fetch("futures_ticker_prices")))
         return everything.replace(_select(everything.data, symbol, None))
 
-    def futures_ticker_24hr(self, symbol: Optional[str]) -> Sourced:
+    def futures_ticker_24hr(self, symbol: str | None) -> Sourced:
         return self._recent(self.futures.ticker_24hr(symbol), Market.FUTURES)
 
-    def premium_index(self, symbol: Optional[str]) -> Sourced:
+    def premium_index(self, symbol: str | None) -> Sourced:
         return self._recent(self.futures.premium_index(symbol), Market.FUTURES)
 
     def open_interest(self, symbol: str) -> Sourced:

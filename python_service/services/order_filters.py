@@ -3,7 +3,6 @@ is ever sent to Binance: this is advice before an order, not an order."""
 from __future__ import annotations
 
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Optional
 
 from ..errors import ApiError
 
@@ -48,7 +47,7 @@ def _shown(value: Decimal, step: Decimal) -> str:
 
 
 class Check:
-    def __init__(self, rules: dict, order: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal],
+    def __init__(self, rules: dict, order: dict, market_price: Decimal | None, avg_price: Decimal | None,
                  band_label: str = "average price"):
         self.filters, self.order, self.band_label = rules["filters"], order, band_label
         self.violations: list[dict] = []
@@ -60,7 +59,7 @@ class Check:
         self.violations.append({"filter": filter_name, "field": field, "rule": rule, "message": message,
                                 "limit": limit, "nearest_valid": nearest})
 
-    def price(self) -> Optional[Decimal]:
+    def price(self) -> Decimal | None:
         """PRICE_FILTER: minPrice, maxPrice and `price % tickSize == 0` (Binance's rule since 2022-02)."""
         price = self.order["price"]
         if price is None or "price" not in self.filters:
@@ -69,14 +68,17 @@ class Check:
         nearest = _within(_on_grid(price, ZERO, tick, ROUND_HALF_UP), low, high, tick)
         shown = _shown(nearest, tick)
         if low > 0 and price < low:
-            self.violation("PRICE_FILTER", "price", "minPrice", f"price is below the minimum {_shown(low, tick)}", _shown(low, tick), shown)
+            self.violation("PRICE_FILTER", "price", "minPrice", f"price is below the minimum {_shown(low, tick)}",
+                           _shown(low, tick), shown)
         elif high > 0 and price > high:
-            self.violation("PRICE_FILTER", "price", "maxPrice", f"price is above the maximum {_shown(high, tick)}", _shown(high, tick), shown)
+            self.violation("PRICE_FILTER", "price", "maxPrice", f"price is above the maximum {_shown(high, tick)}",
+                           _shown(high, tick), shown)
         elif tick > 0 and price % tick != 0:
-            self.violation("PRICE_FILTER", "price", "tickSize", f"price must move in steps of {_shown(tick, tick)}", _shown(tick, tick), shown)
+            self.violation("PRICE_FILTER", "price", "tickSize", f"price must move in steps of {_shown(tick, tick)}",
+                           _shown(tick, tick), shown)
         return nearest
 
-    def percent_price(self, nearest: Optional[Decimal]) -> Optional[Decimal]:
+    def percent_price(self, nearest: Decimal | None) -> Decimal | None:
         """PERCENT_PRICE_BY_SIDE (or PERCENT_PRICE): a priced order within a band around the average
         price, per side. Without an average (unavailable, or no trade yet) the band is not checked."""
         name = "percent_price_by_side" if "percent_price_by_side" in self.filters else "percent_price"
@@ -90,15 +92,17 @@ class Check:
         label = name.upper()
         if price > up:
             self.violation(label, "price", up_rule, f"price is above {self.order['side']} orders' limit "
-                           f"{_shown(up, tick)} ({self.band_label} {avg.normalize():f} x {up_rule})", _shown(up, tick), _shown(up, tick))
+                           f"{_shown(up, tick)} ({self.band_label} {avg.normalize():f} x {up_rule})",
+                           _shown(up, tick), _shown(up, tick))
             return up
         if price < down:
             self.violation(label, "price", down_rule, f"price is below {self.order['side']} orders' limit "
-                           f"{_shown(down, tick)} ({self.band_label} {avg.normalize():f} x {down_rule})", _shown(down, tick), _shown(down, tick))
+                           f"{_shown(down, tick)} ({self.band_label} {avg.normalize():f} x {down_rule})",
+                           _shown(down, tick), _shown(down, tick))
             return down
         return nearest
 
-    def lot(self, name: str) -> tuple[Optional[Decimal], tuple]:
+    def lot(self, name: str) -> tuple[Decimal | None, tuple]:
         """LOT_SIZE (every order) or MARKET_LOT_SIZE (MARKET orders): minQty, maxQty and
         `quantity % stepSize == 0` (since 2023-03). A stepSize of 0 (as MARKET_LOT_SIZE is
         published) disables only the step rule, never maxQty; suggestions then stay on LOT_SIZE's step."""
@@ -110,11 +114,14 @@ class Check:
         nearest = _within(_on_grid(quantity, ZERO, grid, ROUND_HALF_UP), low, high, grid)
         label, shown = name.upper(), _shown(nearest, grid)
         if quantity < low:
-            self.violation(label, "quantity", "minQty", f"quantity is below the minimum {_shown(low, grid)}", _shown(low, grid), shown)
+            self.violation(label, "quantity", "minQty", f"quantity is below the minimum {_shown(low, grid)}",
+                           _shown(low, grid), shown)
         elif high > 0 and quantity > high:
-            self.violation(label, "quantity", "maxQty", f"quantity is above the maximum {_shown(high, grid)}", _shown(high, grid), shown)
+            self.violation(label, "quantity", "maxQty", f"quantity is above the maximum {_shown(high, grid)}",
+                           _shown(high, grid), shown)
         elif step > 0 and quantity % step != 0:
-            self.violation(label, "quantity", "stepSize", f"quantity must move in steps of {_shown(step, step)}", _shown(step, step), shown)
+            self.violation(label, "quantity", "stepSize", f"quantity must move in steps of {_shown(step, step)}",
+                           _shown(step, step), shown)
         return nearest, (low, high, grid)
 
     def quantity(self) -> tuple[Decimal, tuple]:
@@ -127,7 +134,7 @@ class Check:
         high = min(high, market_high) if high > 0 and market_high > 0 else high or market_high
         return _within(nearest, low, high, step), (low, high, step)
 
-    def notional(self, nearest_price: Optional[Decimal], nearest_quantity: Decimal, lot: tuple) -> Decimal:
+    def notional(self, nearest_price: Decimal | None, nearest_quantity: Decimal, lot: tuple) -> Decimal:
         """Binance's NOTIONAL (or older MIN_NOTIONAL): judged on the order as sent; the
         suggested quantity is the nearest one that meets it at the suggested price."""
         name = "notional" if "notional" in self.filters else "min_notional"
@@ -158,7 +165,7 @@ class Check:
         return nearest_quantity
 
 
-def validate(order: dict, rules: dict, market_price: Optional[Decimal], avg_price: Optional[Decimal] = None,
+def validate(order: dict, rules: dict, market_price: Decimal | None, avg_price: Decimal | None = None,
              band_label: str = "average price") -> dict:
     """`market_price` (MARKET orders) and `avg_price` (the PERCENT_PRICE bands: spot's average price,
     futures' mark price, named by `band_label`) are None when unknown."""
@@ -178,7 +185,8 @@ def validate(order: dict, rules: dict, market_price: Optional[Decimal], avg_pric
         "valid": not check.violations,
         "symbol": order["symbol"], "side": order["side"], "type": order["type"],
         "quantity": f"{order['quantity']:f}", "price": None if order["price"] is None else f"{order['price']:f}",
-        "notional": None if check.effective_price is None else f"{(check.effective_price * order['quantity']).normalize():f}",
+        "notional": None if check.effective_price is None
+        else f"{(check.effective_price * order['quantity']).normalize():f}",
         "avg_price": None if avg_price is None else f"{avg_price:f}",
         "violations": check.violations,
         "nearest_valid": {"quantity": _shown(quantity, step),

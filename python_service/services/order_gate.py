@@ -8,8 +8,8 @@ attempt with the decision, then, once Binance has answered (or has not), a row o
 "bot:<address> key:<fingerprint>" (a signed request through the mirror)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
 
 from ..errors import ApiError
 from ..sourcing.audit_log import AuditLog
@@ -89,5 +89,5 @@ def shown(detail: dict) -> dict:
 def _failure(err: BaseException) -> str:
     if isinstance(err, ApiError):
         return f"error: {err.code}"
-    message: Optional[str] = getattr(err, "message", None)
+    message: str | None = getattr(err, "message", None)
     return f"error: {type(err).__name__}" + (f" ({message[:120]})" if message else "")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Optional
 
 from ..errors import ApiError
 from ..sourcing.order_journal import FINAL, Entry, OrderJournal
@@ -36,12 +35,12 @@ class Outcome:
     market: str
     client_order_id: str
     symbol: str
-    order: Optional[dict] = None
+    order: dict | None = None
     replayed: bool = False  # answered from the journal: nothing was sent for this request
     recovered: bool = False  # the answer was lost; Binance's record of the order was fetched instead
     order_count: dict = field(default_factory=dict)
-    retry_after_s: Optional[float] = None
-    message: Optional[str] = None
+    retry_after_s: float | None = None
+    message: str | None = None
 
     def to_dict(self) -> dict:
         body = {"outcome": self.outcome, "market": self.market, "clientOrderId": self.client_order_id,
@@ -81,7 +80,7 @@ class Placement:
             entry = self.journal.get(market, entry.client_order_id)
         return self._send(entry)
 
-    def recorded(self, market: str, client_order_id: str) -> Optional[Entry]:
+    def recorded(self, market: str, client_order_id: str) -> Entry | None:
         return self.journal.get(market, client_order_id)
 
     def found(self, entry: Entry, order: dict) -> None:
@@ -124,7 +123,7 @@ class Placement:
         return self._journalled(self.journal.get(entry.market, entry.client_order_id), replayed=False)
 
     # ----- lost answers -----
-    def _reconcile(self, entry: Entry) -> Optional[Outcome]:
+    def _reconcile(self, entry: Entry) -> Outcome | None:
         """Binance's record of a sent order: placed, unknown, or None when it can never arrive (send anew)."""
         query = ENDPOINTS[entry.market][1]
         try:

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
 
 from ..errors import ApiError
 from ..sourcing.provenance import Source, iso_utc
@@ -45,14 +45,14 @@ class PricePush:
         self._open: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def subscribe(self, client: str, symbols: list[str]) -> "Subscription":
+    def subscribe(self, client: str, symbols: list[str]) -> Subscription:
         """Raises ApiError 429 (this client has PER_CLIENT open) or 503 (this worker is full).
         The place taken is given back by `release()`, which the caller must see called
         however the answer ends (its events may never be iterated: HEAD, an early close)."""
         self._admit(client)
         return Subscription(self, client, symbols)
 
-    def subscribe_candles(self, client: str, symbol: str, interval: str) -> "CandleSubscription":
+    def subscribe_candles(self, client: str, symbol: str, interval: str) -> CandleSubscription:
         """The same bounds as price streams: they share this worker's threads."""
         self._admit(client)
         return CandleSubscription(self, client, symbol, interval)
@@ -182,7 +182,7 @@ class Subscription(_Stream):
             if event:
                 yield event
 
-    def _event(self, symbol: str, price: str, source, as_of: float) -> Optional[str]:
+    def _event(self, symbol: str, price: str, source, as_of: float) -> str | None:
         shown = (price, Source(source))  # a change of price, or of where it comes from (what a client shows)
         if self._sent.get(symbol) == shown:
             return None
@@ -198,7 +198,7 @@ class CandleSubscription(_Stream):
         super().__init__(push, client)
         self.symbol, self.interval = symbol, interval
         self.key = f"klines:{symbol}:{interval}"
-        self._pending: Optional[tuple[list, float]] = None
+        self._pending: tuple[list, float] | None = None
         self._sent = None
 
     def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
@@ -224,14 +224,14 @@ class CandleSubscription(_Stream):
                     event = self._poll()  # keeps the stream wanted; REST while it is down
                 yield event or ": keepalive\n\n"
 
-    def _poll(self) -> Optional[str]:
+    def _poll(self) -> str | None:
         try:
             candles = self.push.spot.klines(symbol=self.symbol, interval=self.interval, limit=1)
         except (ApiError, UpstreamError, SingleFlightTimeout):
             return None
         return self._event(candles.data[-1], candles.source, candles.as_of) if candles.data else None
 
-    def _event(self, candle: dict, source, as_of: float) -> Optional[str]:
+    def _event(self, candle: dict, source, as_of: float) -> str | None:
         shown = (candle, Source(source))  # a change of the candle, or of where it comes from (a 451 makes it stale)
         if shown == self._sent:
             return None

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import asdict, dataclass, fields
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any, Callable, Optional
+from pathlib import Path
 
 from ..errors import ApiError, RiskRefused
 from ..sourcing.files import write_json_atomically
@@ -31,21 +31,21 @@ STOPPED = ("STOP_LOSS", "TAKE_PROFIT", "STOP_MARKET", "TAKE_PROFIT_MARKET")  # a
 
 @dataclass(frozen=True)
 class Limits:
-    max_order_notional: Optional[Decimal] = None
-    max_orders_per_min: Optional[int] = None
-    allowed_symbols: Optional[frozenset] = None  # None: every symbol
-    max_leverage: Optional[int] = None
+    max_order_notional: Decimal | None = None
+    max_orders_per_min: int | None = None
+    allowed_symbols: frozenset | None = None  # None: every symbol
+    max_leverage: int | None = None
     trading_halted: bool = False
 
     @classmethod
-    def from_settings(cls, settings) -> "Limits":
+    def from_settings(cls, settings) -> Limits:
         symbols = settings.risk_allowed_symbols
         return cls(settings.risk_max_order_notional, settings.risk_max_orders_per_min,
                    frozenset(symbols) if symbols is not None else None, settings.risk_max_leverage,
                    settings.trading_halted)
 
     @classmethod
-    def from_kept(cls, kept: dict) -> "Limits":
+    def from_kept(cls, kept: dict) -> Limits:
         """Limits as `to_json` wrote them (checked when they were set)."""
         def number(name, kind):
             return None if kept.get(name) is None else kind(kept[name])
@@ -57,7 +57,7 @@ class Limits:
     def to_json(self) -> dict:
         return {name: _shown(value) for name, value in asdict(self).items()}
 
-    def tightest(self, other: "Limits") -> "Limits":
+    def tightest(self, other: Limits) -> Limits:
         """Each limit at the tighter of the two (a symbol allowed only when both allow it)."""
         def lower(a, b):
             return b if a is None else a if b is None else min(a, b)
@@ -67,7 +67,7 @@ class Limits:
                       lower(self.max_orders_per_min, other.max_orders_per_min), symbols,
                       lower(self.max_leverage, other.max_leverage), self.trading_halted or other.trading_halted)
 
-    def looser_than(self, ceiling: "Limits") -> list[str]:
+    def looser_than(self, ceiling: Limits) -> list[str]:
         """The limits `self` sets that `ceiling` would not allow: a higher number, or a symbol it does
         not allow. A limit left unset (or no halt) asks for nothing looser: the ceiling stays in force."""
         looser = [name for name in ("max_order_notional", "max_orders_per_min", "max_leverage")
@@ -80,12 +80,12 @@ class Limits:
 
 
 class Risk:
-    def __init__(self, settings, store, prices: "Prices", audit, clock: Callable[[], float]):
+    def __init__(self, settings, store, prices: Prices, audit, clock: Callable[[], float]):
         self.settings, self.store, self.prices, self.audit, self.clock = settings, store, prices, audit, clock
         self.ceilings = Limits.from_settings(settings)
 
     # ----- the limits in force -----
-    def admin_limits(self) -> Optional[Limits]:
+    def admin_limits(self) -> Limits | None:
         """The admin's tighter limits: shared through the store; after a restart, from RISK_STATE_PATH."""
         kept = self.store.get(STORE_KEY)
         if kept is None:
@@ -196,7 +196,7 @@ class Prices:
     def current(self, market: str, symbol: str) -> Decimal:
         return self.current_sourced(market, symbol)[0]
 
-    def current_sourced(self, market: str, symbol: str) -> tuple[Decimal, Optional[str], Optional[float]]:
+    def current_sourced(self, market: str, symbol: str) -> tuple[Decimal, str | None, float | None]:
         """(price, source, as_of)."""
         if market == "futures":
             sourced = self.futures.premium_index(symbol)
@@ -208,7 +208,7 @@ class Prices:
         which = Market.FUTURES if market == "futures" else Market.SPOT
         return self.exchange.select([symbol], which).data[symbol]["quote_asset"]
 
-    def usdt_rate(self, asset: str) -> tuple[Decimal, Optional[str], Optional[float]]:
+    def usdt_rate(self, asset: str) -> tuple[Decimal, str | None, float | None]:
         """(rate, source, as_of): 1 for USDT itself; else ASSETUSDT's price, or 1 / USDTASSET's.
         KeyError when neither is listed."""
         if asset == "USDT":
@@ -225,13 +225,13 @@ class Prices:
 CURRENT = (None, "live", "stream", "cache")  # None: USDT itself, 1 by definition
 
 
-def _current(price: Decimal, source: Optional[str], as_of) -> Decimal:
+def _current(price: Decimal, source: str | None, as_of) -> Decimal:
     if source not in CURRENT:
         raise ValueError(f"only a {source} price")
     return price
 
 
-def _read(path: str) -> Optional[dict]:
+def _read(path: str) -> dict | None:
     try:
         with open(path, encoding="utf-8") as file:
             kept = json.load(file)

@@ -6,7 +6,6 @@ one error handler."""
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 from ..errors import ApiError
 from ..sourcing.derived import Derived
@@ -43,7 +42,7 @@ class Spot:
         return {row["symbol"]: row["price"] for row in self.upstream.fetch("ticker_prices")
                 if isinstance(row, dict) and "symbol" in row and "price" in row}
 
-    def prices(self, symbols: Optional[list[str]] = None) -> Sourced:
+    def prices(self, symbols: list[str] | None = None) -> Sourced:
         everything = self.all_prices()
         if symbols is None:
             return everything
@@ -56,7 +55,7 @@ class Spot:
             raise ApiError(404, "unknown_symbol", f"Binance does not list {symbol}")
         raise unavailable(prices, symbol)
 
-    def ticker_24hr(self, symbol: Optional[str] = None, symbols: Optional[list[str]] = None) -> Sourced:
+    def ticker_24hr(self, symbol: str | None = None, symbols: list[str] | None = None) -> Sourced:
         """{symbol: ticker} for one symbol, a list, or all (neither)."""
         wanted = [symbol] if symbol else symbols
         streamed = streamed_tickers(self.streams, "spot", wanted)

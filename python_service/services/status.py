@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import os
 
-from ..version import __version__
 from ..sourcing.provenance import iso_utc
 from ..upstream import Market
+from ..version import __version__
 
 
 class Status:

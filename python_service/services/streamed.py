@@ -2,8 +2,6 @@
 shapes the REST paths produce; None means: ask REST, at once."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ..sourcing.provenance import Sourced
 from .candles import named_candles
 
@@ -21,7 +19,7 @@ class _NoStreams:
 NO_STREAMS = _NoStreams()
 
 
-def streamed_tickers(streams, market: str, symbols: Optional[list[str]]) -> Optional[Sourced]:
+def streamed_tickers(streams, market: str, symbols: list[str] | None) -> Sourced | None:
     """{symbol: ticker} when each symbol's `<symbol>@ticker` stream has it (all symbols: REST)."""
     if not symbols:
         return None
@@ -36,7 +34,7 @@ def streamed_tickers(streams, market: str, symbols: Optional[list[str]]) -> Opti
     return Sourced({s: f.data for s, f in found.items()}, "stream", min(f.as_of for f in found.values()))
 
 
-def streamed_candles(streams, market: str, params: dict) -> Optional[Sourced]:
+def streamed_candles(streams, market: str, params: dict) -> Sourced | None:
     """The newest `limit` candles, kept by `<symbol>@kline_<interval>` (no time range: REST)."""
     if set(params) - {"symbol", "interval", "limit"}:
         return None
@@ -49,7 +47,7 @@ def streamed_candles(streams, market: str, params: dict) -> Optional[Sourced]:
     return streamed.replace(named_candles(streamed.data[-limit:]))
 
 
-def streamed_book(streams, market: str, symbol: str, limit: int) -> Optional[Sourced]:
+def streamed_book(streams, market: str, symbol: str, limit: int) -> Sourced | None:
     """The top `limit` levels of the book kept by `<symbol>@depth@100ms` (seeded at least that deep)."""
     key = f"book:{symbol}"
     streams.want(market, key, limit)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Optional
 
 from ..errors import ApiError
 from ..stores.flight import SingleFlightTimeout
@@ -107,11 +106,11 @@ class Trading:
             attempt.answered("canceled", status=order.get("status"))
         return {"order": order}
 
-    def open_orders(self, symbol: Optional[str]) -> dict:
+    def open_orders(self, symbol: str | None) -> dict:
         orders = self.upstream.signed("open_orders", **({"symbol": symbol} if symbol else {}))
         return {"orders": orders, "count": len(orders)}
 
-    def _market_price(self, order: dict) -> Optional[Decimal]:
+    def _market_price(self, order: dict) -> Decimal | None:
         if order["type"] != "MARKET":
             return None
         try:
@@ -132,7 +131,8 @@ class Trading:
     def futures_positions(self) -> dict:
         """/fapi/v3/positionRisk (non-zero positions) with leverage from /fapi/v1/symbolConfig."""
         rows = [p for p in self.upstream.signed("futures_positions") if Decimal(p.get("positionAmt") or "0") != 0]
-        leverage = {c["symbol"]: c.get("leverage") for c in self.upstream.signed("futures_symbol_config")} if rows else {}
+        configs = self.upstream.signed("futures_symbol_config") if rows else []
+        leverage = {c["symbol"]: c.get("leverage") for c in configs}
         positions = [position_view(p, leverage.get(p["symbol"])) for p in rows]
         return {"positions": positions, "count": len(positions)}
 
@@ -148,7 +148,7 @@ class Trading:
         _refuse(violations)
         return rules
 
-    def _mark_price(self, symbol: str) -> Optional[Decimal]:
+    def _mark_price(self, symbol: str) -> Decimal | None:
         try:
             return Decimal(self.futures.premium_index(symbol).data["markPrice"])
         except (ApiError, UpstreamError, SingleFlightTimeout, KeyError, ArithmeticError):
@@ -189,8 +189,8 @@ def _refuse(violations: list[dict]) -> None:
                        details={"violations": violations})
 
 
-def filter_violations(order: dict, rules: dict, market_price: Optional[Decimal],
-                      band_price: Optional[Decimal] = None, band_label: str = "average price") -> list[dict]:
+def filter_violations(order: dict, rules: dict, market_price: Decimal | None,
+                      band_price: Decimal | None = None, band_label: str = "average price") -> list[dict]:
     """Every order type mapped onto the checks of order/validate: the quantity and price of
     what will rest or fill, and the stop price on the price grid. `band_price` (when known)
     bounds a priced order by the PERCENT_PRICE filters."""

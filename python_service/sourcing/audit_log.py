@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any, Optional
+from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (
@@ -37,7 +37,7 @@ COLUMNS = ("id", "at", "actor", "action", "market", "symbol", "decision", "outco
 MAX_PAGE = 500
 
 
-def key_fingerprint(api_key: Optional[str]) -> Optional[str]:
+def key_fingerprint(api_key: str | None) -> str | None:
     """Tells one bot's key from another's without keeping the key."""
     return hashlib.sha256(api_key.encode()).hexdigest()[:16] if api_key else None
 
@@ -45,8 +45,8 @@ def key_fingerprint(api_key: Optional[str]) -> Optional[str]:
 class AuditLog:
     def __init__(self, path: str, clock=time.time):
         self.path, self.clock = path, clock
-        self._conn: Optional[sqlite3.Connection] = None
-        self._pid: Optional[int] = None
+        self._conn: sqlite3.Connection | None = None
+        self._pid: int | None = None
         self._lock = threading.RLock()
 
     def _db(self) -> sqlite3.Connection:
@@ -61,9 +61,9 @@ class AuditLog:
             self._conn, self._pid = conn, os.getpid()
         return self._conn
 
-    def append(self, actor: str, action: str, *, market: Optional[str] = None, symbol: Optional[str] = None,
-               decision: Optional[str] = None, outcome: Optional[str] = None, attempt_id: Optional[int] = None,
-               detail: Optional[dict] = None) -> int:
+    def append(self, actor: str, action: str, *, market: str | None = None, symbol: str | None = None,
+               decision: str | None = None, outcome: str | None = None, attempt_id: int | None = None,
+               detail: dict | None = None) -> int:
         """Writes one row; returns its id (an outcome row names its attempt by it)."""
         with self._lock:
             cursor = self._db().execute(
@@ -73,11 +73,11 @@ class AuditLog:
                  json.dumps(detail or {}, sort_keys=True, default=str)))
             return cursor.lastrowid
 
-    def rows(self, limit: int = 100, before_id: Optional[int] = None) -> list[dict[str, Any]]:
+    def rows(self, limit: int = 100, before_id: int | None = None) -> list[dict[str, Any]]:
         """The newest rows first (before `before_id`, for the next page)."""
         limit = max(1, min(limit, MAX_PAGE))
         with self._lock:
             found = self._db().execute(
                 f"SELECT {', '.join(COLUMNS)} FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
                 (before_id if before_id is not None else 2**62, limit)).fetchall()
-        return [{**dict(zip(COLUMNS, row)), "detail": json.loads(row[-1])} for row in found]
+        return [{**dict(zip(COLUMNS, row, strict=True)), "detail": json.loads(row[-1])} for row in found]

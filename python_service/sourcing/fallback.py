@@ -6,7 +6,6 @@ import json
 import logging
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 from .datasets import pick
 
@@ -24,7 +23,7 @@ class FallbackData:
             if loaded:
                 self._datasets[dataset] = loaded
 
-    def lookup(self, dataset: str, symbols: Optional[list[str]] = None) -> Optional[tuple[dict, float]]:
+    def lookup(self, dataset: str, symbols: list[str] | None = None) -> tuple[dict, float] | None:
         """({symbol: value}, as_of) when the snapshot has every requested symbol; None otherwise."""
         values, as_of = self._datasets.get(dataset, ({}, 0.0))
         found = pick(values, symbols)
@@ -35,7 +34,7 @@ class FallbackData:
                 for dataset, (values, as_of) in self._datasets.items()}
 
 
-def _load(path: Path, dataset: str) -> Optional[tuple[dict, float]]:
+def _load(path: Path, dataset: str) -> tuple[dict, float] | None:
     try:
         document = json.loads(path.read_text())
         as_of = datetime.fromisoformat(document["as_of"].replace("Z", "+00:00")).timestamp()

@@ -19,15 +19,15 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Optional
 
 from .datasets import pick
 from .files import write_json_atomically
 
 log = logging.getLogger(__name__)
-_instances: "weakref.WeakSet[LastKnownGood]" = weakref.WeakSet()
+_instances: weakref.WeakSet[LastKnownGood] = weakref.WeakSet()
 
 
 def flush_all() -> None:
@@ -42,7 +42,7 @@ atexit.register(flush_all)
 class LastKnownGood:
     """Per dataset ("prices", "tickers"), a mapping symbol -> {"value", "as_of"}."""
 
-    def __init__(self, directory: Optional[str], clock: Callable[[], float] = time.time,
+    def __init__(self, directory: str | None, clock: Callable[[], float] = time.time,
                  write_interval_s: float = 5.0, reread_interval_s: float = 1.0):
         self.directory = Path(directory) if directory else None
         self.clock, self.write_interval_s, self.reread_interval_s = clock, write_interval_s, reread_interval_s
@@ -101,7 +101,7 @@ class LastKnownGood:
                 self._dirty.add(dataset)
                 log.warning("could not persist last-known-good %s: %s", dataset, err)
 
-    def lookup(self, dataset: str, symbols: Optional[list[str]] = None) -> Optional[tuple[dict, float]]:
+    def lookup(self, dataset: str, symbols: list[str] | None = None) -> tuple[dict, float] | None:
         """({symbol: value}, oldest as_of) when every requested symbol is known; None otherwise."""
         self._reread(dataset)
         with self._lock:
@@ -134,7 +134,7 @@ def _merge(rows: dict, other: dict) -> None:
             rows[symbol] = row
 
 
-def _read_rows(path: Path) -> Optional[dict]:
+def _read_rows(path: Path) -> dict | None:
     """The rows of a file this module wrote; {} when there is none; None when it is unreadable
     or of another shape (valid JSON such as `[]` or {"symbols": null} included)."""
     try:

@@ -19,7 +19,6 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -46,9 +45,9 @@ class Entry:
     symbol: str
     request: dict
     state: str
-    sent_at_ms: Optional[int]
-    recv_window_ms: Optional[int]
-    outcome: Optional[dict]
+    sent_at_ms: int | None
+    recv_window_ms: int | None
+    outcome: dict | None
     created_at: float
 
 
@@ -83,7 +82,7 @@ class OrderJournal:
             (market, client_order_id, symbol, json.dumps(request, sort_keys=True), now, now))
         return self.get(market, client_order_id)
 
-    def get(self, market: str, client_order_id: str) -> Optional[Entry]:
+    def get(self, market: str, client_order_id: str) -> Entry | None:
         row = self._db().execute(
             "SELECT market, client_order_id, symbol, request, state, sent_at_ms, recv_window_ms, outcome, created_at"
             " FROM orders WHERE market = ? AND client_order_id = ?", (market, client_order_id)).fetchone()
@@ -100,7 +99,7 @@ class OrderJournal:
             (sent_at_ms, recv_window_ms, self.clock(), entry.market, entry.client_order_id))
         return cursor.rowcount == 1
 
-    def settle(self, entry: Entry, state: str, outcome: Optional[dict] = None) -> None:
+    def settle(self, entry: Entry, state: str, outcome: dict | None = None) -> None:
         """Records what is now known. A final outcome is never overwritten."""
         self._db().execute(
             "UPDATE orders SET state = ?, outcome = ?, updated_at = ?"

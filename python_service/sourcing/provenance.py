@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 
 class Source(StrEnum):
@@ -22,7 +22,7 @@ class Sourced:
     source: Source
     as_of: float  # epoch seconds when Binance produced the data
     # stale or fallback: when Binance may be asked again, if known (its Retry-After, a cool-down)
-    retry_after: Optional[float] = None
+    retry_after: float | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "source", Source(self.source))  # an unknown source is a bug: ValueError
@@ -31,7 +31,7 @@ class Sourced:
         return {"source": self.source.value, "as_of": iso_utc(self.as_of),
                 "age_s": round(max(0.0, now - self.as_of), 3)}
 
-    def replace(self, data: Any) -> "Sourced":
+    def replace(self, data: Any) -> Sourced:
         return Sourced(data, self.source, self.as_of, self.retry_after)
 
     @property
@@ -43,4 +43,4 @@ class Sourced:
 
 @lru_cache(maxsize=1024)  # cache hits repeat the same as_of many times
 def iso_utc(epoch_s: float) -> str:
-    return datetime.fromtimestamp(epoch_s, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -4,20 +4,21 @@ A failure nothing can cover is raised as it is (UpstreamError, SingleFlightTimeo
 the one error handler above turns it into the client's answer."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
-import dataclasses
 import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
+from ..stores.flight import SingleFlightTimeout
 from ..upstream.errors import Rejected, UpstreamError
 from .fallback import FallbackData
 from .last_known_good import LastKnownGood
 from .provenance import Source, Sourced
-from ..stores.flight import SingleFlightTimeout
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class Provider:
 
     def get(self, key: str, ttl: float, fetch: Callable[[], Any],
             on_data: Callable[[Any, float], None] = lambda data, as_of: None,
-            last_resort: Callable[[], Optional[Sourced]] = lambda: None) -> Sourced:
+            last_resort: Callable[[], Sourced | None] = lambda: None) -> Sourced:
         """`on_data` sees every fresh value (to keep the last known good); Binance's
         rejections (Rejected) are not unavailability and are raised as they are."""
         hit = self._local_fresh(key, ttl) or self._fresh(key, ttl)
@@ -92,7 +93,7 @@ class Provider:
         if self._last_good.pop(key, None) is not None:
             self._kept_bytes -= self._sizes.pop(key)
 
-    def _local_fresh(self, key: str, ttl: float) -> Optional[Sourced]:
+    def _local_fresh(self, key: str, ttl: float) -> Sourced | None:
         """This process's copy, while it is within its TTL: no deserialising, no Redis round trip.
         (Another worker may hold newer data; this copy is still fresh, so still honest as "cache".)"""
         with self._lock:
@@ -101,7 +102,7 @@ class Provider:
             return None
         return Sourced(known.data, Source.CACHE, known.as_of)
 
-    def _stale(self, key: str) -> Optional[Sourced]:
+    def _stale(self, key: str) -> Sourced | None:
         with self._lock:
             return self._last_good.get(key)
 
@@ -114,7 +115,7 @@ class Provider:
         self._write(key, {"data": data, "as_of": as_of}, ttl)
         return Sourced(data, Source.LIVE, as_of)
 
-    def _fresh(self, key: str, ttl: float) -> Optional[Sourced]:
+    def _fresh(self, key: str, ttl: float) -> Sourced | None:
         if not self.cache_usable():
             return None
         try:
@@ -170,8 +171,8 @@ class LastResort:
     def __init__(self, last_known_good: LastKnownGood, fallback: FallbackData):
         self.last_known_good, self.fallback = last_known_good, fallback
 
-    def lookup(self, dataset: str, symbols: Optional[list[str]] = None,
-               shape: Callable[[dict], Any] = lambda rows: rows) -> Optional[Sourced]:
+    def lookup(self, dataset: str, symbols: list[str] | None = None,
+               shape: Callable[[dict], Any] = lambda rows: rows) -> Sourced | None:
         """`dataset`'s rows for `symbols` (all when None), `shape`d into what the caller serves."""
         for source, store in ((Source.STALE, self.last_known_good), (Source.FALLBACK, self.fallback)):
             found = store.lookup(dataset, symbols)

@@ -10,8 +10,9 @@ single flight, flask-caching's settings for the cache, one circuit around Redis,
 what a stream share is built on (the host store or the Redis client)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 from .circuit import Circuit
 from .flight import HostFlight, LocalFlight, RedisFlight, SingleFlightTimeout
@@ -33,14 +34,14 @@ class Storage:
     flight: LocalFlight
     cache_config: dict  # flask-caching's settings
     circuit: Circuit  # after a Redis failure, the store, single flight and cache all leave Redis alone a while
-    host: Optional[HostStore] = None  # the host's file, when there is one
-    redis: Optional[Any] = None  # the Redis client, with Redis
+    host: HostStore | None = None  # the host's file, when there is one
+    redis: Any | None = None  # the Redis client, with Redis
 
 
 def in_memory(clock: Callable[[], float], wait_s: float, cache_max_bytes: int) -> Storage:
     """One worker: its own memory."""
-    return Storage("memory", MemoryStore(clock), LocalFlight(wait_s), _embedded_cache("ByteBoundedCache", cache_max_bytes),
-                   Circuit())
+    cache = _embedded_cache("ByteBoundedCache", cache_max_bytes)
+    return Storage("memory", MemoryStore(clock), LocalFlight(wait_s), cache, Circuit())
 
 
 def on_host(directory: str, clock: Callable[[], float], wait_s: float, cache_max_bytes: int) -> Storage:
@@ -51,7 +52,7 @@ def on_host(directory: str, clock: Callable[[], float], wait_s: float, cache_max
 
 
 def on_redis(url: str, clock: Callable[[], float], wait_s: float, retry_s: float,
-             host_directory: Optional[str]) -> Storage:
+             host_directory: str | None) -> Storage:
     """Every worker and host on Redis; while it is away, the host's file (or this process's memory)."""
     import redis
 

@@ -53,7 +53,7 @@ class ByteBoundedCache(SimpleCache):
         self.max_bytes, self.max_entry_bytes = max_bytes, max_bytes // 4
 
     @classmethod
-    def factory(cls, app, config: dict, args: list, kwargs: dict[str, Any]) -> "ByteBoundedCache":
+    def factory(cls, app, config: dict, args: list, kwargs: dict[str, Any]) -> ByteBoundedCache:
         kwargs.update(threshold=config["CACHE_THRESHOLD"], max_bytes=config["CACHE_MAX_BYTES"])
         return cls(*args, **kwargs)
 
@@ -101,7 +101,7 @@ class HostCache(BaseCache):
         self.threshold, self.max_bytes, self.max_entry_bytes = threshold, max_bytes, max_bytes // 4
 
     @classmethod
-    def factory(cls, app, config: dict, args: list, kwargs: dict[str, Any]) -> "HostCache":
+    def factory(cls, app, config: dict, args: list, kwargs: dict[str, Any]) -> HostCache:
         kwargs.update(directory=config["CACHE_DIR"], threshold=config["CACHE_THRESHOLD"],
                       max_bytes=config["CACHE_MAX_BYTES"])
         return cls(*args, **kwargs)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 
 class Circuit:
@@ -13,7 +13,7 @@ class Circuit:
 
     def __init__(self, open_s: float = 5.0, clock: Callable[[], float] = time.monotonic):
         self.open_s, self.clock = open_s, clock
-        self._opened_at: Optional[float] = None
+        self._opened_at: float | None = None
         self._trying = False
         self._lock = threading.Lock()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 
 class SingleFlightTimeout(Exception):
@@ -19,7 +20,7 @@ class _Call:
     def __init__(self):
         self.done = threading.Event()
         self.result: Any = None
-        self.error: Optional[BaseException] = None
+        self.error: BaseException | None = None
 
 
 class LocalFlight:

@@ -13,8 +13,9 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Optional
+from typing import Any
 
 FILE_NAME = "host-store.sqlite3"
 BUSY_TIMEOUT_S = 5.0  # a writer waits this long for another process's transaction (each takes microseconds)
@@ -32,8 +33,8 @@ class HostDB:
     def __init__(self, directory: str, schema: str = _SCHEMA):
         self.path = os.path.join(directory, FILE_NAME)
         self._schema = schema
-        self._con: Optional[sqlite3.Connection] = None
-        self._pid: Optional[int] = None
+        self._con: sqlite3.Connection | None = None
+        self._pid: int | None = None
         self._lock = threading.RLock()
 
     def _connection(self) -> sqlite3.Connection:
@@ -77,16 +78,16 @@ class HostStore:
         with self.db.read() as con:
             return con.execute("SELECT count(*) FROM kv").fetchone()[0]
 
-    def _expiry(self, ttl: Optional[float]) -> Optional[float]:
+    def _expiry(self, ttl: float | None) -> float | None:
         return None if ttl is None else self._clock() + ttl
 
-    def _live(self, con: sqlite3.Connection, key: str) -> Optional[tuple[Any, Optional[float]]]:
+    def _live(self, con: sqlite3.Connection, key: str) -> tuple[Any, float | None] | None:
         row = con.execute("SELECT value, expires FROM kv WHERE key = ?", (key,)).fetchone()
         if row is None or (row[1] is not None and self._clock() >= row[1]):
             return None
         return json.loads(row[0]), row[1]
 
-    def _put(self, con: sqlite3.Connection, key: str, value: Any, expires: Optional[float]) -> None:
+    def _put(self, con: sqlite3.Connection, key: str, value: Any, expires: float | None) -> None:
         con.execute("INSERT OR REPLACE INTO kv (key, value, expires) VALUES (?, ?, ?)",
                     (key, json.dumps(value), expires))
 
@@ -102,12 +103,12 @@ class HostStore:
             item = self._live(con, key)
         return None if item is None else item[0]
 
-    def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
+    def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         with self.db.write() as con:
             self._sweep(con)
             self._put(con, key, value, self._expiry(ttl))
 
-    def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
+    def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Sets `key` only if it is absent; True when this call set it."""
         with self.db.write() as con:
             if self._live(con, key) is not None:
@@ -115,7 +116,7 @@ class HostStore:
             self._put(con, key, value, self._expiry(ttl))
             return True
 
-    def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         with self.db.write() as con:
             item = self._live(con, key)
             value = (item[0] if item else 0) + amount
@@ -135,7 +136,7 @@ class HostStore:
             con.execute("DELETE FROM kv WHERE key = ?", (key,))
             return True
 
-    def update(self, key: str, change: Callable[[Any], Any], ttl: Optional[float] = None) -> Any:
+    def update(self, key: str, change: Callable[[Any], Any], ttl: float | None = None) -> Any:
         """Stores change(current value) atomically and returns what is stored; when `change`
         returns the current value (or None), nothing is written."""
         with self.db.write() as con:

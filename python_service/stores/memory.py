@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 
 class MemoryStore:
@@ -15,7 +16,7 @@ class MemoryStore:
 
     def __init__(self, clock: Callable[[], float] = time.time):
         self._clock = clock
-        self._data: dict[str, tuple[Any, Optional[float]]] = {}
+        self._data: dict[str, tuple[Any, float | None]] = {}
         self._lock = threading.Lock()
         self._swept_at = clock()
 
@@ -43,7 +44,7 @@ class MemoryStore:
             return None
         return item
 
-    def _expiry(self, ttl: Optional[float]) -> Optional[float]:
+    def _expiry(self, ttl: float | None) -> float | None:
         return None if ttl is None else self._clock() + ttl
 
     def get(self, key: str) -> Any:
@@ -51,12 +52,12 @@ class MemoryStore:
             item = self._live(key)
             return None if item is None else json.loads(item[0])
 
-    def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
+    def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         with self._lock:
             self._sweep()
             self._data[key] = (json.dumps(value), self._expiry(ttl))
 
-    def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
+    def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
         """Sets `key` only if it is absent; True when this call set it."""
         with self._lock:
             self._sweep()
@@ -65,7 +66,7 @@ class MemoryStore:
             self._data[key] = (json.dumps(value), self._expiry(ttl))
             return True
 
-    def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         with self._lock:
             self._sweep()
             item = self._live(key)
@@ -77,7 +78,7 @@ class MemoryStore:
         with self._lock:
             self._data.pop(key, None)
 
-    def update(self, key: str, change: Callable[[Any], Any], ttl: Optional[float] = None) -> Any:
+    def update(self, key: str, change: Callable[[Any], Any], ttl: float | None = None) -> Any:
         """Stores change(current value) atomically and returns what is stored; when `change`
         returns the current value (or None), nothing is written."""
         with self._lock:

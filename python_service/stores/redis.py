@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .circuit import Circuit
 from .memory import MemoryStore
@@ -38,7 +39,7 @@ class RedisStore:
     back (the stricter record wins) when Redis answers again."""
 
     def __init__(self, client, prefix: str = "gateway:", clock: Callable[[], float] = time.time,
-                 circuit: Optional[Circuit] = None, backup=None):
+                 circuit: Circuit | None = None, backup=None):
         """`backup`: where the kept keys are mirrored and every operation goes while Redis is
         away; the host store, so a ban one worker of this host read is obeyed by all of them
         (each worker's own MemoryStore when there is none)."""
@@ -46,7 +47,7 @@ class RedisStore:
         self.backup = backup if backup is not None else MemoryStore(clock)
         self._mirrored: dict[str, Any] = {}
         self.circuit = circuit or Circuit()
-        self.degraded_since: Optional[float] = None
+        self.degraded_since: float | None = None
         self._clock = clock
         self._kept: dict[str, Callable[[Any, Any], Any]] = {}
         self._incr = client.register_script(_INCR)
@@ -59,7 +60,7 @@ class RedisStore:
         return self.prefix + key
 
     @staticmethod
-    def _ms(ttl: Optional[float]) -> Optional[int]:
+    def _ms(ttl: float | None) -> int | None:
         return None if ttl is None else max(1, int(ttl * 1000))
 
     def keep_through_outages(self, key: str, pick: Callable[[Any, Any], Any]) -> None:
@@ -117,17 +118,19 @@ class RedisStore:
             return self._mirror(key, None if raw is None else json.loads(raw))
         return self._run("get", from_redis, lambda: self.backup.get(key))
 
-    def set(self, key: str, value: Any, ttl: Optional[float] = None) -> None:
+    def set(self, key: str, value: Any, ttl: float | None = None) -> None:
         def on_redis():
             self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl))
             self._mirror(key, value)
         self._run("set", on_redis, lambda: self.backup.set(key, value, ttl))
 
-    def add(self, key: str, value: Any, ttl: Optional[float] = None) -> bool:
-        return self._run("add", lambda: bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True)),
+    def add(self, key: str, value: Any, ttl: float | None = None) -> bool:
+        def on_redis():
+            return bool(self.redis.set(self._k(key), json.dumps(value), px=self._ms(ttl), nx=True))
+        return self._run("add", on_redis,
                          lambda: self.backup.add(key, value, ttl))
 
-    def incr(self, key: str, amount: int = 1, ttl: Optional[float] = None) -> int:
+    def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
         ms = self._ms(ttl)
         return self._run("incr", lambda: int(self._incr(keys=[self._k(key)], args=[amount, "" if ms is None else ms])),
                          lambda: self.backup.incr(key, amount, ttl))
@@ -138,11 +141,11 @@ class RedisStore:
             self._mirror(key, None)
         self._run("delete", on_redis, lambda: self.backup.delete(key))
 
-    def update(self, key: str, change: Callable[[Any], Any], ttl: Optional[float] = None) -> Any:
+    def update(self, key: str, change: Callable[[Any], Any], ttl: float | None = None) -> Any:
         return self._run("update", lambda: self._mirror(key, self._update_on_redis(key, change, ttl)),
                          lambda: self.backup.update(key, change, ttl))
 
-    def _update_on_redis(self, key: str, change: Callable[[Any], Any], ttl: Optional[float]) -> Any:
+    def _update_on_redis(self, key: str, change: Callable[[Any], Any], ttl: float | None) -> Any:
         """WATCH, read, change, MULTI/SET/EXEC; again if another writer came in between."""
         import redis
 

@@ -2,7 +2,7 @@
 candles and order books fresh at no request weight (facade.py is what the services use)."""
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .facade import MARKETS, Streams
 from .share import Share
@@ -10,7 +10,7 @@ from .share import Share
 __all__ = ["Streams", "MARKETS", "Share", "share_on"]
 
 
-def share_on(storage, clock: Callable[[], float]) -> Optional[Share]:
+def share_on(storage, clock: Callable[[], float]) -> Share | None:
     """How this host's workers share one connection per market, on the storage chosen for the
     deployment (stores/): Redis, the host's file, or nothing to share (one worker)."""
     if storage.redis is not None:

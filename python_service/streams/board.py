@@ -5,8 +5,9 @@ the services. Keys: "prices" ({symbol: price}), "tickers" ({symbol: ticker}),
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 # (market, key, payload, event time s, mode): mode "put" (payload: the data), "merge" (payload:
 # the changed items), "candle" (payload: the newest candle row), "meta" (payload: the market's meta),
@@ -86,7 +87,7 @@ class Board:
             listener(market, "meta", meta, 0.0, "meta")
 
     # ----- read by the services -----
-    def get(self, market: str, key: str) -> Optional[Entry]:
+    def get(self, market: str, key: str) -> Entry | None:
         with self._lock:
             return self._entries.get((market, key))
 

@@ -5,7 +5,8 @@ seeds it again. A book is served from the board only while it is whole."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..upstream.errors import UpstreamError
 from .board import Board

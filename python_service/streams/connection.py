@@ -14,7 +14,8 @@ import random
 import threading
 import time
 from collections import deque
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..settings import mask_urls_in
 from ..upstream import websocket
@@ -59,7 +60,7 @@ class Feed:
     clients asked for recently (detail: the book depth wanted)."""
 
     def __init__(self, market: str, root: str, upstream, board: Board, interest: Callable[[], dict],
-                 proxy_url: Optional[str], timeout_s: float, max_age_s: float,
+                 proxy_url: str | None, timeout_s: float, max_age_s: float,
                  clock: Callable[[], float] = time.time, rand: Callable[[], float] = random.random):
         self.market, self.root, self.upstream, self.board = market, root, upstream, board
         self.interest, self.proxy_url, self.timeout_s, self.max_age_s = interest, proxy_url, timeout_s, max_age_s
@@ -69,8 +70,8 @@ class Feed:
         self.failures = 0
         self.reconnects = -1
         self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-        self._socket: Optional[websocket.StreamSocket] = None
+        self._thread: threading.Thread | None = None
+        self._socket: websocket.StreamSocket | None = None
         self.subscriptions = Subscriptions(market, lambda message: self._socket.send_json(message))
         self.books = Books(market, upstream, board, interest, clock)
 
@@ -161,7 +162,7 @@ class Feed:
         self.failures = 0  # data arrives: the next failure starts the back-off from the bottom
         self.board.set_meta(self.market, last_message_at=now, **({"last_event_s": event_s} if event_s else {}))
 
-    def _handle(self, stream: str, data: Any) -> Optional[float]:
+    def _handle(self, stream: str, data: Any) -> float | None:
         """Applies one event to the board; returns its event time in seconds."""
         try:
             change = all_market_change(stream, data)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..sourcing.provenance import Source, Sourced
 from .board import Board, healthy
@@ -20,7 +21,7 @@ MARKETS = ("spot", "futures")
 
 
 class Streams:
-    def __init__(self, settings, upstream, board: Optional[Board] = None, share=None,
+    def __init__(self, settings, upstream, board: Board | None = None, share=None,
                  clock: Callable[[], float] = time.time):
         self.settings, self.upstream, self.clock = settings, upstream, clock
         self.enabled = settings.streams_enabled
@@ -69,7 +70,7 @@ class Streams:
         return bool(self._feeds)
 
     # ----- read side -----
-    def fresh(self, market: str, key: str) -> Optional[Sourced]:
+    def fresh(self, market: str, key: str) -> Sourced | None:
         if not self.enabled:
             return None
         self.start()

@@ -2,8 +2,6 @@
 which of the two its answer came from (field names, order, decimals as strings)."""
 from __future__ import annotations
 
-from typing import Optional
-
 from ..upstream.shapes import decimal
 
 # The all-market stream of each market and the key of the board it updates. Spot's `!ticker@arr`
@@ -30,7 +28,7 @@ def kline_row(k: dict) -> list:
     return [k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"], k["Q"], "0"]
 
 
-def all_market_change(stream: str, rows: list) -> Optional[tuple[str, dict, float]]:
+def all_market_change(stream: str, rows: list) -> tuple[str, dict, float] | None:
     """(board key, {symbol: value} changed, event time s) of an all-market array; None for
     another stream. Prices come from miniTicker's close; tickers in REST's shape."""
     if stream == "!miniTicker@arr":

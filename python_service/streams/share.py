@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,7 @@ class Share:
         except Exception as err:  # noqa: BLE001 - then this client is served by REST
             log.warning("could not note stream interest: %s", err)
 
-    def interest(self, market: str) -> dict[str, tuple[float, Optional[Any]]]:
+    def interest(self, market: str) -> dict[str, tuple[float, Any | None]]:
         """What every worker's clients asked for (only the owner needs it)."""
         if not self.is_owner:
             return {}

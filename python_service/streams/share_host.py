@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..stores.host import HostDB, HostStore
 from .share import INTEREST_KEPT_S, LEASE_S, Change
@@ -25,14 +26,14 @@ class HostBackend:
         self.store, self.clock = store, clock
         self.rows = HostDB(os.path.dirname(store.db.path), _SCHEMA)
         self.token = uuid.uuid4().hex
-        self._claimed: Optional[dict] = None  # the lease as this worker last wrote it
+        self._claimed: dict | None = None  # the lease as this worker last wrote it
         self._seen = 0  # the number of the last row applied
 
     def hold(self) -> bool:
         held = self.store.update(OWNER_KEY, self._claim, ttl=LEASE_S)
         return bool(held) and held.get("token") == self.token
 
-    def _claim(self, held: Optional[dict]) -> Optional[dict]:
+    def _claim(self, held: dict | None) -> dict | None:
         """Ours when free (absent or expired) or already ours: renewed with a new time."""
         if held is None or held.get("token") == self.token:
             self._claimed = {"token": self.token, "at": self.clock()}
@@ -75,7 +76,7 @@ class HostBackend:
                 apply(Change(market, rest[0], "put", value[0], value[1]))
             self._seen = seq
 
-    def snapshot(self, market: str, key: str) -> Optional[tuple[Any, float]]:
+    def snapshot(self, market: str, key: str) -> tuple[Any, float] | None:
         with self.rows.read() as con:
             row = con.execute("SELECT value FROM stream_rows WHERE key = ?", (_data_row(market, key),)).fetchone()
         value = json.loads(row[0]) if row else None

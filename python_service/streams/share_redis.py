@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .share import INTEREST_KEPT_S, LEASE_S, Change
 
@@ -61,7 +62,7 @@ class RedisBackend:
         finally:
             pubsub.close()
 
-    def snapshot(self, market: str, key: str) -> Optional[tuple[Any, float]]:
+    def snapshot(self, market: str, key: str) -> tuple[Any, float] | None:
         raw = self.client.get(_data_key(market, key))
         return tuple(json.loads(raw)) if raw else None
 

@@ -4,14 +4,15 @@ unsubscribed when nobody asked within the idle period; never more than Binance's
 connection (1,024 spot, 200 futures), the all-market stream included."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from .reshape import ALL_MARKET
 
 MAX_STREAMS = {"spot": 1024, "futures": 200}
 
 
-def stream_for(key: str) -> Optional[str]:
+def stream_for(key: str) -> str | None:
     """The stream that keeps the board's `key` current (on-demand keys only)."""
     kind, _, rest = key.partition(":")
     symbol, _, interval = rest.partition(":")
@@ -30,7 +31,7 @@ class Subscriptions:
         self._subscribed: dict[str, str] = {}  # stream -> board key
         self._next_id = 1
 
-    def key_of(self, stream: str) -> Optional[str]:
+    def key_of(self, stream: str) -> str | None:
         return self._subscribed.get(stream)
 
     def count(self) -> int:

@@ -10,8 +10,9 @@ that may be sent twice; the market's state records the outcome."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable, Optional, TypeVar
+from typing import TypeVar
 
 from . import sdk
 from .budget import WeightBudget
@@ -30,7 +31,7 @@ class Lane:
     (and, when set, each client's fair share of it: shares.py)."""
     state: UpstreamState
     budget: WeightBudget
-    shares: Optional[ClientShares] = None
+    shares: ClientShares | None = None
 
     def reserve(self, charged_as: str, weight: int) -> int:
         """The budget's ticket (WeightBudget.reserve), after the client's share when set."""
@@ -50,7 +51,7 @@ class Attempts:
         self.retry, self.on_attempt, self.on_retry = retry, on_attempt, on_retry
 
     def call(self, lane: Lane, charged_as: str, weight: int, send: Callable[[], T], retryable: bool,
-             trouble: Callable[[T], Optional[UpstreamError]] = lambda result: None) -> T:
+             trouble: Callable[[T], UpstreamError | None] = lambda result: None) -> T:
         """`send()` under admission, budget and retries. `trouble(result)`: the block an answer
         that was not raised implies (a passed-through 451, say), recorded as a failure."""
         probe: list[str] = []  # the probe slot this call holds after a cool-down, if any

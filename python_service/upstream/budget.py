@@ -4,7 +4,7 @@ what we have sent that no report can include yet (requests still in flight)."""
 from __future__ import annotations
 
 import time
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from .errors import HeldBack, State
 
@@ -17,7 +17,7 @@ class WeightBudget:
         self.store, self.limit, self.clock, self.prefix = store, limit, clock, prefix
         self.ceiling = int(limit * ceiling_ratio)
 
-    def _keys(self, minute: Optional[int] = None):
+    def _keys(self, minute: int | None = None):
         minute = int(self.clock() // 60) if minute is None else minute
         return (f"{self.prefix}:spent:{minute}", f"{self.prefix}:reported:{minute}",
                 f"{self.prefix}:in_flight:{minute}")
@@ -46,7 +46,7 @@ class WeightBudget:
         """The request reserved with `ticket` is answered: Binance's reports include it from now on."""
         self.store.incr(self._keys(ticket)[2], -weight, ttl=TTL_S)
 
-    def observe(self, reported: Optional[int]) -> None:
+    def observe(self, reported: int | None) -> None:
         """Records Binance's own count (it includes other users of this IP)."""
         if reported is None:
             return

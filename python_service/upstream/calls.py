@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from ..settings import Settings, mask_url
 from . import sdk
@@ -24,7 +25,7 @@ class Upstream:
     def __init__(self, settings: Settings, client, lanes: dict[Market, Lane], attempts: Attempts,
                  clock: Callable[[], float] = time.time):
         self.settings, self.client, self.lanes, self.attempts, self.clock = settings, client, lanes, attempts, clock
-        self._synced_at: Optional[float] = None
+        self._synced_at: float | None = None
         self._sync_lock = threading.Lock()
 
     @property
@@ -48,7 +49,7 @@ class Upstream:
     def _send(self, endpoint: Endpoint, params: dict) -> Any:
         try:
             result = getattr(self.client, endpoint.method)(**params)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - sdk.translate turns every failure into ours
             raise sdk.translate(exc, self.settings.timeout_s) from None
         if not endpoint.shape(result, params):  # a 2xx body of the wrong shape is as bad as a malformed one
             raise Unreachable(f"Binance's answer to {endpoint.method} is not the expected shape")
@@ -109,7 +110,7 @@ class Upstream:
             log.info("clock offset to Binance: %d ms", offset)
 
     @property
-    def clock_offset_ms(self) -> Optional[int]:
+    def clock_offset_ms(self) -> int | None:
         return self.client.timestamp_offset if self._synced_at is not None else None
 
     def describe(self) -> dict:

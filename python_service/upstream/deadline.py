@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import time
-from typing import Optional
 
 from requests.adapters import HTTPAdapter
 from requests.exceptions import ChunkedEncodingError, ContentDecodingError, ReadTimeout
@@ -54,7 +53,7 @@ class DeadlineAdapter(HTTPAdapter):
                 sock.settimeout(left)
             try:
                 chunk = raw.read1(CHUNK, decode_content=True)
-            except (ReadTimeoutError, socket.timeout) as err:
+            except (TimeoutError, ReadTimeoutError) as err:
                 raise ReadTimeout(f"the answer took longer than {self.limit_s:g}s") from err
             except ProtocolError as err:
                 raise ChunkedEncodingError(err) from err
@@ -65,7 +64,7 @@ class DeadlineAdapter(HTTPAdapter):
             chunks.append(chunk)
 
 
-def _socket_of(raw) -> Optional[socket.socket]:
+def _socket_of(raw) -> socket.socket | None:
     """The socket under a urllib3 response being read. When the server said it would close,
     http.client hands the socket over to the response's file, so look there too."""
     sock = getattr(raw.connection, "sock", None)

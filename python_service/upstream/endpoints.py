@@ -4,15 +4,15 @@ its request weight (binance-facts.md; Binance's docs as of 2026). One place per 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
-from typing import Callable
+from enum import StrEnum
 
 from . import shapes
 from .shapes import Shape
 
 
-class Market(str, Enum):
+class Market(StrEnum):
     SPOT = "spot"
     FUTURES = "futures"
 

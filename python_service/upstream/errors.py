@@ -3,7 +3,6 @@ python-binance or requests exceptions."""
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Optional
 
 
 class State(StrEnum):
@@ -22,12 +21,12 @@ class UpstreamError(Exception):
     transient = False
     state = State.UNKNOWN  # the upstream state this failure implies
 
-    def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
-                 retry_after: Optional[float] = None):
+    def __init__(self, message: str, status: int | None = None, code: int | None = None,
+                 retry_after: float | None = None):
         super().__init__(message)
         self.message, self.status, self.code, self.retry_after = message, status, code, retry_after
 
-    def upstream_detail(self) -> Optional[dict]:
+    def upstream_detail(self) -> dict | None:
         if self.status is None and self.code is None:
             return None
         return {"status": self.status, "code": self.code}
@@ -59,8 +58,8 @@ class Banned(UpstreamError):
     """HTTP 418: the IP is banned until Retry-After (or the "banned until <ms>" of its message)."""
     state = State.BANNED
 
-    def __init__(self, message: str, status: Optional[int] = None, code: Optional[int] = None,
-                 retry_after: Optional[float] = None, banned_until: Optional[float] = None):
+    def __init__(self, message: str, status: int | None = None, code: int | None = None,
+                 retry_after: float | None = None, banned_until: float | None = None):
         super().__init__(message, status, code, retry_after)
         self.banned_until = banned_until  # epoch seconds, from Binance's message
 
@@ -78,8 +77,8 @@ class Rejected(UpstreamError):
 class HeldBack(UpstreamError):
     """We chose not to call Binance (restriction cool-down, ban, weight budget, breaker)."""
 
-    def __init__(self, message: str, state: State, retry_after: Optional[float] = None,
-                 reason: Optional[str] = None):
+    def __init__(self, message: str, state: State, retry_after: float | None = None,
+                 reason: str | None = None):
         """`reason`: what Binance said when it put us in this state (a 451's message), when known."""
         super().__init__(message, retry_after=retry_after)
         self.state, self.reason = state, reason

@@ -14,17 +14,14 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Optional
-
 from urllib.parse import parse_qsl
 
 import requests
 
-from . import sdk
 from .calls import Upstream
-from .sdk import _reason, blocking_error
 from .endpoints import Market, signed_weight
 from .errors import Unreachable, UpstreamError
+from .sdk import _reason, blocking_error
 
 API_KEY_HEADER = "X-MBX-APIKEY"
 _SIGNATURE = re.compile(r"(signature=)[^&\s\"]+", re.IGNORECASE)
@@ -55,8 +52,8 @@ class SignedRequest:
     path: str  # e.g. /api/v3/order
     query: bytes = b""
     body: bytes = b""
-    api_key: Optional[str] = field(default=None, repr=False)
-    content_type: Optional[str] = None
+    api_key: str | None = field(default=None, repr=False)
+    content_type: str | None = None
 
     @property
     def params(self) -> dict:
@@ -129,12 +126,12 @@ def _wire(query: bytes) -> str:
     return "".join(chr(b) if 0x20 < b < 0x7F else f"%{b:02X}" for b in query)
 
 
-def _trouble(answer: Answer) -> Optional[UpstreamError]:
+def _trouble(answer: Answer) -> UpstreamError | None:
     """The block an answer implies (451, 429, 418, 403), None for anything else."""
     return blocking_error(answer.status, None, _message(answer), answer.headers)
 
 
-def _message(answer: Answer) -> Optional[str]:
+def _message(answer: Answer) -> str | None:
     """Binance's `msg` (a 451's says why), or None when the body is not Binance's JSON."""
     try:
         msg = json.loads(answer.body).get("msg")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class RetryPolicy:
         for number in range(1, self.attempts + 1):
             try:
                 return attempt()
-            except Exception as exc:  # noqa: BLE001 - classified by is_retryable
+            except Exception as exc:
                 if number == self.attempts or not is_retryable(exc):
                     raise
                 wait = self.backoff(number)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Optional
 from urllib.parse import urlsplit
 
 import requests
 from binance.client import Client
 from binance.exceptions import BinanceAPIException, BinanceRequestException
 
-from . import json_codec
 from ..settings import Settings
+from . import json_codec
 from .deadline import DeadlineAdapter
 from .errors import Banned, Blocked, Garbled, RateLimited, Rejected, Restricted, Unreachable, UpstreamError
 
@@ -87,18 +86,18 @@ def forget_last_response() -> None:
     _last.response = None
 
 
-def last_response() -> Optional[requests.Response]:
+def last_response() -> requests.Response | None:
     return getattr(_last, "response", None)
 
 
-def describe_response(response: Optional[requests.Response]) -> tuple[str, str]:
+def describe_response(response: requests.Response | None) -> tuple[str, str]:
     """(endpoint path, status) for metrics; no response means the connection failed."""
     if response is None:
         return "unknown", "no_response"
     return urlsplit(response.url).path, str(response.status_code)
 
 
-def used_weight_header(response: Optional[requests.Response]) -> Optional[int]:
+def used_weight_header(response: requests.Response | None) -> int | None:
     value = response.headers.get("X-MBX-USED-WEIGHT-1M") if response is not None else None
     try:
         return int(value) if value is not None else None
@@ -141,7 +140,7 @@ def _from_status(exc: BinanceAPIException) -> UpstreamError:
     return Rejected(message, status, exc.code)
 
 
-def blocking_error(status: int, code, message: Optional[str], headers) -> Optional[UpstreamError]:
+def blocking_error(status: int, code, message: str | None, headers) -> UpstreamError | None:
     """The block an answer's status implies (451 restricted, 429 rate limited, 418 banned, 403
     firewall), with its wait from Retry-After or Binance's "banned until"; None for any other status.
     The SDK path and the signed pass-through both judge Binance's answers here."""
@@ -165,7 +164,7 @@ def _binance_error_object(exc: BinanceAPIException) -> bool:
         return False
 
 
-def retry_after_s(value: Optional[str]) -> Optional[float]:
+def retry_after_s(value: str | None) -> float | None:
     """Retry-After in seconds, None when absent or not a number."""
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -173,7 +172,7 @@ def retry_after_s(value: Optional[str]) -> Optional[float]:
         return None
 
 
-def _banned_until(message) -> Optional[float]:
+def _banned_until(message) -> float | None:
     """Epoch seconds from "... IP banned until 1700000000000 ..." (Binance's 418 message)."""
     match = BANNED_UNTIL.search(message or "")
     if not match:

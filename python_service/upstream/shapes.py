@@ -5,7 +5,8 @@ answer (calls.py raises Unreachable), never data to pass on or cache."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Shape = Callable[[Any, dict], bool]  # (body, request params) -> does it fit?
 

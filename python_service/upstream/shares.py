@@ -9,14 +9,14 @@ live. Counters live in the store, so workers and hosts sharing Redis agree."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Callable, Optional
 
 from .budget import WeightBudget
 from .errors import HeldBack, OverClientShare, State
 
 # The client (its address) the current request is served for; None outside requests.
-current_client: ContextVar[Optional[str]] = ContextVar("gateway_current_client", default=None)
+current_client: ContextVar[str | None] = ContextVar("gateway_current_client", default=None)
 
 HEAVIEST_CALL = 250  # spot depth?limit=5000 (endpoints.py)
 

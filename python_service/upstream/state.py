@@ -12,8 +12,8 @@ shorten it. It ends at its own expiry, or by a successful probe after it."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from .errors import Banned, Blocked, HeldBack, RateLimited, Restricted, State, Unreachable, UpstreamError
 
@@ -29,7 +29,7 @@ class StatePolicy:
     firewall_backoff_s: float = 300.0  # after a 403 without Retry-After
 
 
-def _active(record: Optional[dict], now: float) -> bool:
+def _active(record: dict | None, now: float) -> bool:
     return bool(record) and bool(record.get("until")) and record["until"] > now
 
 
@@ -54,7 +54,7 @@ class UpstreamState:
             "last_success": record.get("last_success"),
         }
 
-    def admit(self, holding: Optional[str] = None) -> Optional[str]:
+    def admit(self, holding: str | None = None) -> str | None:
         """Raises HeldBack when Binance must not be called now. Returns the probe slot the
         caller holds after a cool-down (pass it back as `holding` for the call's next attempt)."""
         record = self.store.get(self.key)
@@ -116,7 +116,7 @@ class UpstreamState:
 
         self.store.update(self.key, change)
 
-    def _until(self, err: UpstreamError, now: float) -> Optional[float]:
+    def _until(self, err: UpstreamError, now: float) -> float | None:
         """When a restriction's cool-down, rate limit, ban or firewall block ends."""
         if isinstance(err, Restricted):
             return now + self.policy.restriction_cooldown_s
@@ -132,7 +132,7 @@ class UpstreamState:
         """A failed attempt that will be retried still counts toward the breaker."""
         self.store.incr(self.failures_key, 1, ttl=3600)
 
-    def _stricter(self, theirs: Optional[dict], ours: Optional[dict]) -> Optional[dict]:
+    def _stricter(self, theirs: dict | None, ours: dict | None) -> dict | None:
         """Which record to keep when two copies met (Redis back after an outage): the one
         that holds Binance off longer."""
         now = self.clock()

@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from collections import deque
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from websockets.sync.client import ClientConnection, connect
@@ -52,7 +52,7 @@ class StreamSocket:
         self.limit.wait()
         self.conn.send(json.dumps(message, separators=(",", ":")))
 
-    def recv_json(self, timeout: float) -> Optional[Any]:
+    def recv_json(self, timeout: float) -> Any | None:
         """The next message, parsed; None when nothing came within `timeout`; raises when closed."""
         try:
             raw = self.conn.recv(timeout=timeout)
@@ -70,7 +70,7 @@ class StreamSocket:
             pass
 
 
-def open_stream(url: str, proxy_url: Optional[str], timeout_s: float) -> StreamSocket:
+def open_stream(url: str, proxy_url: str | None, timeout_s: float) -> StreamSocket:
     """Opens `url` (ws:// or wss://), directly or through the proxy. Raises OSError,
     TimeoutError or a websockets exception when it cannot."""
     options = dict(open_timeout=timeout_s, ping_interval=None,  # Binance pings; we answer
