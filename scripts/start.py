@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 
 from dotenv import dotenv_values
 from honcho.command import main as honcho
