@@ -1,18 +1,17 @@
-"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it."""
+"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it.
+Helpers shared with bench/ are in tests/support/."""
 from __future__ import annotations
 
 import os
-import socket
 import time
-from pathlib import Path
 
 import pytest
 
 from python_service import create_app
 from tests.fake_binance import FakeBinance
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.redis_server import RedisServer
 
-API_KEY, API_SECRET = "test-key-5f2c", "test-secret-a91e"
-FIXTURE_FALLBACK = Path(__file__).parent / "fixtures" / "fallback_data"
 SETTING_NAMES = ("BINANCE_", "CACHE_REDIS_URL", "STREAM", "FALLBACK_DATA_DIR", "INTERNAL_API_TOKEN", "GATEWAY_PORT",
                  "RESTRICTION_COOLDOWN_S", "TIME_SYNC_INTERVAL_S", "PYTHON_SERVICE_URL", "JWT_SECRET",
                  "DATABASE_PATH", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
@@ -81,39 +80,18 @@ def client(make_app):
     return make_app().test_client()
 
 
-def closed_port() -> int:
-    """A loopback port with nothing listening (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_server():
     """A real redis-server on a free loopback port, for the whole test session."""
-    import shutil
-    import subprocess
+    with RedisServer() as server:
+        yield server.url
 
-    import redis
 
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is missing: `make test` installs it (Debian package redis-server)"
-    port = closed_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    client.close()
-    proc.terminate()
-    proc.wait(10)
+@pytest.fixture
+def own_redis():
+    """A redis-server of this test's own, which it may pause, kill and start again (RedisServer)."""
+    with RedisServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -134,3 +112,19 @@ def streams(fake):
     server = FakeStreams(fake, ping_interval=0.5, ping_timeout=5).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def streamed_app(make_app, streams):
+    """Builds apps whose streams are the fake's (started by `tests.support.streaming.started`)."""
+    apps = []
+
+    def build(**overrides):
+        app = make_app(STREAMS_ENABLED="true", BINANCE_WS_URL=streams.url,
+                       BINANCE_FUTURES_WS_URL=streams.futures_url, **overrides)
+        apps.append(app)
+        return app
+    yield build
+    for app in apps:
+        app.extensions["services"].streams.stop()
+

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
 
 URL = "/api/binance/order/validate"
 SMALL_ANSWER = 2048  # bytes: an error answer is a few hundred

@@ -7,8 +7,8 @@ import signal
 
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import output_of, start_gateway, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_gateway, wait_until_up
 
 
 def run_and_terminate(env: dict, port: int, then=lambda base: None) -> tuple[int, str]:

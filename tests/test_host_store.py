@@ -88,8 +88,8 @@ def test_a_follower_copies_what_the_owner_streams_and_forgets_what_the_owner_dro
 
 
 def test_the_stream_lease_has_one_holder_until_it_expires(tmp_path):
-    from python_service.sourcing.stream_share_host import OWNER_KEY, HostShare
     from python_service.sourcing.stream_share import LEASE_S
+    from python_service.sourcing.stream_share_host import OWNER_KEY, HostShare
 
     now = [1000.0]
     store = HostStore(str(tmp_path), clock=lambda: now[0])

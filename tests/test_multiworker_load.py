@@ -5,8 +5,8 @@ import time
 
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
 
 DURATION_S, CLIENTS, TTL_S = 5.0, 64, 1.0
 

@@ -17,15 +17,16 @@ import pytest
 import requests
 from dotenv import dotenv_values
 from honcho.environ import parse as honcho_parse
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from requests.adapters import HTTPAdapter
 from requests.auth import _basic_auth_str
 from requests.utils import get_auth_from_url
 
 from python_service.settings import Settings
-from tests.conftest import closed_port
-from tests.processes import ROOT, output_of, start_gateway, stop, wait_until_up
-from tests.proxies import start_microsocks, start_tinyproxy
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, output_of, start_gateway, stop, wait_until_up
+from tests.support.proxies import start_microsocks, start_tinyproxy
 
 PROXY_PASSWORD = "pr0xy-canary-Zq81"
 FIX = [sys.executable, "scripts/fix_proxy_connection.py"]
@@ -53,8 +54,8 @@ def http_proxy():
 
 
 def run_fix(fake, *args, env_file=None, **env):
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("BINANCE_") and k not in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BINANCE_")
+                   and k not in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")}
     environment.update(BINANCE_BASE_URL=fake.url, **env)
     command = FIX + ["--timeout", "2"] + (["--env-file", str(env_file)] if env_file else []) + list(args)
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
@@ -232,7 +233,7 @@ def read_three_ways(*env_files: Path) -> list[tuple[dict, dict, dict]]:
     node = subprocess.run(["node", "-e", NODE_READS, *map(str, env_files)], cwd=ROOT / "express_api",
                           capture_output=True, text=True, timeout=30, check=True)
     return [(dotenv_values(path), honcho_parse(path.read_text(encoding="utf-8")), by_node)
-            for path, by_node in zip(env_files, json.loads(node.stdout))]
+            for path, by_node in zip(env_files, json.loads(node.stdout), strict=True)]
 
 
 HOSTILE_PASSWORDS = ["it's", 'say"hi"', "back\\slash", "hash#tag", "dollar$", "${HOME}", "two words", "at@sign",
@@ -249,7 +250,7 @@ def test_script_writes_hostile_proxy_passwords_so_every_env_reader_reads_back_th
         fix.write_env_value(env_file, "BINANCE_PROXY_URL", url)  # as --write does
         written[password] = env_file
 
-    for (password, env_file), readers in zip(written.items(), read_three_ways(*written.values())):
+    for (password, env_file), readers in zip(written.items(), read_three_ways(*written.values()), strict=True):
         by_dotenv, by_honcho, by_node = (reader["BINANCE_PROXY_URL"] for reader in readers)
         assert by_dotenv == by_honcho == by_node, password
         url = by_dotenv
