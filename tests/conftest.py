@@ -1,8 +1,10 @@
-"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it.
+"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it; and
+the `processes` marker, put on every test that starts a process or a browser (see README, "Tests").
 Helpers shared with bench/ are in tests/support/."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 
 import pytest
@@ -81,14 +83,14 @@ def client(make_app):
 
 
 @pytest.fixture(scope="session")
-def redis_server():
+def redis_server(starts_processes):
     """A real redis-server on a free loopback port, for the whole test session."""
     with RedisServer() as server:
         yield server.url
 
 
 @pytest.fixture
-def own_redis():
+def own_redis(starts_processes):
     """A redis-server of this test's own, which it may pause, kill and start again (RedisServer)."""
     with RedisServer() as server:
         yield server
@@ -128,3 +130,36 @@ def streamed_app(make_app, streams):
     for app in apps:
         app.extensions["services"].streams.stop()
 
+
+# ----- the `processes` marker (pytest.ini): the tests `make test-quick` leaves out -----
+
+@pytest.fixture(scope="session")
+def starts_processes():
+    """Asked for by every fixture that starts a process, so that each test using that fixture,
+    directly or through another one, is marked `processes` (pytest_collection_modifyitems)."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "starts_processes" in item.fixturenames and not item.get_closest_marker("processes"):
+            item.add_marker(pytest.mark.processes)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item):
+    """A test that is not marked `processes` fails as soon as it starts a process (a browser
+    too: Playwright starts its driver first), so the marker cannot be forgotten."""
+    if item.get_closest_marker("processes"):
+        return (yield)
+
+    def refuse(*args, **kwargs):
+        command = args[1] if len(args) > 1 else kwargs.get("args", "os.fork()")
+        pytest.fail(f"{item.nodeid} starts a process ({command}) but is not marked `processes`: give it "
+                    "@pytest.mark.processes (or its module a pytestmark), or make the fixture that starts "
+                    "the process ask for `starts_processes`")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", refuse)
+        patch.setattr(os, "fork", refuse)  # multiprocessing's workers
+        return (yield)

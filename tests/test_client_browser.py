@@ -16,6 +16,7 @@ from tests.support.ports import closed_port
 from tests.support.processes import ROOT, start_express, start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn, node and Chromium
 SCREENSHOTS = ROOT / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]

@@ -12,6 +12,7 @@ from tests.support.processes import start_gateway, stop, wait_until_up
 from tests.support.redis_server import stored
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 SPOT_STATE = "gateway:upstream:spot:state"
 # Spot routes that each need their own upstream call (no shared cache entry).
 PARKED = ["/api/binance/ticker/24hr?symbol=BTCUSDT", "/api/binance/ticker/24hr?symbol=ETHUSDT",

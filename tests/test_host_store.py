@@ -4,6 +4,8 @@ only, and the cache on it is bounded by bytes."""
 import multiprocessing
 import pickle
 
+import pytest
+
 from python_service.cache_backend import HostCache
 from python_service.upstream.host_store import HostStore
 
@@ -15,6 +17,7 @@ def _spend(directory: str, times: int) -> None:
         store.update("record", lambda known: {"n": (known or {"n": 0})["n"] + 1})
 
 
+@pytest.mark.processes
 def test_increments_and_updates_from_four_processes_are_all_counted(tmp_path):
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_spend, args=(str(tmp_path), 150)) for _ in range(4)]

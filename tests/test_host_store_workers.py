@@ -19,6 +19,7 @@ from tests.support.ports import closed_port
 from tests.support.processes import start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn (and redis-server)
 WAIT_S = 90  # client-side bound on one answer: generous for a busy 2-core machine
 WORKERS = max(2, cpu_count())  # the default, or 2 on a one-CPU machine (the test needs two)
 UNCACHED = ["/api/binance/prices", "/api/binance/price/ETHUSDT", "/api/binance/ticker/24hr?symbol=XRPUSDT",

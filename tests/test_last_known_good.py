@@ -62,6 +62,7 @@ while True:
 """
 
 
+@pytest.mark.processes
 def test_kill_9_in_the_middle_of_writes_never_leaves_a_torn_file(tmp_path):
     path = tmp_path / "prices.json"
     for delay in (0.05, 0.13, 0.21, 0.34, 0.47):

@@ -16,6 +16,7 @@ from tests.support.ports import closed_port
 from tests.support.processes import ROOT
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts scripts/start.py, and `make run` with gunicorn and node
 LAUNCHER = ROOT / "scripts" / "start.py"
 SHOWN = ("FROM_BOTH", "FROM_FILE", "FROM_ENV", "PORT")
 

@@ -13,6 +13,7 @@ from tests.support.openapi import MIRROR_PATHS
 from tests.support.ports import closed_port
 from tests.support.processes import ROOT, start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and schemathesis
 EXAMPLES_PER_OPERATION = "12"
 
 

@@ -3,6 +3,7 @@ import json
 import logging
 import re
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -79,6 +80,7 @@ def test_a_missing_or_malformed_request_id_is_replaced_by_a_generated_one(client
     assert generated != replaced
 
 
+@pytest.mark.processes
 def test_under_gunicorn_two_workers_add_up_their_counters_and_log_json_lines(fake):
     port = closed_port()
     proc = start_gateway({"BINANCE_BASE_URL": fake.url, "GUNICORN_WORKERS": "2"}, port)

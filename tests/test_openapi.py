@@ -54,7 +54,7 @@ def roomy_fake():
 
 
 @pytest.fixture
-def running_services(roomy_fake, tmp_path):
+def running_services(roomy_fake, tmp_path, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": roomy_fake.url, "BINANCE_FUTURES_BASE_URL": roomy_fake.url,
                              "WEIGHT_LIMIT_1M": "100000000"}, gateway_port)

@@ -15,6 +15,7 @@ from tests.support.ports import closed_port
 from tests.support.processes import output_of, start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100", "clientOrderId": "crash-1"}
 
 

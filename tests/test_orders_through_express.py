@@ -10,6 +10,7 @@ from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
 from tests.support.ports import closed_port
 from tests.support.processes import start_express, start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 TIMEOUT = 30
 ORDER_PATH = "/api/v3/order"
 LIMIT = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.00100",

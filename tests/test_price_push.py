@@ -65,6 +65,7 @@ def test_bad_or_unknown_symbols_get_the_error_shape_before_any_stream(client, qu
                                                                                        "unknown_symbol")
 
 
+@pytest.mark.processes
 def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothing(fake, streams):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,

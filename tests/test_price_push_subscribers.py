@@ -39,7 +39,7 @@ def first_event_then_close(base: str, path: str, marker: bytes) -> str:
 
 
 @pytest.fixture(params=["gevent", "gthread"])
-def services(request, fake, streams):
+def services(request, fake, streams, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
@@ -108,7 +108,7 @@ LEFT_EARLY = 3 * PER_CLIENT  # per route and way in: past every worker's per-cli
 
 
 @pytest.fixture
-def two_workers(fake, streams):
+def two_workers(fake, streams, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
@@ -164,6 +164,7 @@ def test_the_subscriber_gauge_counts_an_open_stream(two_workers):
     assert wait_until(lambda: subscribers(two_workers["direct"]) == 0, "the closed stream given back")
 
 
+@pytest.mark.processes
 def test_a_direct_caller_naming_itself_in_x_forwarded_for_gets_no_second_allowance(fake, streams):
     port = closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,

@@ -14,6 +14,7 @@ from tests.support.ports import closed_port
 from tests.support.processes import output_of, start_express, start_gateway, stop, wait_until_up
 from tests.support.proxies import start_microsocks
 
+pytestmark = pytest.mark.processes  # every test here starts microsocks, gunicorn and node
 CANARIES = {
     "api_secret": "canary-api-secret-7Fq2",
     "jwt_secret": "canary-jwt-secret-0123456789-Xw3",

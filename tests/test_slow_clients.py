@@ -13,6 +13,7 @@ import requests
 from tests.support.ports import closed_port
 from tests.support.processes import start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 SLOW_SOCKETS = 64
 PARKED = 16
 ANSWER_TIMEOUT_S = 5

@@ -178,6 +178,7 @@ def test_the_connection_is_renewed_before_binances_24_hour_cut(streamed_app, str
     wait_until(lambda: streams.count("spot") >= 3, "renewed connections")
 
 
+@pytest.mark.processes
 def test_streams_go_through_a_socks_proxy(streamed_app, streams):
     proxy = start_microsocks()
     try:

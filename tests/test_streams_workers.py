@@ -3,12 +3,14 @@ fake exchange, whichever worker answers, and a new owner after the owner dies.""
 import os
 import signal
 
+import pytest
 import requests
 
 from tests.support.ports import closed_port
 from tests.support.processes import start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 WAIT_S = 30  # readiness bound: four workers starting on a busy 2-core machine
 
 
