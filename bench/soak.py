@@ -389,7 +389,10 @@ def main() -> None:
     warmup = args.warmup_minutes if args.warmup_minutes is not None else min(5.0, args.minutes / 4)
     args.warmup_s = warmup * 60
     started = time.time()
-    say = lambda message: print(f"[{time.time() - started:7.1f} s] {message}", flush=True)  # noqa: E731
+
+    def say(message: str) -> None:
+        print(f"[{time.time() - started:7.1f} s] {message}", flush=True)
+
     signal.signal(signal.SIGTERM, interrupt)
     say(f"soak: {args.minutes:g} min, warm-up {warmup:g} min, a sample every {args.sample_s:g} s, "
         f"--rate {args.rate:g}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

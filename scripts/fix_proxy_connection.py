@@ -280,7 +280,10 @@ def main(argv=None) -> int:
            else (lambda text: print(text, flush=True)))
     env_file = Path(args.env_file)
     from_file = read_env_file(env_file)
-    setting = lambda name: os.environ.get(name) or from_file.get(name)  # noqa: E731 - environment wins, as in the service
+
+    def setting(name: str) -> str | None:
+        return os.environ.get(name) or from_file.get(name)  # the environment wins, as in the service
+
     try:
         settings = Settings.from_env({"BINANCE_BASE_URL": args.base_url or setting("BINANCE_BASE_URL") or "",
                                       "BINANCE_PROXY_URL": setting("BINANCE_PROXY_URL") or ""})
