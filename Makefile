@@ -1,5 +1,6 @@
-# make run   - install what is missing, then start every service (Procfile, honcho)
-# make test  - install what is missing, then run every test
+# make run        - install what is missing, then start every service (Procfile, honcho)
+# make test       - install what is missing, then lint and run every test
+# make test-quick - the same without the tests that start processes or a browser (README, "Tests")
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -12,7 +13,7 @@ CLIENT_BUILD := client/dist/index.html
 CLIENT_SOURCES := $(shell find client/src client/scripts express_api/src express_api/openapi -type f -not -name '*.gen.*' 2>/dev/null) \
 	client/index.html client/vite.config.ts client/tsconfig.json
 
-.PHONY: run test install install-test system-deps clean openapi lint-layers client-test
+.PHONY: run test test-quick install install-test system-deps clean openapi lint lint-layers client-test
 
 # make run: only what the services need (runtime requirements, honcho, npm ci, the built React client)
 install: $(RUN_STAMP) $(NODE_STAMP) $(CLIENT_BUILD)
@@ -54,15 +55,30 @@ $(TEST_STAMP): $(RUN_STAMP) requirements-dev.txt
 run: install
 	$(VENV)/bin/python scripts/start.py
 
-# pytest exits 5 when it collected no tests: that is a failure here, not a pass.
-test: install-test system-deps lint-layers client-test
-	cd express_api && npm test
-	@set +e; $(VENV)/bin/pytest; rc=$$?; \
+# pytest exits 5 when it collected (or kept) no tests: that is a failure here, not a pass.
+pytest = @set +e; $(VENV)/bin/pytest $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
+
+# Every test: both tiers in one pytest run.
+test: install-test system-deps lint client-test
+	cd express_api && npm test
+	$(call pytest)
+
+# The quick tier: the tests that start no process and no browser (marker `processes`, pytest.ini), in four
+# pytest workers (pytest-xdist): they mostly wait on loopback sockets and timeouts, not on the CPU.
+test-quick: install-test lint client-test
+	cd express_api && npm test
+	$(call pytest,-m "not processes" -n 4)
 
 # The client's type check against the contract and its component tests (Vitest, Testing Library).
 client-test: $(CLIENT_STAMP) $(NODE_STAMP)
 	cd client && npm test
+
+# The layer contract (.importlinter), ruff (ruff.toml) on all the Python, eslint in express_api and the client.
+lint: install-test lint-layers $(NODE_STAMP) $(CLIENT_STAMP)
+	$(VENV)/bin/ruff check python_service tests bench scripts
+	cd express_api && npm run lint
+	cd client && npm run lint
 
 # The layer contract (.importlinter): a back-arrow between layers fails the build.
 lint-layers: install-test

@@ -30,7 +30,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,16 +37,15 @@ import threading
 import time
 from pathlib import Path
 
-from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
-from typing import Optional
-
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from bench import chaos_checks as checks  # noqa: E402
-from tests.fake_binance.faults import market_of  # noqa: E402
+from bench import chaos_checks as checks
+from tests.fake_binance.faults import market_of
+from tests.support.ports import closed_port
+from tests.support.processes import start_fake_exchange, start_gateway, stop, wait_until_up
+from tests.support.redis_server import RedisServer
 
 TIMEOUT_S, RESTRICTION_COOLDOWN_S, BREAKER_COOLDOWN_S = 1.0, 5.0, 3.0
 SPOT_BAN_S, FUTURES_BAN_S, FIREWALL_S, REDIS_BAN_S = 8, 6, 6, 15
@@ -80,69 +78,22 @@ def _routes() -> list[tuple]:
 ROUTES = _routes()
 
 
-
-
-def spawn(args, env=None, output=None) -> subprocess.Popen:
-    output = open(output, "w") if output else subprocess.DEVNULL
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output, stderr=subprocess.STDOUT)
-
-
 def wait_up_or_stop(url: str, proc: subprocess.Popen) -> None:
     """Waits for `url`; if it never comes up, `proc` is stopped before giving up."""
     try:
-        wait_up(url)
+        wait_until_up(url, proc, 120)
     except BaseException:
-        finish(proc)
+        stop(proc, 15)
         raise
-
-
-def finish(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGCONT)  # a paused redis-server must be able to die
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-class Redis:
-    """A redis-server of the benchmark's own, which the schedule pauses, kills and restarts."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.proc = None
-        self.start()
-
-    def start(self) -> None:
-        self.proc = spawn([shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-                           "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        finish(self.proc)
-        raise SystemExit("redis-server did not start")
-
-    def signal(self, sig) -> None:
-        os.kill(self.proc.pid, sig)
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(10)
 
 
 class Fake:
     """The fake exchange as its own process, driven through its /_fake/ control routes."""
 
     def __init__(self):
-        self.url = f"http://127.0.0.1:{free_port()}"
-        self.proc = spawn([sys.executable, "-m", "tests.fake_binance", "--port", self.url.rsplit(":", 1)[1],
-                           "--ws-port", "-1"])
+        port = closed_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = start_fake_exchange(port, output=os.devnull)
         wait_up_or_stop(self.url + "/api/v3/ping", self.proc)
 
     def fault(self, kind: str, **fields) -> None:
@@ -159,19 +110,17 @@ class Fake:
 
 
 class Gateway:
-    def __init__(self, fake: Fake, redis: Redis, log_path: Optional[str] = None):
-        port = free_port()
+    def __init__(self, fake: Fake, redis: RedisServer, log_path: str | None = None):
+        port = closed_port()
         self.url = f"http://127.0.0.1:{port}"
         self.lkg_dir = tempfile.mkdtemp(prefix="lkg-chaos-")
-        self.proc = spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py",
-                           "python_service:create_app()"],
-                          {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", "GUNICORN_WORKERS": "4",
-                           "BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
-                           "STREAMS_ENABLED": "false",  # REST under faults; and no stream root left on Binance
-                           "CACHE_REDIS_URL": redis.url, "BINANCE_TIMEOUT_S": str(TIMEOUT_S),
-                           "RESTRICTION_COOLDOWN_S": str(RESTRICTION_COOLDOWN_S),
-                           "BREAKER_COOLDOWN_S": str(BREAKER_COOLDOWN_S), "REDIS_RETRY_S": "2",
-                           "LAST_KNOWN_GOOD_DIR": self.lkg_dir}, log_path)
+        self.proc = start_gateway({"GUNICORN_WORKERS": "4", "BINANCE_BASE_URL": fake.url,
+                                   "BINANCE_FUTURES_BASE_URL": fake.url,
+                                   "STREAMS_ENABLED": "false",  # REST under faults; and no stream root left on Binance
+                                   "CACHE_REDIS_URL": redis.url, "BINANCE_TIMEOUT_S": str(TIMEOUT_S),
+                                   "RESTRICTION_COOLDOWN_S": str(RESTRICTION_COOLDOWN_S),
+                                   "BREAKER_COOLDOWN_S": str(BREAKER_COOLDOWN_S), "REDIS_RETRY_S": "2",
+                                   "LAST_KNOWN_GOOD_DIR": self.lkg_dir}, port, output=log_path or os.devnull)
         wait_up_or_stop(self.url + "/api/status", self.proc)
 
     def workers(self) -> list[int]:
@@ -193,17 +142,17 @@ class Gateway:
 
 # ----- the schedule: (what it does, how long the phase lasts); `lengths` says how long each
 # block the fake opens must be kept -----
-def schedule(fake: Fake, redis: Redis, gateway: Gateway, log) -> list[tuple]:
+def schedule(fake: Fake, redis: RedisServer, gateway: Gateway, log) -> list[tuple]:
     def phase(name, seconds, start=None, stop=None):
         return name, seconds, start, stop
 
     def redis_trouble():
         fake.fault("banned", market="spot", retry_after=REDIS_BAN_S, times=1)
         time.sleep(2)
-        redis.signal(signal.SIGSTOP)
+        redis.pause()
         log("redis paused (SIGSTOP)")
         time.sleep(4)
-        redis.signal(signal.SIGCONT)
+        redis.resume()
         redis.kill()
         log("redis resumed, then killed")
         time.sleep(3)
@@ -316,8 +265,11 @@ def idle_status_ms(base: str, samples: int = 300) -> list[float]:
 
 def run(args) -> dict:
     started, procs = time.time(), []
-    log = lambda message: print(f"[{time.time() - started:6.1f} s] {message}", flush=True)  # noqa: E731
-    redis, gateway = Redis(), None
+
+    def log(message: str) -> None:
+        print(f"[{time.time() - started:6.1f} s] {message}", flush=True)
+
+    redis, gateway = RedisServer().start(), None
     try:
         fake = Fake()
         procs.append(fake.proc)
@@ -345,11 +297,12 @@ def run(args) -> dict:
         rss_after = gateway.rss_mb()
         records = fake.records()
         return {"started": started, "chaos_started": chaos_started, "idle": idle, "clients": clients,
-                "records": records, "rss": (rss_before, rss_after), "phases": phases, "seconds": time.time() - chaos_started}
+                "records": records, "rss": (rss_before, rss_after), "phases": phases,
+                "seconds": time.time() - chaos_started}
     finally:
         for proc in reversed(procs):
-            finish(proc)
-        finish(redis.proc)
+            stop(proc, 15)
+        redis.stop()
         if gateway is not None:
             shutil.rmtree(gateway.lkg_dir, ignore_errors=True)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 # A record answered with one of these opened a window in which its market must not be called.
 BLOCKING = {"banned": "418 ban", "firewall": "403 firewall", "restricted": "451 restriction"}
@@ -25,9 +24,9 @@ class Answer:
     sent: float
     received: float
     status: int  # 0: no HTTP answer (connection refused/reset, client timeout)
-    source: Optional[str] = None
-    as_of: Optional[float] = None
-    error_code: Optional[str] = None
+    source: str | None = None
+    as_of: float | None = None
+    error_code: str | None = None
 
 
 @dataclass
@@ -44,7 +43,7 @@ class Window:
         return self.start + self.length_s
 
 
-def epoch(iso: Optional[str]) -> Optional[float]:
+def epoch(iso: str | None) -> float | None:
     if not iso:
         return None
     return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
@@ -114,7 +113,7 @@ def mislabelled(answers: list[Answer], good: dict[tuple, list[float]], started: 
     return wrong
 
 
-def _problem(answer: Answer, times: list[float], started: float) -> Optional[str]:
+def _problem(answer: Answer, times: list[float], started: float) -> str | None:
     as_of = answer.as_of
     if as_of is None:
         return "no as_of"

@@ -19,21 +19,21 @@ from __future__ import annotations
 import argparse
 import gzip
 import http.server
-import threading
 import shutil
 import statistics
 import sys
+import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from bench.common import fake_roots, free_port  # noqa: E402
-from tests.fake_binance import FakeBinance  # noqa: E402
-from tests.fake_binance.streams import FakeStreams  # noqa: E402
-from tests.processes import start_express, start_gateway, stop, wait_until_up  # noqa: E402
+from bench.common import fake_roots
+from tests.fake_binance import FakeBinance
+from tests.fake_binance.streams import FakeStreams
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, start_express, start_gateway, stop, wait_until_up
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
@@ -117,7 +117,7 @@ def main() -> None:
 
     fake = FakeBinance().start()
     streams = FakeStreams(fake).start()
-    gateway_port, api_port = free_port(), free_port()
+    gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({**fake_roots(fake.url, streams.url), "STREAMS_ENABLED": "true"}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
                          "JWT_SECRET": "bench-client-load-0123456789abcdefghij"}, api_port)

@@ -19,8 +19,10 @@ import statistics
 import subprocess
 import tempfile
 import urllib.request
+from functools import partial
 
-from common import free_port
+from tests.support.ports import closed_port
+from tests.support.processes import stop
 
 PRICE = "/api/binance/price/BTCUSDT"
 STATUS = "/api/status"
@@ -33,17 +35,17 @@ def measure(start, wrk, wrk_args, warm, base_env: dict, secs: float, conns: int,
     runs: dict[str, list[dict]] = {}
     for _ in range(rounds):
         for label, workers in (("default", {}), ("one", {"GUNICORN_WORKERS": "1"})):
-            port = free_port()
+            port = closed_port()
             proc = start("bench.bare_app:create_app()", port, workers)
             runs.setdefault(f"bare_{label}", []).append(
-                costed(proc, lambda: wrk(f"http://127.0.0.1:{port}{PRICE}", secs, conns, 2)))
-            proc.terminate(), proc.wait(15)
+                costed(proc, partial(wrk, f"http://127.0.0.1:{port}{PRICE}", secs, conns, 2)))
+            stop(proc, 15)
             with tempfile.TemporaryDirectory() as lkg:
-                port = free_port()
+                port = closed_port()
                 proc = start("python_service:create_app()", port,
                              {**base_env, **workers, "PRICES_TTL_S": "3600", "LAST_KNOWN_GOOD_DIR": lkg})
                 _gateway_runs(runs, proc, label, port, wrk, wrk_args, warm, secs, conns)
-                proc.terminate(), proc.wait(15)
+                stop(proc, 15)
     return {name: _median(figures) for name, figures in runs.items()}
 
 
@@ -97,7 +99,8 @@ def report(r: dict, secs: float, conns: int, rounds: int) -> None:
     print(f"| /api/binance/price/BTCUSDT, warm cache | {r['cached_default']['rps']:.0f} req/s | "
           f"{r['cached_one']['rps']:.0f} req/s | |")
     print(f"| cached ÷ bare, same setup | {per_core['default']:.2f} | {per_core['one']:.2f} | >= 0.9 |")
-    print(f"| server CPU per answer, bare | {r['bare_default']['cpu_us']:.0f} µs | {r['bare_one']['cpu_us']:.0f} µs | |")
+    print(f"| server CPU per answer, bare | {r['bare_default']['cpu_us']:.0f} µs | "
+          f"{r['bare_one']['cpu_us']:.0f} µs | |")
     print(f"| server CPU per answer, cached price | {r['cached_default']['cpu_us']:.0f} µs | "
           f"{r['cached_one']['cpu_us']:.0f} µs | |")
     print(f"| answers per CPU second, cached ÷ bare | {per_cpu['default']:.2f} | {per_cpu['one']:.2f} | >= 0.9 |")

@@ -13,10 +13,11 @@ and a reset fake; alternating them spreads other load on the machine over both a
            - an amplification attempt: order/validate with "1e-999990", "1e999999999", [x4000, ...
 Clients are told apart the way express_api tells python_service: one X-Forwarded-For value each
 (the bench connects from 127.0.0.1, a trusted proxy by default).
-Prints normal clients' p50/p99 and `source` mix, pooled over the runs of each kind (goal: hostile p99 within 2x quiet,
-live data kept), the hog's weight at the fake per run (each under a minute) against its fair share per minute, and the largest
-answer to a <=1 kB request of the amplification attempt (goal: <= 64 kB), and the gateway's CPU
-seconds per run. Bounded: about 2 x --rounds x (--seconds + start-up).
+Prints normal clients' p50/p99 and `source` mix, pooled over the runs of each kind (goal: hostile
+p99 within 2x quiet, live data kept), the hog's weight at the fake per run (each under a minute)
+against its fair share per minute, and the largest answer to a <=1 kB request of the
+amplification attempt (goal: <= 64 kB), and the gateway's CPU seconds per run.
+Bounded: about 2 x --rounds x (--seconds + start-up).
 """
 from __future__ import annotations
 
@@ -33,15 +34,15 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import fake_roots, free_port, wait_up  # bench/common.py: the scripts run from bench/
-
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from python_service.settings import Settings  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-PY = sys.executable
+from bench.common import fake_roots
+from python_service.settings import Settings
+from tests.support.ports import closed_port
+from tests.support.processes import start_fake_exchange, start_gateway, stop, wait_until_up
+
 HOG = "203.0.113.66"
 NORMAL_PATHS = ("/api/binance/price/BTCUSDT", "/api/binance/ticker/24hr?symbol=ETHUSDT",
                 "/api/binance/prices?symbols=BTCUSDT,ETHUSDT,SOLUSDT")
@@ -51,22 +52,6 @@ AMPLIFIERS = ('{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":"0.001
               '{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":"0.001","price":"1e999999999"}',
               '{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","quantity":1e-999990,"price":"1"}',
               "[" * 900, '{"a":' * 150 + "1" + "}" * 150)
-
-
-
-
-def start(args: list, env: dict) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 # ----- normal clients (this process) -----
@@ -180,13 +165,12 @@ def amplify(url: str, stop_at: float, largest: list) -> None:
 def run(label: str, fake_url: str, upstream_env: dict, seconds: float, clients: int, rate: float,
         hostile: bool) -> dict:
     requests.post(fake_url + "/_fake/reset", timeout=5)
-    port = free_port()
-    gateway = start([PY, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", "python_service:create_app()"],
-                    {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **upstream_env,
-                     "LAST_KNOWN_GOOD_DIR": f"/tmp/bench-hostile-lkg-{port}"})
+    port = closed_port()
+    gateway = start_gateway({**upstream_env, "LAST_KNOWN_GOOD_DIR": f"/tmp/bench-hostile-lkg-{port}"}, port,
+                            output=os.devnull)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_up(url + "/api/status")
+        wait_until_up(url + "/api/status", gateway, 120)
         results, attacker = multiprocessing.Queue(), None
         if hostile:
             attacker = multiprocessing.Process(target=attackers, args=(port, seconds, results))
@@ -225,7 +209,8 @@ def worker_rss_mb(pid: int) -> float:
 def hog_weight(records: list) -> int:
     """The fake's answered weight for the hog's requests (depth 5000, klines with startTime) in one run."""
     return sum(record["weight"] for record in records
-               if record["status"] == 200 and (record["params"].get("limit") == "5000" or "startTime" in record["params"]))
+               if record["status"] == 200
+               and (record["params"].get("limit") == "5000" or "startTime" in record["params"]))
 
 
 def pooled(label: str, runs: list) -> dict:
@@ -242,7 +227,8 @@ def describe(result: dict) -> str:
     p50 = statistics.median(latencies) * 1000
     total = sum(result["sources"].values())
     mix = ", ".join(f"{k} {v / total:.0%}" for k, v in result["sources"].most_common())
-    return f"{result['label']:8} {len(latencies):6d} requests  p50 {p50:6.1f} ms  p99 {p99(latencies) * 1000:6.1f} ms  source: {mix}"
+    return (f"{result['label']:8} {len(latencies):6d} requests  p50 {p50:6.1f} ms  "
+            f"p99 {p99(latencies) * 1000:6.1f} ms  source: {mix}")
 
 
 def main() -> None:
@@ -260,13 +246,13 @@ def main() -> None:
     ceiling = int(settings.weight_limit_1m * settings.weight_budget_ratio)
     fair_share = int(ceiling * settings.client_weight_share)
 
-    fake_port = free_port()
-    ws_port = free_port()
-    fake = start([PY, "-m", "tests.fake_binance", "--port", str(fake_port), "--ws-port", str(ws_port)], {})
+    fake_port = closed_port()
+    ws_port = closed_port()
+    fake = start_fake_exchange(fake_port, ws_port, output=os.devnull)
     runs = {"quiet": [], "hostile": []}
     try:
         fake_url = f"http://127.0.0.1:{fake_port}"
-        wait_up(fake_url + "/api/v3/ping")
+        wait_until_up(fake_url + "/api/v3/ping", fake, 120)
         upstream_env = {**fake_roots(fake_url, f"ws://127.0.0.1:{ws_port}"),
                         "STREAMS_ENABLED": "true" if args.streams == "on" else "false"}
         for _ in range(args.rounds):
@@ -280,9 +266,10 @@ def main() -> None:
           f"{args.rounds} x {args.seconds:g} s quiet and hostile, alternately, streams {args.streams} "
           f"(gunicorn {settings.worker_class}, fake exchange on loopback; load average now "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine moves p99)")
-    for quiet, hostile in zip(runs["quiet"], runs["hostile"]):
+    for quiet, hostile in zip(runs["quiet"], runs["hostile"], strict=True):
         print(f"  round: quiet p99 {p99(quiet['latencies']) * 1000:6.1f} ms, hostile p99 "
-              f"{p99(hostile['latencies']) * 1000:6.1f} ms, hog live answers {hostile['attack']['hog_answers'].get('live', 0)}, "
+              f"{p99(hostile['latencies']) * 1000:6.1f} ms, "
+              f"hog live answers {hostile['attack']['hog_answers'].get('live', 0)}, "
               f"gateway CPU s {quiet['cpu']:.1f} / {hostile['cpu']:.1f}, worker RSS MB {quiet['rss']:.0f} / "
               f"{hostile['rss']:.0f}")
     quiet, hostile = pooled("quiet", runs["quiet"]), pooled("hostile", runs["hostile"])
@@ -290,7 +277,8 @@ def main() -> None:
     print(describe(hostile))
     print(f"hostile p99 / quiet p99: {p99(hostile['latencies']) / p99(quiet['latencies']):.2f}x (goal <= 2x)")
     attacks = [r["attack"] for r in runs["hostile"]]
-    print(f"slowloris sockets still open at the end: {min(a['slowloris_open'] for a in attacks)} of 64 (fewest of any run)")
+    print(f"slowloris sockets still open at the end: {min(a['slowloris_open'] for a in attacks)} of 64 "
+          "(fewest of any run)")
     print(f"hog answers: {dict(sum((Counter(a['hog_answers']) for a in attacks), Counter()))}; "
           f"amplification requests: {sum(a['amplified'] for a in attacks)}")
     print(f"hog weight at the fake per run (each under a minute): {[r['hog_weight'] for r in runs['hostile']]} "

@@ -15,32 +15,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
-
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from tests.mirror_clients import bot_round, ccxt_binance  # noqa: E402
+from tests.support.mirror_clients import bot_round, ccxt_binance
+from tests.support.ports import closed_port
+from tests.support.processes import start_fake_exchange, start_gateway, stop, wait_until_up
+from tests.support.redis_server import RedisServer
 
 SPOT_LIMIT_1M = 6000
-
-
-
-
-def spawn(args, env=None) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def run_bots(root: str, bots: int, symbols: list[str], seconds: float, interval: float) -> dict:
@@ -103,26 +94,22 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=400)
     args = parser.parse_args()
 
-    started = []
-    redis_port, fake_port, gateway_port = free_port(), free_port(), free_port()
+    started, redis = [], RedisServer()
+    fake_port, gateway_port = closed_port(), closed_port()
     try:
-        started.append(spawn([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
-                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]))
-        started.append(spawn([sys.executable, "-m", "tests.fake_binance", "--port", str(fake_port),
-                              "--ws-port", "-1"]))
+        redis.start()
+        started.append(start_fake_exchange(fake_port, output=os.devnull))
         fake = f"http://127.0.0.1:{fake_port}"
-        wait_up(f"{fake}/api/v3/ping")
+        wait_until_up(f"{fake}/api/v3/ping", started[-1], 120)
         ttl = str(args.interval)
-        started.append(spawn([sys.executable, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py",
-                              "python_service:create_app()"],
-                             {"GATEWAY_PORT": str(gateway_port), "GATEWAY_BIND_HOST": "127.0.0.1",
-                              "BINANCE_BASE_URL": fake, "BINANCE_FUTURES_BASE_URL": fake,
-                              "STREAMS_ENABLED": "false",  # REST, as measured; no stream root left on Binance
-                              "CACHE_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "GUNICORN_WORKERS": "4",
-                              "TICKER_TTL_S": ttl, "KLINES_TTL_S": ttl, "DEPTH_TTL_S": ttl,
-                              "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-bench-")}))
+        started.append(start_gateway({"BINANCE_BASE_URL": fake, "BINANCE_FUTURES_BASE_URL": fake,
+                                      "STREAMS_ENABLED": "false",  # REST, as measured; no stream root left on Binance
+                                      "CACHE_REDIS_URL": redis.url, "GUNICORN_WORKERS": "4",
+                                      "TICKER_TTL_S": ttl, "KLINES_TTL_S": ttl, "DEPTH_TTL_S": ttl,
+                                      "LAST_KNOWN_GOOD_DIR": tempfile.mkdtemp(prefix="lkg-bench-")},
+                                     gateway_port, output=os.devnull))
         gateway = f"http://127.0.0.1:{gateway_port}"
-        wait_up(f"{gateway}/api/status")
+        wait_until_up(f"{gateway}/api/status", started[-1], 120)
         symbols = [s["symbol"] for s in requests.get(f"{fake}/api/v3/exchangeInfo", timeout=10).json()["symbols"]
                    if s["symbol"].endswith("USDT")][:args.symbols]
         symbols = [f"{s[:-4]}/USDT" for s in symbols]
@@ -139,14 +126,12 @@ def main() -> None:
         direct = latencies(fake + book, args.samples, must_hit=False)
     finally:
         for proc in reversed(started):
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
+        redis.stop()
 
     gw, dr = results["via gateway"], results["direct"]
-    print(f"{args.bots} ccxt bots x {args.symbols} pairs, a round every {args.interval:g}s for {args.seconds:g}s each way")
+    print(f"{args.bots} ccxt bots x {args.symbols} pairs, a round every {args.interval:g}s "
+          f"for {args.seconds:g}s each way")
     for name, (per_minute, throttled, bots) in results.items():
         print(f"  {name:12s} upstream weight/min {per_minute:8.0f}   429/418 from the fake {throttled:5d}   "
               f"bot rounds {bots['rounds']:4d}   bot errors {bots['errors'] or 0}")

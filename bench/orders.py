@@ -25,12 +25,12 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from tests.conftest import API_KEY, API_SECRET, FIXTURE_FALLBACK, closed_port  # noqa: E402
-from tests.fake_binance import FakeBinance  # noqa: E402
-from tests.processes import start_gateway, stop, wait_until_up  # noqa: E402
+from tests.fake_binance import FakeBinance
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
 
 
 def schedule(fake: FakeBinance, orders: int) -> dict:

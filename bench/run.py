@@ -26,12 +26,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-from common import free_port, wait_up  # bench/common.py: the scripts run from bench/
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = sys.executable
+from bench import cores
+from tests.support.ports import closed_port
+from tests.support.processes import start_fake_exchange, start_gateway, stop, wait_until_up
+
 PATH = "/api/binance/price/BTCUSDT"
-
 
 
 def ensure_wrk() -> str:
@@ -46,13 +47,6 @@ def ensure_wrk() -> str:
 STARTED: list[subprocess.Popen] = []
 
 
-def spawn(args, env=None) -> subprocess.Popen:
-    proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    STARTED.append(proc)
-    return proc
-
-
 def http(method: str, url: str, body=None, timeout=30.0):
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method=method)
@@ -60,22 +54,11 @@ def http(method: str, url: str, body=None, timeout=30.0):
         return json.loads(response.read() or b"null")
 
 
-
 def gunicorn(app: str, port: int, env: dict) -> subprocess.Popen:
-    proc = spawn([PY, "-m", "gunicorn", "-c", "python_service/server/gunicorn.conf.py", app],
-                 {"GATEWAY_PORT": str(port), "GATEWAY_BIND_HOST": "127.0.0.1", **env})
-    wait_up(f"http://127.0.0.1:{port}{PATH if 'bare' in app else '/api/status'}")
+    proc = start_gateway(env, port, app, output=os.devnull)
+    STARTED.append(proc)
+    wait_until_up(f"http://127.0.0.1:{port}{PATH if 'bare' in app else '/api/status'}", proc, 120)
     return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def wrk_args(url: str, seconds: float, connections: int, threads: int = 2) -> list[str]:
@@ -116,10 +99,11 @@ def main() -> int:
     parser.add_argument("--only-cores", action="store_true", help="run (e) alone")
     args = parser.parse_args()
     secs, conns, lat_conns = args.seconds, args.connections, args.latency_connections
-    fake_port = free_port()
-    spawn([PY, "-m", "tests.fake_binance", "--port", str(fake_port), "--ws-port", "-1"])
+    fake_port = closed_port()
+    fake = start_fake_exchange(fake_port, output=os.devnull)
+    STARTED.append(fake)
     fake_url = f"http://127.0.0.1:{fake_port}"
-    wait_up(fake_url + "/api/v3/ping")
+    wait_until_up(fake_url + "/api/v3/ping", fake, 120)
     # REST, as measured; and no stream root left pointing at Binance
     base_env = {"BINANCE_BASE_URL": fake_url, "BINANCE_FUTURES_BASE_URL": fake_url, "STREAMS_ENABLED": "false"}
     results = {}
@@ -127,13 +111,13 @@ def main() -> int:
         return run_cores(base_env, secs, conns, args.cores_rounds)
     try:
         # (a) warm cache vs bare Flask, same gunicorn config (the shipped one: a worker per CPU, no Redis)
-        port = free_port()
+        port = closed_port()
         bare = gunicorn("bench.bare_app:create_app()", port, {})
         results["bare"] = wrk(f"http://127.0.0.1:{port}{PATH}", secs, conns)
         results["bare_latency"] = wrk(f"http://127.0.0.1:{port}{PATH}", secs, lat_conns)
         stop(bare)
         with tempfile.TemporaryDirectory() as lkg:
-            port = free_port()
+            port = closed_port()
             gw = gunicorn("python_service:create_app()", port,
                           {**base_env, "PRICES_TTL_S": "60", "LAST_KNOWN_GOOD_DIR": lkg})
             timed_get(f"http://127.0.0.1:{port}{PATH}")  # warm the cache
@@ -142,7 +126,7 @@ def main() -> int:
 
         # (b) upstream calls per 10,000 client requests at the default 1 s TTL
         with tempfile.TemporaryDirectory() as lkg:
-            port = free_port()
+            port = closed_port()
             gw = gunicorn("python_service:create_app()", port, {**base_env, "LAST_KNOWN_GOOD_DIR": lkg})
             http("POST", fake_url + "/_fake/reset", {})
             load = wrk(f"http://127.0.0.1:{port}{PATH}", secs, conns)
@@ -153,7 +137,7 @@ def main() -> int:
         # (c) restricted (451) and (d) silent upstream with the breaker: fresh gateway, no cache
         for name, fault in (("restricted", {"kind": "restricted"}), ("silent", {"kind": "silent"})):
             with tempfile.TemporaryDirectory() as lkg:
-                port = free_port()
+                port = closed_port()
                 gw = gunicorn("python_service:create_app()", port,
                               {**base_env, "LAST_KNOWN_GOOD_DIR": lkg, "BINANCE_TIMEOUT_S": "1"})
                 http("POST", fake_url + "/_fake/reset", {})
@@ -164,20 +148,18 @@ def main() -> int:
                 stop(gw)
     finally:
         for proc in STARTED:
-            stop(proc)
+            stop(proc, 15)
     report(results, secs, conns, lat_conns)
     return run_cores(base_env, secs, conns, args.cores_rounds)
 
 
 def run_cores(base_env: dict, secs: float, conns: int, rounds: int) -> int:
     """(e): bench/cores.py, with this script's gunicorn and wrk."""
-    import cores
-
     try:
         figures = cores.measure(gunicorn, wrk, wrk_args, timed_get, base_env, secs, conns, rounds)
     finally:
         for proc in STARTED:
-            stop(proc)
+            stop(proc, 15)
     cores.report(figures, secs, conns, rounds)
     return 0
 
@@ -190,16 +172,18 @@ def report(r: dict, secs: float, conns: int, lat_conns: int) -> None:
           "gunicorn as shipped (gunicorn.conf.py): gevent, a worker per CPU; fake exchange on loopback\n")
     print("| measure | result | goal |\n|---|---|---|")
     print(f"| (a) bare Flask JSON route | {r['bare']['rps']:.0f} req/s | |")
-    print(f"| (a) /api/binance/price/BTCUSDT, warm cache | {r['cached']['rps']:.0f} req/s (ratio {ratio:.2f}) | ratio >= 0.85 |")
-    print(f"| (b) upstream ticker/price calls | {r['ttl']['upstream_calls']} for {r['ttl']['requests']} client requests "
-          f"= {per_10k:.1f} per 10,000; TTL floor {floor:.0f} | <= {1.1 * floor:.1f} |")
+    print(f"| (a) /api/binance/price/BTCUSDT, warm cache | {r['cached']['rps']:.0f} req/s (ratio {ratio:.2f}) "
+          "| ratio >= 0.85 |")
+    print(f"| (b) upstream ticker/price calls | {r['ttl']['upstream_calls']} for {r['ttl']['requests']} "
+          f"client requests = {per_10k:.1f} per 10,000; TTL floor {floor:.0f} | <= {1.1 * floor:.1f} |")
     print(f"| bare Flask route latency p50 / p99 ({lat_conns} connections) | {r['bare_latency']['p50_ms']:.2f} / "
           f"{r['bare_latency']['p99_ms']:.2f} ms | baseline |")
     print(f"| (c) restricted (451): first request | {r['restricted']['first_ms']:.1f} ms | |")
-    print(f"| (c) restricted: p50 / p99 after it | {r['restricted']['p50_ms']:.2f} / {r['restricted']['p99_ms']:.2f} ms "
-          f"({r['restricted']['requests']} requests, {r['restricted']['upstream_calls']} upstream) | p99 < 10 ms |")
-    print(f"| (d) silent upstream: first request | {r['silent']['first_ms']:.0f} ms (timeout budget 3 x 1 s + backoff) | "
-          f"bounded by the budget |")
+    print(f"| (c) restricted: p50 / p99 after it | {r['restricted']['p50_ms']:.2f} / "
+          f"{r['restricted']['p99_ms']:.2f} ms ({r['restricted']['requests']} requests, "
+          f"{r['restricted']['upstream_calls']} upstream) | p99 < 10 ms |")
+    print(f"| (d) silent upstream: first request | {r['silent']['first_ms']:.0f} ms "
+          "(timeout budget 3 x 1 s + backoff) | bounded by the budget |")
     print(f"| (d) silent, breaker open: p50 / p99 | {r['silent']['p50_ms']:.2f} / {r['silent']['p99_ms']:.2f} ms "
           f"({r['silent']['requests']} requests, {r['silent']['upstream_calls']} upstream) | p99 < 10 ms |")
     non2xx = {k: v["non2xx"] for k, v in r.items() if v.get("non2xx")}

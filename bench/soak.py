@@ -35,17 +35,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import fake_roots, free_port  # bench/common.py: the scripts run from bench/
-
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from bench.soak_clients import SYMBOLS, Load  # noqa: E402
-from tests.fake_binance import FakeBinance  # noqa: E402
-from tests.fake_binance.streams import FakeStreams  # noqa: E402
-from tests.processes import output_of, start_express, start_gateway, stop, wait_until_up  # noqa: E402
+from bench.common import fake_roots
+from bench.soak_clients import SYMBOLS, Load
+from tests.fake_binance import FakeBinance
+from tests.fake_binance.streams import FakeStreams
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_express, start_gateway, stop, wait_until_up
 
 RSS_GROWTH_MAX, FD_GROWTH_MAX = 0.10, 10  # "flat after warm-up"
 BAN_S = 15
@@ -135,7 +134,7 @@ class Stack:
         self.gateway_url = self.express_url = None
 
     def start(self) -> None:
-        gateway_port, express_port = free_port(), free_port()
+        gateway_port, express_port = closed_port(), closed_port()
         self.gateway = start_gateway({**fake_roots(self.fake.url, self.streams.url), "STREAMS_ENABLED": "true",
                                       "LAST_KNOWN_GOOD_DIR": self.lkg_dir}, gateway_port)
         self.procs.append(self.gateway)
@@ -390,7 +389,10 @@ def main() -> None:
     warmup = args.warmup_minutes if args.warmup_minutes is not None else min(5.0, args.minutes / 4)
     args.warmup_s = warmup * 60
     started = time.time()
-    say = lambda message: print(f"[{time.time() - started:7.1f} s] {message}", flush=True)  # noqa: E731
+
+    def say(message: str) -> None:
+        print(f"[{time.time() - started:7.1f} s] {message}", flush=True)
+
     signal.signal(signal.SIGTERM, interrupt)
     say(f"soak: {args.minutes:g} min, warm-up {warmup:g} min, a sample every {args.sample_s:g} s, "
         f"--rate {args.rate:g}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

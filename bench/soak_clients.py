@@ -11,12 +11,11 @@ import struct
 import threading
 import time
 from collections import Counter
-from typing import Optional
 from urllib.parse import urlsplit
 
 import requests
 
-from tests.mirror_clients import bot_round, ccxt_binance, python_binance
+from tests.support.mirror_clients import bot_round, ccxt_binance, python_binance
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"]
 REST_PATHS = [f"/api/binance/price/{s}" for s in SYMBOLS] + [
@@ -39,7 +38,7 @@ BOT_PAIRS = ["BTC/USDT", "ETH/USDT", "BNB/USDT"]
 PASSWORD = "soak-password-1"
 
 
-def shape_problem(status: int, content_type: str, body: bytes, mirror: bool) -> Optional[str]:
+def shape_problem(status: int, content_type: str, body: bytes, mirror: bool) -> str | None:
     """Why an answer breaks the error contract, or None. The gateway's own API and express_api
     answer {"error": {"code", "message"}}; the mirror answers Binance's {"code", "msg"}."""
     if status == 500:
@@ -160,7 +159,7 @@ class Load:
                 due += 1 / rate
                 self._get(session, kind, base + rand.choice(REST_PATHS))
 
-    def _get(self, session, kind: str, url: str, **kwargs) -> Optional[requests.Response]:
+    def _get(self, session, kind: str, url: str, **kwargs) -> requests.Response | None:
         try:
             response = session.get(url, timeout=30, **kwargs)
         except requests.RequestException as err:

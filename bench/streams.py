@@ -23,15 +23,15 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import requests
 
-import requests  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository root
 
-from tests.conftest import closed_port  # noqa: E402
-from tests.fake_binance import FakeBinance  # noqa: E402
-from tests.fake_binance.streams import FakeStreams  # noqa: E402
-from tests.processes import start_gateway, stop, wait_until_up  # noqa: E402
+from tests.fake_binance import FakeBinance
+from tests.fake_binance.streams import FakeStreams
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, start_gateway, stop, wait_until_up
+from tests.support.waiting import wait_until
 
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "BNBUSDT", "SOLUSDT", "XRPUSDT"]
 
@@ -79,10 +79,9 @@ def run_mode(streams_on: bool, args, fake: FakeBinance, fake_streams: FakeStream
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/api/status", proc)
-        deadline = time.monotonic() + 30
-        while streams_on and requests.get(base + "/api/status", timeout=5).json()["streams"]["spot"]["state"] != "up":
-            assert time.monotonic() < deadline, "the stream did not come up"
-            time.sleep(0.1)
+        if streams_on:
+            wait_until(lambda: requests.get(base + "/api/status", timeout=5).json()["streams"]["spot"]["state"] == "up",
+                       "the spot stream to come up", 30, interval=0.1)
         time.sleep(1.0)  # the seed is done; steady state from here
         changes = Changes(fake)
         start_index = len(fake.requests_to())

@@ -44,10 +44,9 @@ from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import requests  # noqa: E402
+import requests
 
-from python_service.settings import (PROXY_SCHEMES, Settings, SettingsError, mask_url,  # noqa: E402
-                                     refuse_control_characters)
+from python_service.settings import PROXY_SCHEMES, Settings, SettingsError, mask_url, refuse_control_characters
 
 PING = "/api/v3/ping"
 ENV_PROXIES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
@@ -277,10 +276,14 @@ def parse_args(argv):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    say = (lambda text: print(text, file=sys.stderr, flush=True)) if args.json else (lambda text: print(text, flush=True))
+    say = ((lambda text: print(text, file=sys.stderr, flush=True)) if args.json
+           else (lambda text: print(text, flush=True)))
     env_file = Path(args.env_file)
     from_file = read_env_file(env_file)
-    setting = lambda name: os.environ.get(name) or from_file.get(name)  # noqa: E731 - environment wins, as in the service
+
+    def setting(name: str) -> str | None:
+        return os.environ.get(name) or from_file.get(name)  # the environment wins, as in the service
+
     try:
         settings = Settings.from_env({"BINANCE_BASE_URL": args.base_url or setting("BINANCE_BASE_URL") or "",
                                       "BINANCE_PROXY_URL": setting("BINANCE_PROXY_URL") or ""})
@@ -317,10 +320,12 @@ def conclude(args, say, env_file, settings, direct, tried) -> int:
     elif args.write:
         backup = write_env_value(env_file, "BINANCE_PROXY_URL", chosen_url)
         written = str(env_file)
-        say(f"wrote BINANCE_PROXY_URL={chosen['proxy']} to {env_file}" + (f" (previous file kept as {backup})" if backup else ""))
+        say(f"wrote BINANCE_PROXY_URL={chosen['proxy']} to {env_file}"
+            + (f" (previous file kept as {backup})" if backup else ""))
         say("restart python_service to use it")
     else:
-        say(f"fastest working proxy: {chosen['proxy']} ({chosen['latency_ms']:.1f} ms); run with --write to configure it")
+        say(f"fastest working proxy: {chosen['proxy']} ({chosen['latency_ms']:.1f} ms); "
+            "run with --write to configure it")
     if args.json:
         print(json.dumps({"base_url": settings.base_url, "direct": direct,
                           "proxies": [r for _, r in tried], "chosen": chosen, "written_to": written,

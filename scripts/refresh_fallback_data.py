@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from python_service.settings import Settings, SettingsError, load_env_file, mask_url  # noqa: E402
-from python_service.sourcing.files import write_json_atomically  # noqa: E402
-from python_service.sourcing.provenance import iso_utc  # noqa: E402
-from python_service.upstream import UpstreamError  # noqa: E402
-from python_service.wiring import build_upstream  # noqa: E402
+from python_service.settings import Settings, SettingsError, load_env_file, mask_url
+from python_service.sourcing.files import write_json_atomically
+from python_service.sourcing.provenance import iso_utc
+from python_service.upstream import UpstreamError
+from python_service.wiring import build_upstream
 
 NOTE = ("Snapshot of Binance spot data taken by scripts/refresh_fallback_data.py from {root}. "
         "Served only when Binance and every cache are unavailable, always marked source=fallback.")
@@ -68,8 +68,8 @@ def main(argv=None) -> int:
     chosen = [t["symbol"] for t in tickers if t["symbol"] in prices]
     write_json_atomically(out / "prices.json", {"as_of": as_of, "note": note,
                                                 "prices": {s: prices[s] for s in chosen}})
-    write_json_atomically(out / "ticker_24hr.json", {"as_of": as_of, "note": note,
-                                                     "tickers": {t["symbol"]: t for t in tickers if t["symbol"] in prices}})
+    kept = {t["symbol"]: t for t in tickers if t["symbol"] in prices}
+    write_json_atomically(out / "ticker_24hr.json", {"as_of": as_of, "note": note, "tickers": kept})
     print(f"wrote {len(chosen)} USDT pairs to {out}/prices.json and {out}/ticker_24hr.json (as_of {as_of})")
     return 0
 

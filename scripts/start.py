@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-from typing import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping
 
 from dotenv import dotenv_values
 from honcho.command import main as honcho

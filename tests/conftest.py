@@ -1,20 +1,21 @@
-"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it."""
+"""Fixtures: a fake Binance on a loopback port chosen by the OS, and apps pointed at it; and
+the `processes` marker, put on every test that starts a process or a browser (see README, "Tests").
+Helpers shared with bench/ are in tests/support/."""
 from __future__ import annotations
 
 import os
-import socket
+import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 
 from python_service import create_app
 from tests.fake_binance import FakeBinance
-from tests.processes import INTERNAL_TOKEN
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.processes import INTERNAL_TOKEN
+from tests.support.redis_server import RedisServer
 
-API_KEY, API_SECRET = "test-key-5f2c", "test-secret-a91e"
-FIXTURE_FALLBACK = Path(__file__).parent / "fixtures" / "fallback_data"
 SETTING_NAMES = ("BINANCE_", "CACHE_REDIS_URL", "STREAM", "FALLBACK_DATA_DIR", "INTERNAL_API_TOKEN", "GATEWAY_PORT",
                  "RISK_", "TRADING_HALTED", "AUDIT_LOG_PATH",
                  "RESTRICTION_COOLDOWN_S", "TIME_SYNC_INTERVAL_S", "PYTHON_SERVICE_URL", "JWT_SECRET",
@@ -98,39 +99,18 @@ def client(make_app):
     return make_app().test_client()
 
 
-def closed_port() -> int:
-    """A loopback port with nothing listening (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def redis_server():
+def redis_server(starts_processes):
     """A real redis-server on a free loopback port, for the whole test session."""
-    import shutil
-    import subprocess
+    with RedisServer() as server:
+        yield server.url
 
-    import redis
 
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is missing: `make test` installs it (Debian package redis-server)"
-    port = closed_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    client.close()
-    proc.terminate()
-    proc.wait(10)
+@pytest.fixture
+def own_redis(starts_processes):
+    """A redis-server of this test's own, which it may pause, kill and start again (RedisServer)."""
+    with RedisServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -151,3 +131,52 @@ def streams(fake):
     server = FakeStreams(fake, ping_interval=0.5, ping_timeout=5).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def streamed_app(make_app, streams):
+    """Builds apps whose streams are the fake's (started by `tests.support.streaming.started`)."""
+    apps = []
+
+    def build(**overrides):
+        app = make_app(STREAMS_ENABLED="true", BINANCE_WS_URL=streams.url,
+                       BINANCE_FUTURES_WS_URL=streams.futures_url, **overrides)
+        apps.append(app)
+        return app
+    yield build
+    for app in apps:
+        app.extensions["services"].streams.stop()
+
+
+# ----- the `processes` marker (pytest.ini): the tests `make test-quick` leaves out -----
+
+@pytest.fixture(scope="session")
+def starts_processes():
+    """Asked for by every fixture that starts a process, so that each test using that fixture,
+    directly or through another one, is marked `processes` (pytest_collection_modifyitems)."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "starts_processes" in item.fixturenames and not item.get_closest_marker("processes"):
+            item.add_marker(pytest.mark.processes)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item):
+    """A test that is not marked `processes` fails as soon as it starts a process (a browser
+    too: Playwright starts its driver first), so the marker cannot be forgotten."""
+    if item.get_closest_marker("processes"):
+        return (yield)
+
+    def refuse(*args, **kwargs):
+        command = args[1] if len(args) > 1 else kwargs.get("args", "os.fork()")
+        pytest.fail(f"{item.nodeid} starts a process ({command}) but is not marked `processes`: give it "
+                    "@pytest.mark.processes (or its module a pytestmark), or make the fixture that starts "
+                    "the process ask for `starts_processes`")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess.Popen, "__init__", refuse)
+        patch.setattr(os, "fork", refuse)  # multiprocessing's workers
+        return (yield)

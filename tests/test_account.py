@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET
 
 BTC, ETH = Decimal("67012.34000000"), Decimal("3456.78000000")  # the fake's prices
 

@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.ports import closed_port
+from tests.support.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
 
 URL = "/api/binance/order/validate"
 SMALL_ANSWER = 2048  # bytes: an error answer is a few hundred
@@ -72,7 +73,7 @@ def test_a_body_just_under_the_limit_is_read(client):
 # ----- against gunicorn: what a raw socket can send -----
 
 @pytest.fixture
-def gateway(fake):
+def gateway(fake, starts_processes):
     port = closed_port()
     proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url}, port)
     try:
@@ -155,7 +156,7 @@ SIGNED_ORDER = "/api/v3/order"
 
 
 @pytest.fixture
-def trading_gateway(fake):
+def trading_gateway(fake, starts_processes):
     port = closed_port()
     proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                           "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET,

@@ -1,6 +1,6 @@
 """A body that says `Content-Encoding: gzip` and is not gzip is Binance answering badly:
 an upstream failure (stale or fallback served), never a 500."""
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET
 
 PRICE = "/api/binance/price/BTCUSDT"
 

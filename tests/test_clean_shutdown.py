@@ -5,10 +5,13 @@ known good flushed to disk."""
 import json
 import signal
 
+import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import output_of, start_gateway, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_gateway, wait_until_up
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 
 
 def run_and_terminate(env: dict, port: int, then=lambda base: None) -> tuple[int, str]:

@@ -11,9 +11,12 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
-from tests.conftest import API_KEY, API_SECRET, FIXTURE_FALLBACK, closed_port
-from tests.processes import ROOT, start_express, start_gateway, stop, wait_for, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, start_express, start_gateway, stop, wait_until_up
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn, node and Chromium
 SCREENSHOTS = ROOT / "test-output"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
@@ -141,7 +144,7 @@ def test_prices_change_on_the_page_as_the_stream_pushes_them_and_the_chart_draws
     page.get_by_role("link", name="BTCUSDT").click()
     chart = page.locator(".chart")
     expect(chart.locator("canvas").first).to_be_visible()
-    wait_for(lambda: int(chart.get_attribute("data-candles") or 0) > 0, 20)
+    wait_until(lambda: int(chart.get_attribute("data-candles") or 0) > 0, "the chart's candles", 20)
     assert int(chart.get_attribute("data-candles")) > 0
     streams.set_price("BTCUSDT", "67500.00000000")
     expect(chart).to_have_attribute("data-last-close", "67500.00000000")
@@ -178,7 +181,7 @@ def test_when_binance_restricts_or_bans_the_page_says_so_and_shows_stale_prices_
     expect(btc).to_have_class("not-current")
     expect(page.locator("table.balance tfoot .source-name")).to_have_text("stale (not live)")  # nothing says live
     # the age keeps counting on the page between events (it must not stick at the first render's)
-    assert wait_for(lambda: shown_age_s(btc) > 3, 30), shown_age_s(btc)
+    wait_until(lambda: shown_age_s(btc) > 3, "the shown age to pass 3 s", 30, detail=lambda: shown_age_s(btc))
     # The page ticks once a second; the gateway's workers each hold the last good copy they fetched or
     # read from the shared directory, written at most every 5 s: they may disagree by that much.
     assert abs(shown_age_s(btc) - served_age_s(base)) < 2.5 + 5

@@ -8,6 +8,7 @@ import pytest
 
 from python_service.stores.flight import LocalFlight
 from python_service.upstream.errors import OverClientShare
+from tests.support.exchange import API_KEY, now_ms, signed
 
 HOG, OTHER, PROXY = "10.0.0.66", "10.0.0.7", "127.0.0.1"
 SHARE, DEPTH_WEIGHT = 1200, 250
@@ -215,9 +216,6 @@ def test_status_still_answers_a_client_past_its_byte_rate(make_app):
 # ----- signed mirror calls: the caller's own share, like public ones (issue 20, item 3) -----
 
 def signed_account(app, addr):
-    from tests.conftest import API_KEY
-    from tests.test_mirror_signed import now_ms, signed
-
     return app.test_client().get(f"/api/v3/account?{signed(f'timestamp={now_ms()}')}",
                                  headers={"X-MBX-APIKEY": API_KEY}, environ_base={"REMOTE_ADDR": addr})
 

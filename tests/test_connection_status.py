@@ -2,8 +2,8 @@
 import threading
 import time
 
-from tests.conftest import closed_port
 from tests.fake_binance import RESTRICTED_MSG
+from tests.support.ports import closed_port
 
 
 def test_when_binance_answers_reports_reachable_with_latency_and_clock_offset(client, fake):

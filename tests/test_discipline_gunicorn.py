@@ -6,10 +6,13 @@ import threading
 import pytest
 import requests
 
-from tests.conftest import FIXTURE_FALLBACK, closed_port
-from tests.processes import start_gateway, stop, wait_for, wait_until_up
-from tests.redis_process import RedisProcess, stored
+from tests.support.exchange import FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
+from tests.support.redis_server import stored
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 SPOT_STATE = "gateway:upstream:spot:state"
 # Spot routes that each need their own upstream call (no shared cache entry).
 PARKED = ["/api/binance/ticker/24hr?symbol=BTCUSDT", "/api/binance/ticker/24hr?symbol=ETHUSDT",
@@ -49,13 +52,6 @@ def gateway(fake):
         stop(proc)
 
 
-@pytest.fixture
-def own_redis():
-    server = RedisProcess()
-    yield server
-    server.stop()
-
-
 def ask_everything(base):
     answers = [requests.get(base + path, timeout=WAIT_S) for path in ASKED]
     assert all(a.status_code in (200, 503) for a in answers), [(a.url, a.status_code) for a in answers]
@@ -89,7 +85,7 @@ def test_under_4_workers_a_ban_outlives_redis_paused_killed_and_restarted(gatewa
     parked = [Ask(base + path) for path in PARKED]
     assert gate.wait_arrived(4, timeout=WAIT_S)
     gate.release(1, fault={"kind": "banned", "retry_after": 300})  # one worker is banned...
-    assert wait_for(lambda: (stored(own_redis, SPOT_STATE) or {}).get("state") == "banned", WAIT_S)
+    wait_until(lambda: (stored(own_redis, SPOT_STATE) or {}).get("state") == "banned", "the ban in Redis", WAIT_S)
     gate.release()  # ...while the other three get their (late) 200s
     for ask in parked:
         ask.join(WAIT_S)
@@ -100,13 +96,13 @@ def test_under_4_workers_a_ban_outlives_redis_paused_killed_and_restarted(gatewa
     own_redis.kill()
     killed = ask_everything(base)
     own_redis.start()  # empty: Redis has forgotten the ban
-    written_back = wait_for(lambda: requests.get(base + "/api/status", timeout=WAIT_S).ok
-                            and stored(own_redis, SPOT_STATE) is not None, WAIT_S)
+    wait_until(lambda: requests.get(base + "/api/status", timeout=WAIT_S).ok
+               and stored(own_redis, SPOT_STATE) is not None, "the ban written back to Redis", WAIT_S)
     after = ask_everything(base)
 
     assert all(a.response.status_code in (200, 503) for a in parked)
     assert ban["state"] == "banned"  # the late 200s lifted nothing
     assert paused[-1].json()["upstream"]["state"] == "banned" and killed[-1].json()["upstream"]["state"] == "banned"
-    assert written_back and stored(own_redis, SPOT_STATE)["until"] == ban["until"]
+    assert stored(own_redis, SPOT_STATE)["until"] == ban["until"]  # written back (waited for above)
     assert after[-1].json()["upstream"]["state"] == "banned"
     assert fake.count() == 4  # only the four parked requests ever reached Binance

@@ -5,9 +5,11 @@ import hmac
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.processes import output_of, start_express, start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_express, start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 INTERNAL_TOKEN = "e2e-internal-token-7731"
 JWT_SECRET = "e2e-jwt-secret-0123456789abcdef-32"
 

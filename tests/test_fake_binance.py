@@ -7,8 +7,8 @@ import time
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET
 from tests.fake_binance import RESTRICTED_MSG
+from tests.support.exchange import API_KEY, API_SECRET
 
 
 def signed_query(params, secret=API_SECRET):

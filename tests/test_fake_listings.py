@@ -136,7 +136,8 @@ def test_spot_exchange_info_symbol_has_todays_fields_and_filters(fake):
     assert filters["PRICE_FILTER"]["tickSize"] == "0.01000000"
     assert filters["LOT_SIZE"] == {"filterType": "LOT_SIZE", "minQty": "0.00001000", "maxQty": "9000.00000000",
                                    "stepSize": "0.00001000"}
-    assert filters["MARKET_LOT_SIZE"]["stepSize"] == "0.00000000" and filters["MARKET_LOT_SIZE"]["maxQty"] == "120.00000000"
+    lot = filters["MARKET_LOT_SIZE"]
+    assert lot["stepSize"] == "0.00000000" and lot["maxQty"] == "120.00000000"
     assert set(filters["PERCENT_PRICE_BY_SIDE"]) == {"filterType", "bidMultiplierUp", "bidMultiplierDown",
                                                      "askMultiplierUp", "askMultiplierDown", "avgPriceMins"}
     assert set(filters["NOTIONAL"]) == {"filterType", "minNotional", "applyMinToMarket", "maxNotional",

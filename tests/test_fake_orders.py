@@ -4,7 +4,7 @@ import requests
 from binance.client import Client
 from binance.exceptions import BinanceAPIException
 
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET
 
 
 @pytest.fixture
@@ -52,7 +52,8 @@ def test_a_duplicate_client_order_id_of_an_open_order_is_rejected_but_reusable_o
     order(sdk, type="LIMIT", timeInForce="GTC", price="60000.00", newClientOrderId="dup")
     with pytest.raises(BinanceAPIException) as rejected:
         order(sdk, type="LIMIT", timeInForce="GTC", price="60000.00", newClientOrderId="dup")
-    assert (rejected.value.status_code, rejected.value.code, rejected.value.message) == (400, -2010, "Duplicate order sent.")
+    error = rejected.value
+    assert (error.status_code, error.code, error.message) == (400, -2010, "Duplicate order sent.")
 
     sdk.cancel_order(symbol="BTCUSDT", origClientOrderId="dup")
     assert order(sdk, type="MARKET", newClientOrderId="dup")["status"] == "FILLED"

@@ -1,21 +1,14 @@
 """The fake exchange's websocket streams speak Binance's protocol (the gateway's tests rely on it)."""
+import itertools
 import json
-import threading
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.support.waiting import wait_until
+
 WAIT_S = 10  # generous: a busy 2-core machine; nothing here is timed
-
-
-def wait_until(predicate, what: str):
-    import time
-
-    deadline = time.monotonic() + WAIT_S
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.02)
 
 
 def next_payload(ws, stream: str):
@@ -97,7 +90,7 @@ def test_futures_depth_updates_carry_pu_and_a_dropped_one_breaks_the_chain(strea
     assert (first["e"], first["s"]) == ("depthUpdate", "BTCUSDT") and first["U"] <= first["u"]
     assert second["pu"] == first["u"] and second["U"] > first["u"] + 1  # ids jump; pu chains them
     assert first["u"] <= snapshot["lastUpdateId"] <= second["u"]  # the snapshot continues the futures ids
-    assert [b["pu"] == a["u"] for a, b in zip(later, later[1:])].count(False) == 1
+    assert [b["pu"] == a["u"] for a, b in itertools.pairwise(later)].count(False) == 1
 
 
 def test_forced_disconnect_closes_every_connection_and_the_log_keeps_them(streams):
@@ -107,7 +100,7 @@ def test_forced_disconnect_closes_every_connection_and_the_log_keeps_them(stream
         with pytest.raises(ConnectionClosed):
             while True:
                 ws.recv(timeout=WAIT_S)
-    wait_until(lambda: not streams.open_connections(), "the server side to close")
+    wait_until(lambda: not streams.open_connections(), "the server side to close", WAIT_S)
     assert streams.count("spot") == 1
 
 
@@ -118,7 +111,8 @@ def test_a_client_sending_more_than_5_messages_a_second_is_disconnected(streams)
                 ws.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": n}))
         except ConnectionClosed:
             pass
-        wait_until(lambda: streams.connections and streams.connections[0].closed_at, "the server to close it")
+        wait_until(lambda: streams.connections and streams.connections[0].closed_at, "the server to close it",
+                   WAIT_S)
     assert streams.connections[0].close_reason == "too many messages"
     assert len(streams.connections[0].requests) == 5
 

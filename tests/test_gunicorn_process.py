@@ -1,8 +1,12 @@
 """python_service as it really runs: gunicorn with the shipped config, as a process."""
+import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import output_of, start_gateway, stop, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_gateway, stop, wait_until_up
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
+
 
 def test_under_gunicorn_with_binance_unreachable_status_answers_200(tmp_path):
     port = closed_port()

@@ -5,6 +5,8 @@ import multiprocessing
 import pickle
 import time
 
+import pytest
+
 from python_service.stores.cache import HostCache
 from python_service.stores.host import HostStore
 
@@ -16,6 +18,7 @@ def _spend(directory: str, times: int) -> None:
         store.update("record", lambda known: {"n": (known or {"n": 0})["n"] + 1})
 
 
+@pytest.mark.processes
 def test_increments_and_updates_from_four_processes_are_all_counted(tmp_path):
     context = multiprocessing.get_context("fork")
     workers = [context.Process(target=_spend, args=(str(tmp_path), 150)) for _ in range(4)]
@@ -106,7 +109,7 @@ def test_the_stream_lease_has_one_holder_until_it_expires_or_is_released(tmp_pat
 
     now = [1000.0]
     store = HostStore(str(tmp_path), clock=lambda: now[0])
-    (first, _, firsts), (second, second_backend, seconds) = _share(store, lambda: now[0]), _share(store, lambda: now[0])
+    (first, _, firsts), (second, _, seconds) = _share(store, lambda: now[0]), _share(store, lambda: now[0])
 
     first.elect()
     second.elect()

@@ -8,17 +8,19 @@ with the worker that accepted it; /api/status says which pid that is); the order
 events is set by the fake's hold/release gates."""
 import os
 import signal
-import time
 import threading
+import time
 
 import pytest
 import requests
 
 from python_service.settings import cpu_count
-from tests.conftest import FIXTURE_FALLBACK, closed_port
-from tests.processes import start_gateway, stop, wait_for, wait_until_up
-from tests.redis_process import RedisProcess
+from tests.support.exchange import FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn (and redis-server)
 WAIT_S = 90  # client-side bound on one answer: generous for a busy 2-core machine
 WORKERS = max(2, cpu_count())  # the default, or 2 on a one-CPU machine (the test needs two)
 UNCACHED = ["/api/binance/prices", "/api/binance/price/ETHUSDT", "/api/binance/ticker/24hr?symbol=XRPUSDT",
@@ -129,7 +131,7 @@ def test_identical_requests_in_two_workers_make_one_upstream_call(gateway, fake)
     leader = Ask(first, base + "/api/binance/price/BTCUSDT")
     assert gate.wait_arrived(1, timeout=WAIT_S)
     follower = Ask(other, base + "/api/binance/price/BTCUSDT")
-    assert wait_for(lambda: _cache_misses(base) >= 2, WAIT_S)  # the follower looked, found nothing, waits
+    wait_until(lambda: _cache_misses(base) >= 2, "the follower's cache miss", WAIT_S)  # it looked, found nothing, waits
 
     reached = gate.wait_arrived(2, timeout=2)  # a second call would be at the gate by now
     gate.release()
@@ -150,20 +152,21 @@ def test_the_workers_hold_one_stream_connection_per_market_and_elect_a_new_owner
     base, _ = gateway(BINANCE_WS_URL=streams.url, BINANCE_FUTURES_WS_URL=streams.futures_url,
                       STREAMS_ENABLED="true")
     workers = pinned(base)
-    assert wait_for(lambda: len(streams.open_connections("spot")) == 1
-                    and len(streams.open_connections("futures")) == 1, WAIT_S)
+    wait_until(lambda: len(streams.open_connections("spot")) == 1 and len(streams.open_connections("futures")) == 1,
+               "one stream per market", WAIT_S)
     streams.set_price("ETHUSDT", "3333.33000000")
 
-    assert wait_for(lambda: _streamed_everywhere(base, workers, "3333.33000000"), WAIT_S)
+    wait_until(lambda: _streamed_everywhere(base, workers, "3333.33000000"), "the price in every worker", WAIT_S)
     assert streams.count("spot") == 1 and streams.count("futures") == 1  # one per market, not one per worker
 
     owner = next(s["streams"]["pid"] for s in (status(w, base) for w in workers) if s["streams"]["owner"])
     os.kill(owner, signal.SIGKILL)
     survivors = pinned(base)  # gunicorn starts a new worker; the survivors elect an owner
-    assert wait_for(lambda: streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1, WAIT_S)
+    wait_until(lambda: streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1,
+               "the spot stream reopened once", WAIT_S)
     streams.set_price("ETHUSDT", "3444.44000000")
 
-    assert wait_for(lambda: _streamed_everywhere(base, survivors, "3444.44000000"), WAIT_S)
+    wait_until(lambda: _streamed_everywhere(base, survivors, "3444.44000000"), "the price in every survivor", WAIT_S)
     assert len(streams.open_connections("spot")) == 1 and len(streams.open_connections("futures")) == 1
 
 
@@ -173,13 +176,6 @@ def _streamed_everywhere(base, workers, price: str) -> bool:
         if answer.headers.get("X-Data-Source") != "stream" or answer.json()["price"] != price:
             return False
     return True
-
-
-@pytest.fixture
-def own_redis():
-    server = RedisProcess()
-    yield server
-    server.stop()
 
 
 def test_with_redis_gone_a_ban_another_worker_learned_is_obeyed_by_one_that_never_read_it(gateway, fake, own_redis):

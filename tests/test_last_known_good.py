@@ -7,6 +7,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from python_service.sourcing import last_known_good
 from python_service.sourcing.last_known_good import LastKnownGood
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +62,7 @@ while True:
 """
 
 
+@pytest.mark.processes
 def test_kill_9_in_the_middle_of_writes_never_leaves_a_torn_file(tmp_path):
     path = tmp_path / "prices.json"
     for delay in (0.05, 0.13, 0.21, 0.34, 0.47):
@@ -75,9 +79,6 @@ def test_kill_9_in_the_middle_of_writes_never_leaves_a_torn_file(tmp_path):
 
 
 # ----- files of the wrong shape, several workers, flush at exit -----
-import pytest  # noqa: E402
-
-from python_service.sourcing import last_known_good  # noqa: E402
 
 
 @pytest.mark.parametrize("content", ['{"symbols": null}', "[]", "null", '{"symbols": []}',

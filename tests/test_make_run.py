@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.processes import ROOT, wait_for
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts scripts/start.py, and `make run` with gunicorn and node
 LAUNCHER = ROOT / "scripts" / "start.py"
 SHOWN = ("FROM_BOTH", "FROM_FILE", "FROM_ENV", "PORT")
 
@@ -113,8 +116,8 @@ def make_run(fake, tmp_path):
                             start_new_session=True)
     gateway, api = f"http://127.0.0.1:{gateway_port}", f"http://127.0.0.1:{api_port}"
     try:
-        up = wait_for(lambda: _answers(gateway + "/api/status") and _answers(api + "/api/openapi.json"), 300)
-        assert up, (tmp_path / "make-run.log").read_text()[-3000:]
+        wait_until(lambda: _answers(gateway + "/api/status") and _answers(api + "/api/openapi.json"),
+                   "both services to answer", 300, detail=lambda: (tmp_path / "make-run.log").read_text()[-3000:])
         yield gateway, api
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -91,8 +91,8 @@ def test_trades_and_avg_price_keep_binance_fields(client, fake):
     assert [(r.path, r.weight) for r in fake.log] == [("/api/v3/trades", 25), ("/api/v3/avgPrice", 2)]
 
 
-@pytest.mark.parametrize("url", ["/api/binance/trades?symbol=BTCUSDT&limit=1001", "/api/binance/trades?symbol=BTCUSDT&limit=0",
-                                 "/api/binance/avg-price/BTC%20USDT"])
+@pytest.mark.parametrize("url", ["/api/binance/trades?symbol=BTCUSDT&limit=1001",
+                                 "/api/binance/trades?symbol=BTCUSDT&limit=0", "/api/binance/avg-price/BTC%20USDT"])
 def test_trades_and_avg_price_bad_parameters_are_400_without_upstream(client, fake, url):
     assert client.get(url).status_code == 400 and fake.count() == 0
 
@@ -172,7 +172,8 @@ def test_futures_premium_index_when_binance_is_restricted_comes_from_the_snapsho
                                  "/api/binance/futures/klines?symbol=BTCUSDT&interval=1m&limit=1501",
                                  "/api/binance/futures/depth?symbol=BTCUSDT&limit=5000",
                                  "/api/binance/futures/funding-rate?symbol=BTCUSDT&limit=0",
-                                 "/api/binance/futures/funding-rate", "/api/binance/futures/open-interest/%C7%B0"])  # ǰ: no upper-case letter
+                                 "/api/binance/futures/funding-rate",
+                                 "/api/binance/futures/open-interest/%C7%B0"])  # ǰ: no upper-case letter
 def test_futures_bad_parameters_are_400_without_upstream(client, fake, url):
     assert client.get(url).status_code == 400 and fake.count() == 0
 

@@ -4,7 +4,6 @@ from urllib.parse import quote
 
 import pytest
 
-
 TICKER_FIELDS = {"symbol", "priceChange", "priceChangePercent", "weightedAvgPrice", "prevClosePrice", "lastPrice",
                  "lastQty", "bidPrice", "bidQty", "askPrice", "askQty", "openPrice", "highPrice", "lowPrice",
                  "volume", "quoteVolume", "openTime", "closeTime", "firstId", "lastId", "count"}

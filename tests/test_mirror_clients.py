@@ -6,9 +6,9 @@ import pytest
 import requests
 from binance.exceptions import BinanceAPIException
 
-from tests.conftest import API_KEY, API_SECRET
 from tests.fake_binance import RESTRICTED_MSG
-from tests.mirror_clients import ccxt_binance, python_binance, serving
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.mirror_clients import ccxt_binance, python_binance, serving
 
 MIRRORED_PATHS = {"/api/v3/exchangeInfo", "/api/v3/ticker/24hr", "/api/v3/ticker/price", "/api/v3/klines",
                   "/api/v3/depth", "/api/v3/aggTrades", "/api/v3/account", "/api/v3/order",

@@ -4,9 +4,13 @@ fake once, nothing is throttled. (Rates and latency: bench/many_bots.py.)"""
 import threading
 from collections import Counter
 
-from tests.conftest import closed_port
-from tests.mirror_clients import bot_round, ccxt_binance
-from tests.processes import start_gateway, stop, wait_until_up
+import pytest
+
+from tests.support.mirror_clients import bot_round, ccxt_binance
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 
 BOTS, ROUNDS, PAIRS = 6, 2, 10
 LONG_TTL = "600"  # every repeat within the test is a cache hit: the count below does not depend on timing

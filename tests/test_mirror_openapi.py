@@ -7,11 +7,13 @@ import sys
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
 from tests.fake_binance import FakeBinance
-from tests.processes import ROOT, start_gateway, stop, wait_until_up
-from tests.test_openapi import MIRROR_PATHS
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.openapi import MIRROR_PATHS
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and schemathesis
 EXAMPLES_PER_OPERATION = "12"
 
 

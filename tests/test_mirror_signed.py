@@ -1,26 +1,13 @@
 """Signed paths of the mirror: passed through exactly as the client signed them, never
 cached, never re-signed, a POST or DELETE never retried, held back during a ban or
 restriction, and the client's key and signature in no log, metric or error."""
-import hashlib
-import hmac
 import logging
-import time
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, now_ms, signed
 
 FORM = "application/x-www-form-urlencoded"
-
-
-def signed(query: str) -> str:
-    """`query` with Binance's HMAC-SHA256 signature appended, as a client computes it."""
-    signature = hmac.new(API_SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
-    return f"{query}&signature={signature}"
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 @pytest.fixture

@@ -3,10 +3,13 @@ upstream sees about one ticker/price call per TTL, not one per worker or client.
 import threading
 import time
 
+import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 
 DURATION_S, CLIENTS, TTL_S = 5.0, 64, 1.0
 

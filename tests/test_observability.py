@@ -3,11 +3,12 @@ import json
 import logging
 import re
 
+import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import closed_port
-from tests.processes import output_of, start_gateway, stop, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_gateway, stop, wait_until_up
 
 
 def samples(client):
@@ -72,12 +73,14 @@ def test_a_well_formed_request_id_is_echoed_and_logged(client, caplog):
 
 def test_a_missing_or_malformed_request_id_is_replaced_by_a_generated_one(client):
     generated = client.get("/api/status").headers["X-Request-ID"]
-    replaced = client.get("/api/status", headers={"X-Request-ID": "bad id with spaces and ; semicolons"}).headers["X-Request-ID"]
+    replaced = client.get("/api/status",
+                          headers={"X-Request-ID": "bad id with spaces and ; semicolons"}).headers["X-Request-ID"]
 
     assert re.fullmatch(r"[0-9a-f]{32}", generated) and re.fullmatch(r"[0-9a-f]{32}", replaced)
     assert generated != replaced
 
 
+@pytest.mark.processes
 def test_under_gunicorn_two_workers_add_up_their_counters_and_log_json_lines(fake):
     port = closed_port()
     proc = start_gateway({"BINANCE_BASE_URL": fake.url, "GUNICORN_WORKERS": "2"}, port)

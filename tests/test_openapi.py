@@ -10,13 +10,12 @@ import pytest
 
 from python_service import create_app
 from python_service.routes.openapi import document
-from tests.conftest import closed_port
 from tests.fake_binance import FakeBinance
-from tests.processes import ROOT, start_express, start_gateway, stop, wait_until_up
+from tests.support.openapi import MIRROR_PATHS, STREAM_PATHS
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, start_express, start_gateway, stop, wait_until_up
 
 EXAMPLES_PER_OPERATION = "25"
-MIRROR_PATHS = "^/(api/v3|fapi)/"
-STREAM_PATHS = "^/api/binance/stream/"
 
 
 def flask_operations():
@@ -55,7 +54,7 @@ def roomy_fake():
 
 
 @pytest.fixture
-def running_services(roomy_fake, tmp_path):
+def running_services(roomy_fake, tmp_path, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": roomy_fake.url, "BINANCE_FUTURES_BASE_URL": roomy_fake.url,
                              "WEIGHT_LIMIT_1M": "100000000"}, gateway_port)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET
 
 ORDER_PATH = "/api/v3/order"
 
@@ -45,7 +45,8 @@ def warm(client, fake):
                                         ("delete", "/api/binance/orders/BTCUSDT/abc"),
                                         ("get", "/api/binance/open-orders"), ("get", "/api/binance/futures/account"),
                                         ("get", "/api/binance/futures/positions"),
-                                        ("post", "/api/binance/futures/orders"), ("post", "/api/binance/futures/leverage")])
+                                        ("post", "/api/binance/futures/orders"),
+                                        ("post", "/api/binance/futures/leverage")])
 def test_with_trading_disabled_by_default_every_order_route_is_403_and_nothing_reaches_binance(
         make_app, fake, method, url):
     client = make_app(BINANCE_API_KEY=API_KEY, BINANCE_API_SECRET=API_SECRET).test_client()
@@ -218,7 +219,8 @@ def test_an_answer_lost_after_booking_is_recovered_by_query_with_exactly_one_ord
     assert body["outcome"] == "placed" and body["recovered"] is True
     assert body["order"]["clientOrderId"] == f"lost-{mode}" and body["order"]["status"] == "FILLED"
     assert len(posts(fake)) == 1  # never sent twice
-    assert [r.params["origClientOrderId"] for r in fake.requests_to(ORDER_PATH) if r.method == "GET"] == [f"lost-{mode}"]
+    queried = [r.params["origClientOrderId"] for r in fake.requests_to(ORDER_PATH) if r.method == "GET"]
+    assert queried == [f"lost-{mode}"]
     assert len(fake.orders.orders()) == 1
     assert place(client, type="MARKET", quantity="0.00100", clientOrderId=f"lost-{mode}").status_code == 200
     assert len(fake.orders.orders()) == 1

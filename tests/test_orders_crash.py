@@ -5,15 +5,17 @@ import os
 import signal
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET, FIXTURE_FALLBACK, closed_port
-from tests.processes import INTERNAL_TOKEN, output_of, start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import INTERNAL_TOKEN, output_of, start_gateway, stop, wait_until_up
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 TOKEN = {"X-Internal-Token": INTERNAL_TOKEN}
 ORDER = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100", "clientOrderId": "crash-1"}
 
@@ -49,14 +51,6 @@ def worker_pids(master: int) -> list[int]:
     return children
 
 
-def until(condition, what: str, seconds: float = 60):
-    """Waits for a condition the test does not control the timing of (another process)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
 def journal_state(journal: Path):
     if not journal.exists():
         return None
@@ -82,7 +76,7 @@ def place_in_background(url: str) -> dict:
 def kill_worker_and_wait_for_the_next(url: str, proc) -> None:
     (worker,) = worker_pids(proc.pid)
     os.kill(worker, signal.SIGKILL)
-    until(lambda: worker_pids(proc.pid) and worker not in worker_pids(proc.pid), "a new worker")
+    wait_until(lambda: worker_pids(proc.pid) and worker not in worker_pids(proc.pid), "a new worker", 60)
     wait_until_up(url + "/api/status", proc)
 
 
@@ -90,7 +84,7 @@ def test_a_worker_killed_between_journal_and_send_sent_nothing_and_the_repeat_pl
     url, proc, journal = gateway
     fake.add_fault("silent", route="/api/v3/time", times=1)  # the clock sync just before sending hangs
     pending = place_in_background(url)
-    until(lambda: fake.count("/api/v3/time") == 1, "the clock sync before the send")
+    wait_until(lambda: fake.count("/api/v3/time") == 1, "the clock sync before the send", 60)
     assert journal_state(journal) == "pending"
 
     kill_worker_and_wait_for_the_next(url, proc)

@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET, FIXTURE_FALLBACK, closed_port
-from tests.processes import start_express, start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import start_express, start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 TIMEOUT = 30
 ORDER_PATH = "/api/v3/order"
 LIMIT = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.00100",
@@ -44,7 +46,7 @@ def binance_calls(fake, method: str, client_order_id: str) -> list:
             and client_order_id in (r.params.get("origClientOrderId"), r.params.get("newClientOrderId"))]
 
 
-def test_a_users_limit_order_is_booked_once_under_the_returned_id_found_and_cancelled_by_the_users_id_and_no_other_user_reaches_it(
+def test_a_users_limit_order_is_booked_once_under_the_returned_id_found_and_cancelled_by_the_users_id_and_no_other_user_reaches_it(  # noqa: E501 - the name says it all
         api, fake):
     base, _ = api
     alice, bob = login(base, "alice"), login(base, "bobby")
@@ -71,7 +73,8 @@ def test_a_users_limit_order_is_booked_once_under_the_returned_id_found_and_canc
     # another user: the same id names nothing of theirs, and alice's order is never asked for or touched
     assert requests.get(base + "/direct-api/binance/open-orders", headers=bob, timeout=TIMEOUT).json()["orders"] == []
     for method in ("GET", "DELETE"):
-        other = requests.request(method, base + "/direct-api/binance/orders/BTCUSDT/mine-1", headers=bob, timeout=TIMEOUT)
+        other = requests.request(method, base + "/direct-api/binance/orders/BTCUSDT/mine-1", headers=bob,
+                                 timeout=TIMEOUT)
         assert other.status_code == 404, other.text
         assert other.json()["error"]["code"] == "unknown_order"
     assert len(binance_calls(fake, "GET", exchange_id)) == 1 and binance_calls(fake, "DELETE", exchange_id) == []
@@ -94,7 +97,8 @@ def test_one_order_routes_need_a_token_and_a_valid_symbol_and_id_and_send_nothin
     assert requests.get(base + "/direct-api/binance/orders/BTCUSDT/mine-1", timeout=TIMEOUT).status_code == 401
     for path in ("BTC%20USDT/mine-1", "BTCUSDT/" + "x" * 25, "BTCUSDT/a.b"):
         for method in ("GET", "DELETE"):
-            answer = requests.request(method, f"{base}/direct-api/binance/orders/{path}", headers=alice, timeout=TIMEOUT)
+            answer = requests.request(method, f"{base}/direct-api/binance/orders/{path}", headers=alice,
+                                      timeout=TIMEOUT)
             assert answer.status_code == 400, (method, path, answer.text)
             assert answer.json()["error"]["code"] in ("invalid_symbol", "invalid_client_order_id")
     assert fake.requests_to(ORDER_PATH) == []

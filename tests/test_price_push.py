@@ -1,50 +1,29 @@
 """GET /api/binance/stream/prices: server-sent events, one per price change, bounded per
 client, free once the client has gone; forwarded by express_api as it is written."""
-import json
-import time
 
 import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import start_express, start_gateway, stop, wait_until_up
-from tests.test_streams import WAIT_S, started, streamed_app, wait_for  # noqa: F401 - fixture
+from tests.support.ports import closed_port
+from tests.support.processes import start_express, start_gateway, stop, wait_until_up
+from tests.support.streaming import candle_events, events_of, next_event, started
+from tests.support.waiting import WAIT_S, wait_until
 
 
-def events_of(chunks):
-    """Parsed `price` events from an iterator of SSE text chunks (bytes or str)."""
-    buffer = ""
-    for chunk in chunks:
-        buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
-        while "\n\n" in buffer:
-            block, buffer = buffer.split("\n\n", 1)
-            lines = dict(line.split(": ", 1) for line in block.split("\n") if ": " in line and line[0] != ":")
-            yield json.loads(lines["data"]) if lines.get("event") == "price" else None  # None: a keepalive
-
-
-def until(events, predicate, what: str):
-    deadline = time.monotonic() + WAIT_S
-    for event in events:
-        if event is not None and predicate(event):
-            return event
-        assert time.monotonic() < deadline, f"no event for {what}"
-    raise AssertionError(f"the stream ended before {what}")
-
-
-def test_one_event_per_change_with_symbol_price_source_and_as_of(streamed_app, streams, fake):  # noqa: F811
+def test_one_event_per_change_with_symbol_price_source_and_as_of(streamed_app, streams, fake):
     client = started(streamed_app())
     response = client.get("/api/binance/stream/prices?symbols=ETHUSDT,BTCUSDT", buffered=False)
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     events = events_of(response.response)
-    first = [until(events, lambda e: True, "BTCUSDT"), until(events, lambda e: True, "ETHUSDT")]
+    first = [next_event(events, lambda e: True, "BTCUSDT"), next_event(events, lambda e: True, "ETHUSDT")]
     assert {e["symbol"] for e in first} == {"ETHUSDT", "BTCUSDT"}
     assert all(e["source"] == "stream" and e["as_of"].endswith("Z") for e in first)
 
     streams.set_price("ETHUSDT", "3999.00000000")
-    changed = until(events, lambda e: e["price"] == "3999.00000000", "the change")
+    changed = next_event(events, lambda e: e["price"] == "3999.00000000", "the change")
     assert changed == {"symbol": "ETHUSDT", "price": "3999.00000000", "source": "stream", "as_of": changed["as_of"]}
     streams.set_price("BTCUSDT", "71000.00000000")
-    following = until(events, lambda e: True, "the next change")
+    following = next_event(events, lambda e: True, "the next change")
     assert (following["symbol"], following["price"]) == ("BTCUSDT", "71000.00000000")  # no repeat of ETHUSDT
     response.close()
 
@@ -53,10 +32,12 @@ def test_without_a_stream_the_events_come_from_rest_and_say_so(make_app, fake):
     client = make_app().test_client()  # STREAMS_ENABLED=false
     response = client.get("/api/binance/stream/prices?symbols=ETHUSDT", buffered=False)
     events = events_of(response.response)
-    assert until(events, lambda e: True, "the first price")["source"] in ("live", "cache")  # REST, fetched for the check before the stream
+    # REST, fetched for the check before the stream
+    assert next_event(events, lambda e: True, "the first price")["source"] in ("live", "cache")
     fake.prices["ETHUSDT"] = "3111.00000000"
     client.application.extensions["services"].clock.advance(2)  # past the prices TTL
-    assert until(events, lambda e: e["price"] == "3111.00000000", "the polled change")["source"] in ("live", "cache")
+    changed = next_event(events, lambda e: e["price"] == "3111.00000000", "the polled change")
+    assert changed["source"] in ("live", "cache")
     response.close()
 
 
@@ -84,6 +65,7 @@ def test_bad_or_unknown_symbols_get_the_error_shape_before_any_stream(client, qu
                                                                                        "unknown_symbol")
 
 
+@pytest.mark.processes
 def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothing(fake, streams):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
@@ -96,31 +78,31 @@ def test_express_forwards_the_events_unbuffered_and_a_leaving_client_costs_nothi
     try:
         wait_until_up(status_url, gateway)
         wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)
-        wait_for(lambda: requests.get(status_url, timeout=5).json()["streams"]["spot"]["state"] == "up", "streams")
+        wait_until(lambda: requests.get(status_url, timeout=5).json()["streams"]["spot"]["state"] == "up", "streams")
         with requests.get(f"http://127.0.0.1:{api_port}/api/binance/stream/prices?symbols=ETHUSDT",
                           stream=True, timeout=WAIT_S) as answer:
             assert answer.headers["content-type"].startswith("text/event-stream")
             events = events_of(answer.iter_content(chunk_size=None))
-            until(events, lambda e: True, "the first price")
+            next_event(events, lambda e: True, "the first price")
             streams.set_price("ETHUSDT", "3222.00000000")  # arrives while the response is still open
-            assert until(events, lambda e: e["price"] == "3222.00000000", "the change")["source"] == "stream"
+            assert next_event(events, lambda e: e["price"] == "3222.00000000", "the change")["source"] == "stream"
             assert requests.get(status_url, timeout=5).json()["price_subscribers"] == 1
-        wait_for(lambda: requests.get(status_url, timeout=5).json()["price_subscribers"] == 0,
-                 "the subscription to end with the client")
+        wait_until(lambda: requests.get(status_url, timeout=5).json()["price_subscribers"] == 0,
+                   "the subscription to end with the client")
     finally:
         stop(api)
         stop(gateway)
 
 
-def test_candle_events_follow_the_kline_stream(streamed_app, streams, fake):  # noqa: F811
+def test_candle_events_follow_the_kline_stream(streamed_app, streams, fake):
     client = started(streamed_app())
     response = client.get("/api/binance/stream/klines?symbol=SOLUSDT&interval=1m", buffered=False)
     assert response.status_code == 200
     events = candle_events(response.response)
-    wait_for(lambda: client.get("/api/binance/klines?symbol=SOLUSDT&interval=1m&limit=1").headers[
+    wait_until(lambda: client.get("/api/binance/klines?symbol=SOLUSDT&interval=1m&limit=1").headers[
         "X-Data-Source"] == "stream", "the kline stream")
     streams.set_price("SOLUSDT", "150.25000000")
-    candle = until(events, lambda e: e["close"] == "150.25000000" and e["source"] == "stream", "the candle")
+    candle = next_event(events, lambda e: e["close"] == "150.25000000" and e["source"] == "stream", "the candle")
     assert {"open_time", "open", "high", "low", "close", "volume", "as_of"} <= set(candle)
     response.close()
 
@@ -129,22 +111,13 @@ def test_a_candle_that_turns_stale_is_sent_again_saying_so(make_app, fake):
     client = make_app().test_client()  # STREAMS_ENABLED=false: candles polled through the usual path
     response = client.get("/api/binance/stream/klines?symbol=SOLUSDT&interval=1m", buffered=False)
     events = candle_events(response.response)
-    first = until(events, lambda e: True, "the first candle")
+    first = next_event(events, lambda e: True, "the first candle")
     assert first["source"] in ("live", "cache")
     fake.add_fault("restricted")
     client.application.extensions["services"].clock.advance(60)  # past the klines TTL: Binance is asked, and says 451
-    stale = until(events, lambda e: e["source"] != first["source"], "the candle marked stale")
+    stale = next_event(events, lambda e: e["source"] != first["source"], "the candle marked stale")
     assert stale["source"] == "stale" and stale["open_time"] == first["open_time"] and stale["close"] == first["close"]
     response.close()
-
-
-def candle_events(chunks):
-    buffer = ""
-    for chunk in chunks:
-        buffer += chunk.decode() if isinstance(chunk, bytes) else chunk
-        while "\n\n" in buffer:
-            block, buffer = buffer.split("\n\n", 1)
-            yield json.loads(block.split("data: ", 1)[1]) if block.startswith("event: candle\n") else None
 
 
 @pytest.mark.parametrize("worker, connections, threads, room", [

@@ -14,9 +14,9 @@ import requests
 
 from python_service.routes.client_watch import ClientWatch
 from python_service.services.price_push import PER_CLIENT
-from tests.conftest import closed_port
-from tests.processes import start_express, start_gateway, stop, wait_until_up
-from tests.test_streams import WAIT_S, wait_for
+from tests.support.ports import closed_port
+from tests.support.processes import start_express, start_gateway, stop, wait_until_up
+from tests.support.waiting import WAIT_S, wait_until
 
 SUBSCRIPTIONS = 3 * PER_CLIENT
 STREAMS = {"prices": ("/api/binance/stream/prices?symbols=ETHUSDT", b"event: price\n"),
@@ -39,7 +39,7 @@ def first_event_then_close(base: str, path: str, marker: bytes) -> str:
 
 
 @pytest.fixture(params=["gevent", "gthread"])
-def services(request, fake, streams):
+def services(request, fake, streams, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
@@ -50,7 +50,7 @@ def services(request, fake, streams):
     try:
         wait_until_up(gateway_url + "/api/status", gateway)
         wait_until_up(api_url + "/api/openapi.json", api)
-        wait_for(lambda: status(gateway_url)["streams"]["spot"]["state"] == "up", "the spot stream")
+        wait_until(lambda: status(gateway_url)["streams"]["spot"]["state"] == "up", "the spot stream")
         yield {"direct": gateway_url, "express_api": api_url, "status": gateway_url}
     finally:
         stop(api)
@@ -72,7 +72,7 @@ def test_one_client_opening_subscriptions_one_after_another_gets_a_first_event_o
     assert refused == [], f"subscriptions refused: {refused}; first refusal:\n{answers[refused[0] - 1][:600]}"
     without_event = [n for n, text in enumerate(answers, 1) if marker.decode() not in text]
     assert without_event == []  # each from what is known now: no price changed meanwhile
-    assert wait_for(lambda: status(services["status"])["price_subscribers"] == 0, "every subscriber to be freed")
+    assert wait_until(lambda: status(services["status"])["price_subscribers"] == 0, "every subscriber to be freed")
 
 
 def watched(ours: socket.socket):
@@ -89,7 +89,7 @@ def test_a_watch_calls_gone_when_the_client_closes_and_not_for_bytes_it_sends():
     with ours, theirs:
         gone, events = watched(ours)
         theirs.sendall(b"GET /next HTTP/1.1\r\n")  # a pipelined request: still there, the watch stands down
-        assert wait_for(lambda: not any(t.name == "client-watch" for t in threading.enumerate()), "the watch to end")
+        assert wait_until(lambda: not any(t.name == "client-watch" for t in threading.enumerate()), "the watch to end")
         assert not gone.is_set()
         assert ours.recv(100) == b"GET /next HTTP/1.1\r\n"  # left for the server to read
         events.close()
@@ -108,7 +108,7 @@ LEFT_EARLY = 3 * PER_CLIENT  # per route and way in: past every worker's per-cli
 
 
 @pytest.fixture
-def two_workers(fake, streams):
+def two_workers(fake, streams, starts_processes):
     gateway_port, api_port = closed_port(), closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                              "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
@@ -148,7 +148,7 @@ def test_head_and_clients_gone_before_the_first_event_leave_every_place_free_on_
         for _ in range(LEFT_EARLY):
             gone_before_the_first_event(base, path)
 
-    assert wait_for(lambda: subscribers(two_workers["direct"]) == 0, "every place given back")
+    assert wait_until(lambda: subscribers(two_workers["direct"]) == 0, "every place given back")
     for path, marker in STREAMS.values():  # and a client still gets its whole allowance, wherever it lands
         answers = [first_event_then_close(base, path, marker) for _ in range(2 * PER_CLIENT)]
         assert [text.split("\r\n", 1)[0] for text in answers] == ["HTTP/1.1 200 OK"] * (2 * PER_CLIENT)
@@ -160,10 +160,11 @@ def test_the_subscriber_gauge_counts_an_open_stream(two_workers):
     with socket.create_connection((url.hostname, url.port), timeout=WAIT_S) as sock:
         sock.sendall(f"GET {STREAMS['prices'][0]} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
         assert sock.recv(12) == b"HTTP/1.1 200"
-        assert wait_for(lambda: subscribers(two_workers["direct"]) == 1, "the open stream counted")
-    assert wait_for(lambda: subscribers(two_workers["direct"]) == 0, "the closed stream given back")
+        assert wait_until(lambda: subscribers(two_workers["direct"]) == 1, "the open stream counted")
+    assert wait_until(lambda: subscribers(two_workers["direct"]) == 0, "the closed stream given back")
 
 
+@pytest.mark.processes
 def test_a_direct_caller_naming_itself_in_x_forwarded_for_gets_no_second_allowance(fake, streams):
     port = closed_port()
     gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,

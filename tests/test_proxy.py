@@ -17,15 +17,16 @@ import pytest
 import requests
 from dotenv import dotenv_values
 from honcho.environ import parse as honcho_parse
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from requests.adapters import HTTPAdapter
 from requests.auth import _basic_auth_str
 from requests.utils import get_auth_from_url
 
 from python_service.settings import Settings
-from tests.conftest import closed_port
-from tests.processes import ROOT, output_of, start_gateway, stop, wait_until_up
-from tests.proxies import start_microsocks, start_tinyproxy
+from tests.support.ports import closed_port
+from tests.support.processes import ROOT, output_of, start_gateway, stop, wait_until_up
+from tests.support.proxies import start_microsocks, start_tinyproxy
 
 PROXY_PASSWORD = "pr0xy-canary-Zq81"
 FIX = [sys.executable, "scripts/fix_proxy_connection.py"]
@@ -39,27 +40,28 @@ def restricted_here(fake):
 
 
 @pytest.fixture
-def socks():
+def socks(starts_processes):
     proxy = start_microsocks("gateway", PROXY_PASSWORD)
     yield proxy
     proxy.stop()
 
 
 @pytest.fixture
-def http_proxy():
+def http_proxy(starts_processes):
     proxy = start_tinyproxy()
     yield proxy
     proxy.stop()
 
 
 def run_fix(fake, *args, env_file=None, **env):
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith("BINANCE_") and k not in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")}
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BINANCE_")
+                   and k not in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")}
     environment.update(BINANCE_BASE_URL=fake.url, **env)
     command = FIX + ["--timeout", "2"] + (["--env-file", str(env_file)] if env_file else []) + list(args)
     return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.processes
 def test_direct_451_then_the_script_writes_the_proxy_and_the_service_serves_live(restricted_here, socks, http_proxy,
                                                                                   tmp_path):
     fake = restricted_here
@@ -103,6 +105,7 @@ def test_direct_451_then_the_script_writes_the_proxy_and_the_service_serves_live
 
 
 @pytest.mark.parametrize("which", ["socks", "http_proxy"])
+@pytest.mark.processes
 def test_every_upstream_call_goes_through_the_proxy(restricted_here, make_app, request, which):
     proxy = request.getfixturevalue(which)
     client = make_app(BINANCE_PROXY_URL=proxy.url, BINANCE_API_KEY="test-key-5f2c",
@@ -117,6 +120,7 @@ def test_every_upstream_call_goes_through_the_proxy(restricted_here, make_app, r
     assert {r.path for r in restricted_here.log} >= {"/api/v3/ticker/price", "/api/v3/account", "/api/v3/ping"}
 
 
+@pytest.mark.processes
 def test_socks5h_resolves_a_name_only_the_proxy_side_knows_and_socks5_cannot(restricted_here, make_app, tmp_path):
     proxy = start_microsocks(scheme="socks5h", hosts=f"127.0.0.1 localhost\n127.0.0.1 {ONLY_VIA_PROXY}\n")
     try:
@@ -168,6 +172,7 @@ def test_the_proxy_password_never_shows_in_status_errors_or_logs(restricted_here
     assert "***@127.0.0.1" in everything and "gateway:" not in everything
 
 
+@pytest.mark.processes
 def test_script_with_no_working_route_exits_1_and_writes_nothing(restricted_here, tmp_path):
     env_file = tmp_path / ".env"
     result = run_fix(restricted_here, "--proxy", f"http://127.0.0.1:{closed_port()}", "--write", env_file=env_file)
@@ -177,6 +182,7 @@ def test_script_with_no_working_route_exits_1_and_writes_nothing(restricted_here
     assert not env_file.exists()
 
 
+@pytest.mark.processes
 def test_script_json_report_names_each_step_and_candidate_without_passwords(restricted_here, socks, tmp_path):
     proxy_file = tmp_path / "proxies.txt"
     proxy_file.write_text(f"# candidates\n{socks.url}  # the good one\n\nhttp://127.0.0.1:{closed_port()}\n")
@@ -192,6 +198,7 @@ def test_script_json_report_names_each_step_and_candidate_without_passwords(rest
     assert PROXY_PASSWORD not in result.stdout + result.stderr
 
 
+@pytest.mark.processes
 def test_script_takes_candidates_from_https_proxy_and_all_proxy(restricted_here, http_proxy, tmp_path):
     result = run_fix(restricted_here, "--json", env_file=tmp_path / ".env", ALL_PROXY=http_proxy.url)
 
@@ -200,6 +207,7 @@ def test_script_takes_candidates_from_https_proxy_and_all_proxy(restricted_here,
     assert report["proxies"][0]["origin"] == "ALL_PROXY" and report["proxies"][0]["works"] is True
 
 
+@pytest.mark.processes
 def test_script_when_direct_access_works_needs_no_proxy(fake, tmp_path):
     result = run_fix(fake, env_file=tmp_path / ".env")
 
@@ -208,6 +216,7 @@ def test_script_when_direct_access_works_needs_no_proxy(fake, tmp_path):
 
 @pytest.mark.parametrize("args", [["--proxy", "ftp://proxy:21"], ["--write", "--check"], ["--timeout", "0"],
                                   ["--proxy-file", "/nonexistent/proxies.txt"]])
+@pytest.mark.processes
 def test_script_usage_errors_exit_2(fake, tmp_path, args):
     assert run_fix(fake, *args, env_file=tmp_path / ".env").returncode == 2
 
@@ -232,13 +241,14 @@ def read_three_ways(*env_files: Path) -> list[tuple[dict, dict, dict]]:
     node = subprocess.run(["node", "-e", NODE_READS, *map(str, env_files)], cwd=ROOT / "express_api",
                           capture_output=True, text=True, timeout=30, check=True)
     return [(dotenv_values(path), honcho_parse(path.read_text(encoding="utf-8")), by_node)
-            for path, by_node in zip(env_files, json.loads(node.stdout))]
+            for path, by_node in zip(env_files, json.loads(node.stdout), strict=True)]
 
 
 HOSTILE_PASSWORDS = ["it's", 'say"hi"', "back\\slash", "hash#tag", "dollar$", "${HOME}", "two words", "at@sign",
                      "slash/ed", "100%", "%41", "ünïcödé", "key=value", "back`tick", "col:on", "'\\\"#$ @/%=`ü"]
 
 
+@pytest.mark.processes
 def test_script_writes_hostile_proxy_passwords_so_every_env_reader_reads_back_the_same_url(tmp_path):
     written = {}
     for n, password in enumerate(HOSTILE_PASSWORDS):
@@ -249,7 +259,7 @@ def test_script_writes_hostile_proxy_passwords_so_every_env_reader_reads_back_th
         fix.write_env_value(env_file, "BINANCE_PROXY_URL", url)  # as --write does
         written[password] = env_file
 
-    for (password, env_file), readers in zip(written.items(), read_three_ways(*written.values())):
+    for (password, env_file), readers in zip(written.items(), read_three_ways(*written.values()), strict=True):
         by_dotenv, by_honcho, by_node = (reader["BINANCE_PROXY_URL"] for reader in readers)
         assert by_dotenv == by_honcho == by_node, password
         url = by_dotenv
@@ -283,6 +293,7 @@ def test_any_user_name_and_password_are_written_readably_and_decode_to_themselve
         assert honcho_parse(env_file.read_text())["BINANCE_PROXY_URL"] == url
 
 
+@pytest.mark.processes
 def test_script_writes_a_proxy_whose_odd_credentials_still_authenticate_end_to_end(restricted_here, make_app, tmp_path):
     user, password = "gäte way", "p'a\"s\\s#$x${HOME} @/%41=`ü€:"  # as typed: "%41" is "A" to the proxy
     proxy = start_microsocks(user, unquote(password))
@@ -310,6 +321,7 @@ def test_script_writes_a_proxy_whose_odd_credentials_still_authenticate_end_to_e
 
 
 @pytest.mark.parametrize("control", ["\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028"])
+@pytest.mark.processes
 def test_script_refuses_a_proxy_url_with_a_control_character_and_writes_nothing(fake, tmp_path, control):
     env_file = tmp_path / ".env"
     env_file.write_text("BINANCE_TIMEOUT_S=2\n")
@@ -323,6 +335,7 @@ def test_script_refuses_a_proxy_url_with_a_control_character_and_writes_nothing(
     assert PROXY_PASSWORD not in result.stdout + result.stderr
 
 
+@pytest.mark.processes
 def test_script_does_not_try_an_environment_proxy_with_a_control_character(restricted_here, tmp_path):
     result = run_fix(restricted_here, "--write", env_file=tmp_path / ".env",
                      ALL_PROXY=f"http://gateway:{PROXY_PASSWORD}\nx@127.0.0.1:{closed_port()}")

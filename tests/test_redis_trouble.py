@@ -5,26 +5,18 @@ back when it returns, the stricter record winning; no Redis-7-only commands."""
 import json
 import threading
 
-import pytest
 import redis
 
+from python_service.stores import Circuit, RedisStore
 from python_service.upstream.errors import Banned
 from python_service.upstream.state import UpstreamState
-from python_service.stores import Circuit, RedisStore
-from tests.processes import wait_for
-from tests.redis_process import RedisProcess, stored
+from tests.support.redis_server import stored
+from tests.support.waiting import wait_until
 
 PRICE = "/api/binance/price/BTCUSDT"
 ROUTES = ["/api/binance/prices", "/api/binance/price/ETHUSDT", "/api/binance/ticker/24hr?symbol=BTCUSDT",
           "/api/binance/avg-price/BTCUSDT", "/api/binance/depth?symbol=BTCUSDT", "/api/status"]
 SPOT_STATE = "gateway:upstream:spot:state"
-
-
-@pytest.fixture
-def own_redis():
-    server = RedisProcess()
-    yield server
-    server.stop()
 
 
 def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_it_returns(
@@ -40,13 +32,14 @@ def test_a_ban_is_obeyed_while_redis_is_paused_and_killed_and_written_back_when_
     own_redis.kill()
     killed = [client.get(path) for path in ROUTES]
     own_redis.start()  # empty: it has forgotten the ban
-    written_back = wait_for(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None)
+    wait_until(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None,
+               "the ban written back to Redis", 60)
 
     assert all(a.status_code in (200, 503) for a in paused + killed), [a.status_code for a in paused + killed]
     assert paused[-1].status_code == 200 and killed[-1].status_code == 200  # /api/status answers
     assert paused[-1].get_json()["cache"]["backend"].startswith("redis (unavailable")
     assert paused[-1].get_json()["upstream"]["state"] == "banned"
-    assert written_back and stored(own_redis, SPOT_STATE)["until"] == ban["until"]
+    assert stored(own_redis, SPOT_STATE)["until"] == ban["until"]  # written back (waited for above)
     assert fake.count() == 1  # nothing reached Binance inside the ban
 
 
@@ -57,9 +50,10 @@ def test_a_ban_seen_while_redis_is_down_is_written_back_when_it_returns(make_app
     client.get(PRICE)  # 418: known only to this process for now
     own_redis.start()
 
-    written_back = wait_for(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None)
+    wait_until(lambda: client.get("/api/status") and stored(own_redis, SPOT_STATE) is not None,
+               "the ban written back to Redis", 60)
 
-    assert written_back and stored(own_redis, SPOT_STATE)["state"] == "banned"
+    assert stored(own_redis, SPOT_STATE)["state"] == "banned"  # written back (waited for above)
     other_worker = make_app(CACHE_REDIS_URL=own_redis.url).test_client()  # knows only what Redis knows
     assert other_worker.get(PRICE).get_json()["source"] == "fallback"
     assert fake.count() == 1

@@ -6,6 +6,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from python_service.sourcing.fallback import FallbackData
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,6 +20,7 @@ def run(fake, *args):
     return subprocess.run(SCRIPT + list(args), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.processes
 def test_refresh_writes_the_largest_usdt_pairs_by_quote_volume_from_two_calls(fake, tmp_path):
     fake.prices = {"AAAUSDT": "1.0", "BBBUSDT": "1000.0", "CCCUSDT": "10.0", "DDDBTC": "5.0"}
 
@@ -32,6 +35,7 @@ def test_refresh_writes_the_largest_usdt_pairs_by_quote_volume_from_two_calls(fa
     assert loaded.lookup("tickers", ["BBBUSDT"])[0]["BBBUSDT"]["lastPrice"] == "1000.00000000"
 
 
+@pytest.mark.processes
 def test_refresh_with_binance_restricted_exits_1_and_leaves_the_files(fake, tmp_path):
     (tmp_path / "prices.json").write_text("kept")
     fake.add_fault("restricted")
@@ -43,6 +47,7 @@ def test_refresh_with_binance_restricted_exits_1_and_leaves_the_files(fake, tmp_
     assert fake.count() == 1
 
 
+@pytest.mark.processes
 def test_refresh_with_a_bad_argument_exits_2(fake, tmp_path):
     assert run(fake, "--top", "0").returncode == 2
 

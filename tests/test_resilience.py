@@ -68,7 +68,8 @@ def test_429_with_retry_after_30_sends_nothing_for_30_seconds_of_fake_clock(make
 
 
 # A 418 whose message gives no "banned until <ms>" (the fake's own 418 always gives one).
-BARE_418 = {"kind": "odd_error_body", "status": 418, "body": {"code": -1003, "msg": "Way too much request weight used."}}
+BARE_418 = {"kind": "odd_error_body", "status": 418,
+            "body": {"code": -1003, "msg": "Way too much request weight used."}}
 
 
 @pytest.mark.parametrize("fault, default_wait", [({"kind": "rate_limited"}, 60), (BARE_418, 300)])
@@ -199,7 +200,7 @@ def test_error_answers_are_never_cached(make_app, fake):
 
 
 def test_a_broken_cache_backend_is_logged_and_requests_carry_on(make_app, fake, caplog):
-    from tests.conftest import closed_port
+    from tests.support.ports import closed_port
 
     client = make_app(CACHE_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0").test_client()
 

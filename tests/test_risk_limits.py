@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import API_KEY, API_SECRET, closed_port
-from tests.mirror_clients import ccxt_binance, python_binance, serving
-from tests.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
+from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.mirror_clients import ccxt_binance, python_binance, serving
+from tests.support.ports import closed_port
+from tests.support.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
 
 ORDER = "/api/v3/order"
 FORM = "application/x-www-form-urlencoded"
@@ -329,29 +330,60 @@ def test_the_audit_log_is_append_only(trading, tmp_path):
         assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == 2
 
 
-# ----- across workers: one cap for the account -----
+# ----- across workers and hosts: one cap for the account -----
 
-def test_the_per_minute_cap_holds_with_four_workers_placing_at_once(fake):
+ORDER_BODY = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.001",
+              "price": "60000"}
+
+
+def gateway_on(fake, **env) -> tuple:
     port = closed_port()
-    gateway = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
-                             "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET, "TRADING_ENABLED": "true",
-                             "GUNICORN_WORKERS": "4", "RISK_MAX_ORDERS_PER_MIN": "5"}, port)
+    proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                          "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET, "TRADING_ENABLED": "true",
+                          "RISK_MAX_ORDERS_PER_MIN": "5", **env}, port)
     base = f"http://127.0.0.1:{port}"
+    wait_until_up(base + "/api/status", proc)
+    return base, proc
+
+
+def place_at_once(bases: list, count: int, fake) -> list:
+    """`count` placements sent together over `bases` in turn, each on a connection of its own; the ones
+    let through are held at the fake until all have been decided, so every decision is made while the
+    others are in flight."""
+    gate = fake.hold(route=ORDER)
+
+    def one(n):
+        with requests.Session() as session:
+            return session.post(bases[n % len(bases)] + "/api/binance/orders", json=ORDER_BODY, timeout=90,
+                                headers={"X-Internal-Token": INTERNAL_TOKEN}).status_code
+    with ThreadPoolExecutor(count) as pool:
+        answers = [pool.submit(one, n) for n in range(count)]
+        assert gate.wait_arrived(5, timeout=60)  # five let through, parked: still in flight
+        gate.release()
+        return sorted(answer.result() for answer in answers)
+
+
+@pytest.mark.processes
+def test_the_per_minute_cap_holds_with_four_workers_placing_at_once(fake):
+    base, proc = gateway_on(fake, GUNICORN_WORKERS="4")  # no Redis: the four share the host's store
     try:
-        wait_until_up(base + "/api/status", gateway)
-        order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.001",
-                 "price": "60000"}
-
-        def one(n):
-            with requests.Session() as session:  # a connection of its own: spread over the workers
-                return session.post(base + "/api/binance/orders", json=order, timeout=60,
-                                    headers={"X-Internal-Token": INTERNAL_TOKEN}).status_code
-        with ThreadPoolExecutor(16) as pool:
-            statuses = list(pool.map(one, range(16)))
-        pids = {requests.get(base + "/api/status", timeout=10).json()["process"]["pid"] for _ in range(40)}
+        statuses = place_at_once([base], 16, fake)
     finally:
-        stop(gateway)
+        stop(proc)
 
-    assert sorted(statuses) == [201] * 5 + [403] * 11
+    assert statuses == [201] * 5 + [403] * 11
     assert placed_at_binance(fake) == 5
-    assert len(pids) > 1  # the requests were spread over several workers
+
+
+@pytest.mark.processes
+def test_the_per_minute_cap_holds_across_two_hosts_sharing_redis(fake, redis_url):
+    (first, one), (second, other) = (gateway_on(fake, GUNICORN_WORKERS="2", CACHE_REDIS_URL=redis_url)
+                                     for _ in range(2))
+    try:
+        statuses = place_at_once([first, second], 16, fake)  # eight to each host
+    finally:
+        stop(one)
+        stop(other)
+
+    assert statuses == [201] * 5 + [403] * 11
+    assert placed_at_binance(fake) == 5

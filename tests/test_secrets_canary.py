@@ -1,17 +1,20 @@
 """Canary secrets (API secret, JWT secret, a user's password, a proxy password,
 the internal token) never appear in any response or log line, whatever route
 is driven, failures included."""
+import itertools
 import re
 
 import pytest
 import requests
 
 from python_service.routes.openapi import PATHS
-from tests.conftest import API_KEY, closed_port
 from tests.fake_binance import FakeBinance
-from tests.processes import output_of, start_express, start_gateway, stop, wait_until_up
-from tests.proxies import start_microsocks
+from tests.support.exchange import API_KEY
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start_express, start_gateway, stop, wait_until_up
+from tests.support.proxies import start_microsocks
 
+pytestmark = pytest.mark.processes  # every test here starts microsocks, gunicorn and node
 CANARIES = {
     "api_secret": "canary-api-secret-7Fq2",
     "jwt_secret": "canary-jwt-secret-0123456789-Xw3",
@@ -62,7 +65,7 @@ def drive_every_route(gateway, api, texts):
                 elif path.startswith("/api/binance/stream/"):  # an endless event stream: its first chunks
                     with requests.get(base + concrete(path), params=QUERY, stream=True, timeout=30) as answer:
                         chunks = answer.iter_content(chunk_size=None)
-                        text = "".join(c.decode() for _, c in zip(range(3), chunks))
+                        text = "".join(c.decode() for c in itertools.islice(chunks, 3))
                         texts.append(f"{answer.status_code} {dict(answer.headers)} {text}")
                 else:
                     keep(requests.get(base + concrete(path), params=QUERY, timeout=30))
@@ -74,8 +77,10 @@ def drive_every_route(gateway, api, texts):
     bearer = {"Authorization": f"Bearer {login['token']}"}
     for path in ("/api/auth/me", "/direct-api/binance/connection-test", "/direct-api/binance/demo-balance", "/"):
         keep(requests.get(api + path, headers=bearer, timeout=30))
-    keep(requests.get(api + "/api/auth/me", headers={"Authorization": "Bearer " + login["token"][:-2] + "xx"}, timeout=10))
-    keep(requests.post(api + "/api/auth/login", data="{not json", headers={"Content-Type": "application/json"}, timeout=10))
+    keep(requests.get(api + "/api/auth/me", headers={"Authorization": "Bearer " + login["token"][:-2] + "xx"},
+                      timeout=10))
+    keep(requests.post(api + "/api/auth/login", data="{not json", headers={"Content-Type": "application/json"},
+                       timeout=10))
     return login["token"]
 
 

@@ -1,6 +1,7 @@
 """Settings: defaults from ARCHITECTURE.md, and a bad value stops start-up naming the variable."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from python_service import create_app
 from python_service.settings import Settings, SettingsError, mask_url, mask_urls_in

@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 SLOW_SOCKETS = 64
 PARKED = 16
 ANSWER_TIMEOUT_S = 5

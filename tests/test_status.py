@@ -1,5 +1,5 @@
 """GET /api/status: liveness and what the service knows, never a call to Binance."""
-from tests.conftest import API_SECRET
+from tests.support.exchange import API_SECRET
 
 
 def test_status_reports_service_version_uptime_and_unknown_upstream_without_calling_binance(client, fake):

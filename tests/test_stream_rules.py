@@ -2,9 +2,14 @@
 import pytest
 
 from python_service.settings import Settings, SettingsError
+from python_service.streams.connection import (
+    ATTEMPT_WINDOW_S,
+    ATTEMPTS_PER_WINDOW,
+    BACKOFF_CAP_S,
+    AttemptLimit,
+    backoff_s,
+)
 from python_service.streams.order_book import Book
-from python_service.streams.connection import (ATTEMPT_WINDOW_S, ATTEMPTS_PER_WINDOW, BACKOFF_CAP_S, AttemptLimit,
-                                                 backoff_s)
 from python_service.upstream.websocket import OutgoingLimit, stream_url
 
 

@@ -3,12 +3,14 @@ fake exchange, whichever worker answers, and a new owner after the owner dies.""
 import os
 import signal
 
+import pytest
 import requests
 
-from tests.conftest import closed_port
-from tests.processes import start_gateway, stop, wait_until_up
-from tests.test_streams import wait_for
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
+from tests.support.waiting import wait_until
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and redis-server
 WAIT_S = 30  # readiness bound: four workers starting on a busy 2-core machine
 
 
@@ -21,20 +23,21 @@ def test_4_workers_hold_one_connection_per_market_and_elect_a_new_owner_when_it_
     session = requests.Session()
     try:
         wait_until_up(base + "/api/status", proc)
-        wait_for(lambda: len(streams.open_connections("spot")) == 1 and len(streams.open_connections("futures")) == 1,
-                 "the owner's connections", WAIT_S)
+        wait_until(lambda: len(streams.open_connections("spot")) == 1 and len(streams.open_connections("futures")) == 1,
+                   "the owner's connections", WAIT_S)
         streams.set_price("ETHUSDT", "3333.33000000")
-        every_worker = wait_for(lambda: _served_by_all_workers(session, base, "3333.33000000"), "every worker", WAIT_S)
+        every_worker = wait_until(lambda: _served_by_all_workers(session, base, "3333.33000000"), "every worker",
+                                  WAIT_S)
         assert len(every_worker) == 4
         assert streams.count("spot") == 1 and streams.count("futures") == 1  # one per market, not one per worker
 
-        owner = wait_for(lambda: _owner_pid(session, base), "the owner's pid", WAIT_S)
+        owner = wait_until(lambda: _owner_pid(session, base), "the owner's pid", WAIT_S)
         os.kill(owner, signal.SIGKILL)
 
-        wait_for(lambda: streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1,
-                 "a new owner's connection", WAIT_S)
+        wait_until(lambda: streams.count("spot") == 2 and len(streams.open_connections("spot")) == 1,
+                   "a new owner's connection", WAIT_S)
         streams.set_price("ETHUSDT", "3444.44000000")
-        wait_for(lambda: _served_by_all_workers(session, base, "3444.44000000"), "every worker again", WAIT_S)
+        wait_until(lambda: _served_by_all_workers(session, base, "3444.44000000"), "every worker again", WAIT_S)
         assert len(streams.open_connections("spot")) == 1 and len(streams.open_connections("futures")) == 1
         assert _owner_pid(session, base) != owner
     finally:

@@ -2,7 +2,7 @@
 import hashlib
 import hmac
 
-from tests.conftest import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET
 
 
 def keyed(make_app, key=API_KEY, secret=API_SECRET, **overrides):

@@ -12,9 +12,11 @@ import threading
 import pytest
 import requests
 
-from tests.conftest import FIXTURE_FALLBACK, closed_port
-from tests.processes import start_gateway, stop, wait_until_up
+from tests.support.exchange import FIXTURE_FALLBACK
+from tests.support.ports import closed_port
+from tests.support.processes import start_gateway, stop, wait_until_up
 
+pytestmark = pytest.mark.processes  # every test here starts gunicorn
 PIPELINED = 1000  # 50 kB of requests: all in the worker's socket buffer before it answers the first
 WAIT_S = 120
 PRICE = "/api/binance/price/BTCUSDT"

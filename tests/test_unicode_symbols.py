@@ -7,7 +7,8 @@ import unicodedata
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from python_service.errors import ApiError
 from python_service.routes import inputs

@@ -5,7 +5,8 @@ firewall is a block, a 418 without Retry-After reads its "banned until", and the
 weight budget counts what is in flight. Concurrency is ordered by the fake's
 hold/release gates, never by sleeps."""
 import threading
-import time
+
+from tests.support.waiting import wait_until
 
 PRICE = "/api/binance/price/BTCUSDT"
 TICKER = "/api/binance/ticker/24hr?symbol=ETHUSDT"
@@ -40,13 +41,6 @@ def in_flight_then_banned(app, fake, then=None):
     gate.release(fault=then)
     slow.join(30)
     return slow.response
-
-
-def settled(condition, seconds=30.0):
-    """Waits (bounded) for `condition`; a readiness wait, not a timing assertion."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
 
 
 def asked_everything(client):
@@ -232,7 +226,7 @@ def test_the_weight_budget_counts_spend_in_flight(make_app, fake):
 
     calls = [Background(app, f"/api/binance/depth?symbol={s}&limit=5000") for s in symbols]  # weight 250 each
     assert gate.wait_arrived(1, timeout=30)
-    settled(lambda: sum(c.is_alive() for c in calls) <= 1)  # every call not parked at the fake has answered
+    wait_until(lambda: sum(c.is_alive() for c in calls) <= 1, "every call not parked at the fake to answer", 30)
     parked = [c for c in calls if c.is_alive()]
     answered_at_once = [c.response for c in calls if not c.is_alive()]
     gate.release()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import socket
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 
@@ -65,7 +66,8 @@ def act(handler, fault: Fault, record, normal_body: Callable[[], Any]) -> bool:
                           used, retry)
     elif fault.kind == "server_error":
         status = fault.status or 503
-        page = f"<html><head><title>{status}</title></head><body><h1>{status} Service Temporarily Unavailable</h1></body></html>"
+        page = (f"<html><head><title>{status}</title></head>"
+                f"<body><h1>{status} Service Temporarily Unavailable</h1></body></html>")
         handler.send_body(record, status, page.encode(), "text/html", handler.weight_headers(used))
     elif fault.kind == "malformed":
         handler.send_body(record, 200, b'{"symbol": "BTCUSDT", "price": "6701', "application/json",
@@ -89,7 +91,7 @@ def _opposite(normal_body: Callable[[], Any]) -> Any:
     """Valid JSON, but a list where the route answers an object and the reverse."""
     try:
         body = normal_body()
-    except Exception:  # the route would have refused the request; any object-expecting client gets a list
+    except Exception:  # noqa: BLE001 - the route would have refused the request: an object-expecting client gets a list
         return []
     return {"unexpected": True} if isinstance(body, list) else []
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 RESTRICTED_MSG = (
     "Service unavailable from a restricted location according to 'b. Eligibility' in "
@@ -37,7 +37,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-def market_of(path: str) -> Optional[str]:
+def market_of(path: str) -> str | None:
     """Binance's two weight pools: spot (/api, /sapi) and USD-M futures (/fapi)."""
     if path.startswith(("/api/", "/sapi/")):
         return "spot"
@@ -49,16 +49,16 @@ def market_of(path: str) -> Optional[str]:
 @dataclass
 class Fault:
     kind: str
-    route: Optional[str] = None  # an exact path such as "/api/v3/ticker/price"; None = every route
-    times: Optional[int] = None  # applies to the next N matching requests, then expires
-    status: Optional[int] = None  # for server_error (default 503) and odd_error_body (default 503)
-    retry_after: Optional[int] = None  # seconds, for rate_limited / banned / firewall; None = header absent
+    route: str | None = None  # an exact path such as "/api/v3/ticker/price"; None = every route
+    times: int | None = None  # applies to the next N matching requests, then expires
+    status: int | None = None  # for server_error (default 503) and odd_error_body (default 503)
+    retry_after: int | None = None  # seconds, for rate_limited / banned / firewall; None = header absent
     delay: float = 0.0  # seconds, for slow
-    from_addr: Optional[str] = None  # only requests from this client address (e.g. 127.0.0.1)
-    market: Optional[str] = None  # "spot" (/api, /sapi) or "futures" (/fapi); None = both
+    from_addr: str | None = None  # only requests from this client address (e.g. 127.0.0.1)
+    market: str | None = None  # "spot" (/api, /sapi) or "futures" (/fapi); None = both
     body: Any = field(default=UNSET)  # for odd_error_body and wrong_shape; any JSON value, None = null
     interval: float = 0.5  # seconds between bytes, for drip
-    ban_s: Optional[int] = None  # ban length written in a 418's message (default retry_after, else 120)
+    ban_s: int | None = None  # ban length written in a 418's message (default retry_after, else 120)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -93,7 +93,7 @@ class FaultBook:
         with self._lock:
             self._faults.clear()
 
-    def take(self, path: str, client_addr: str) -> Optional[Fault]:
+    def take(self, path: str, client_addr: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(path, client_addr):

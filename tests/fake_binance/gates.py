@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Optional, Union
 
 from .faults import MARKETS, Fault, market_of
 
@@ -14,7 +13,7 @@ from .faults import MARKETS, Fault, market_of
 MAX_PARK_S = 60.0
 
 
-def as_fault(fault: Union[Fault, str, dict, None]) -> Optional[Fault]:
+def as_fault(fault: Fault | str | dict | None) -> Fault | None:
     if fault is None or isinstance(fault, Fault):
         return fault
     if isinstance(fault, str):
@@ -27,28 +26,28 @@ class _Ticket:
 
     def __init__(self):
         self.event = threading.Event()
-        self.fault: Optional[Fault] = None
+        self.fault: Fault | None = None
 
 
 class Gate:
     """Parks the requests it matches until released. See FakeBinance.hold."""
 
-    def __init__(self, gate_id: int, route: Optional[str] = None, market: Optional[str] = None,
-                 times: Optional[int] = None, from_addr: Optional[str] = None):
+    def __init__(self, gate_id: int, route: str | None = None, market: str | None = None,
+                 times: int | None = None, from_addr: str | None = None):
         if market is not None and market not in MARKETS:
             raise ValueError(f"unknown market {market!r}; one of {sorted(MARKETS)}")
         self.id, self.route, self.market, self.from_addr = gate_id, route, market, from_addr
         self.times = times  # how many more requests it will catch; None = no limit
         self.arrived = 0  # requests parked here so far (released ones included)
-        self._then: Optional[Fault] = None
+        self._then: Fault | None = None
         self._parked: deque[_Ticket] = deque()
         self._permits = 0  # releases given before their requests arrived
-        self._permit_fault: Optional[Fault] = None  # the fault those early releases asked for
+        self._permit_fault: Fault | None = None  # the fault those early releases asked for
         self._open = False  # release() without n: everything passes from now on
         self._cond = threading.Condition()
 
     # ----- what tests call -----
-    def then(self, fault: Union[Fault, str, dict, None]) -> "Gate":
+    def then(self, fault: Fault | str | dict | None) -> Gate:
         """Released requests act out `fault` (a Fault, a kind, or Fault's fields) instead of answering normally."""
         with self._cond:
             self._then = as_fault(fault)
@@ -59,7 +58,7 @@ class Gate:
         with self._cond:
             return self._cond.wait_for(lambda: self.arrived >= n, timeout)
 
-    def release(self, n: Optional[int] = None, fault: Union[Fault, str, dict, None] = None) -> int:
+    def release(self, n: int | None = None, fault: Fault | str | dict | None = None) -> int:
         """Lets the `n` oldest parked requests go (all of them, and every later one, when n is None);
         a release for a request not yet parked lets it through on arrival. `fault` overrides then().
         Returns how many parked requests were let go now."""
@@ -103,7 +102,7 @@ class Gate:
             self.times -= 1
         return True
 
-    def park(self, stopping: threading.Event) -> Optional[Fault]:
+    def park(self, stopping: threading.Event) -> Fault | None:
         """Waits for a release; returns the fault the request should act out (None: answer normally)."""
         ticket = _Ticket()
         with self._cond:
@@ -120,7 +119,7 @@ class Gate:
                     self._parked.remove(ticket)
         return None if stopping.is_set() else ticket.fault
 
-    def _free(self, ticket: _Ticket, fault: Optional[Fault]) -> None:
+    def _free(self, ticket: _Ticket, fault: Fault | None) -> None:
         ticket.fault = fault or self._then
         ticket.event.set()
 
@@ -147,7 +146,7 @@ class GateBook:
                     return gate
         raise KeyError(gate_id)
 
-    def catch(self, path: str, client_addr: str) -> Optional[Gate]:
+    def catch(self, path: str, client_addr: str) -> Gate | None:
         with self._lock:
             for gate in self._gates:
                 with gate._cond:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Optional
 from urllib.parse import parse_qsl, urlsplit
 
 from . import control, mirror_routes
@@ -36,8 +35,8 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes; no 40 ms delayed-ACK stall
     server_version = "FakeBinance/1.0"
-    market: Optional[str] = None  # "spot" / "futures" of the request being answered
-    drip_interval: Optional[float] = None  # set by a drip fault: send the body one byte at a time
+    market: str | None = None  # "spot" / "futures" of the request being answered
+    drip_interval: float | None = None  # set by a drip fault: send the body one byte at a time
 
     def log_message(self, *args):  # keep test output quiet
         pass

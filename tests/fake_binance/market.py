@@ -65,7 +65,8 @@ def ticker_24hr(symbol: str, price: str, now_ms: int) -> dict:
 def tick_and_step(price: str) -> tuple[str, str]:
     """Tick and lot step by price magnitude, as Binance sets them (BTCUSDT: 0.01 and 0.00001)."""
     p = Decimal(price)
-    tick = "0.01000000" if p >= 10 else "0.00100000" if p >= 1 else "0.00001000" if p >= Decimal("0.01") else "0.00000001"
+    tick = ("0.01000000" if p >= 10 else "0.00100000" if p >= 1 else "0.00001000" if p >= Decimal("0.01")
+            else "0.00000001")
     step = "0.00001000" if p >= 10000 else "0.00010000" if p >= 100 else "0.01000000" if p >= 1 else "1.00000000"
     return tick, step
 
@@ -108,7 +109,8 @@ def exchange_symbol(symbol: str, price: str = "1", status: str = "TRADING") -> d
             {"filterType": "LOT_SIZE", "minQty": step, "maxQty": "9000.00000000", "stepSize": step},
             {"filterType": "ICEBERG_PARTS", "limit": 100},
             # Published with stepSize 0 (no step rule); its maxQty still binds MARKET orders.
-            {"filterType": "MARKET_LOT_SIZE", "minQty": "0.00000000", "maxQty": "120.00000000", "stepSize": "0.00000000"},
+            {"filterType": "MARKET_LOT_SIZE", "minQty": "0.00000000", "maxQty": "120.00000000",
+             "stepSize": "0.00000000"},
             {"filterType": "TRAILING_DELTA", "minTrailingAboveDelta": 10, "maxTrailingAboveDelta": 2000,
              "minTrailingBelowDelta": 10, "maxTrailingBelowDelta": 2000},
             {"filterType": "PERCENT_PRICE_BY_SIDE", "bidMultiplierUp": "5", "bidMultiplierDown": "0.2",
@@ -139,7 +141,8 @@ def spot_rate_limits(weight_limit: int) -> list[dict]:
 def account(now_ms: int, balances: list) -> dict:
     return {
         "makerCommission": 10, "takerCommission": 10, "buyerCommission": 0, "sellerCommission": 0,
-        "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000", "seller": "0.00000000"},
+        "commissionRates": {"maker": "0.00100000", "taker": "0.00100000", "buyer": "0.00000000",
+                            "seller": "0.00000000"},
         "canTrade": True, "canWithdraw": False, "canDeposit": True, "brokered": False,
         "requireSelfTradePrevention": False, "preventSor": False,
         "updateTime": now_ms, "accountType": "SPOT",

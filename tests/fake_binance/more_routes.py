@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import market
-from .listings import FUTURES_SYMBOLS  # noqa: F401  (kept importable from here)
 
 INTERVAL_MS = {"1s": 1_000, "1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
                "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000, "8h": 28_800_000,
@@ -24,7 +23,8 @@ def _int(params, name, default, low, high, error):
     try:
         value = int(raw)
     except ValueError:
-        raise error(400, -1100, f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.")
+        raise error(400, -1100,
+                    f"Illegal characters found in parameter '{name}'; legal range is '^[0-9]{{1,20}}$'.") from None
     if not low <= value <= high:
         raise error(400, -1130, f"Invalid data sent for a parameter: {name}.")
     return value
@@ -49,9 +49,9 @@ def klines(fake, params, error, price=None):
         wobble = Decimal(1) + Decimal((i % 7) - 3) / 1000
         open_, close = price * wobble, price * (wobble + Decimal("0.0005"))
         volume = Decimal(10 + i % 5)
-        rows.append([open_time, _d(open_), _d(max(open_, close) * Decimal("1.001")), _d(min(open_, close) * Decimal("0.999")),
-                     _d(close), _d(volume), open_time + step - 1, _d(volume * close), 100 + i,
-                     _d(volume / 2), _d(volume * close / 2), "0"])
+        rows.append([open_time, _d(open_), _d(max(open_, close) * Decimal("1.001")),
+                     _d(min(open_, close) * Decimal("0.999")), _d(close), _d(volume), open_time + step - 1,
+                     _d(volume * close), 100 + i, _d(volume / 2), _d(volume * close / 2), "0"])
     return rows
 
 

@@ -22,9 +22,9 @@ import socket
 import struct
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable, Optional
 
 TYPES = ("LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
 REQUIRED = {  # Binance's "Additional mandatory parameters based on type"
@@ -53,7 +53,7 @@ class Answer:
     """A handler's answer with Binance's order-count headers and, maybe, a lost answer."""
     body: object
     headers: dict = field(default_factory=dict)
-    drop: Optional[str] = None
+    drop: str | None = None
 
 
 class OrderEngine:
@@ -98,7 +98,7 @@ class OrderEngine:
         with self.booked:
             return self.booked.wait_for(lambda: len(self.spot) + len(self.futures_orders) >= count, timeout)
 
-    def orders(self, client_order_id: Optional[str] = None) -> list[dict]:
+    def orders(self, client_order_id: str | None = None) -> list[dict]:
         with self.lock:
             every = self.spot + self.futures_orders
             return [dict(o) for o in every if client_order_id is None or o["clientOrderId"] == client_order_id]
@@ -152,7 +152,7 @@ class OrderEngine:
             self.match()
             try:
                 order = self._find(self.spot, params)
-            except Exception:
+            except Exception:  # noqa: BLE001 - whatever _find refuses (no id, no such order) is Binance's -2011 here
                 raise self.error(400, -2011, "Unknown order sent.") from None
             if order["status"] not in OPEN:
                 raise self.error(400, -2011, "Unknown order sent.")
@@ -189,7 +189,8 @@ class OrderEngine:
         quote_qty = self._decimal(params, "quoteOrderQty")
         if kind == "MARKET":
             if (quantity is None) == (quote_qty is None):
-                raise self.error(400, -1102, "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
+                raise self.error(400, -1102,
+                                 "Param 'quantity' or 'quoteOrderQty' must be sent, but both were empty/null!"
                                  if quantity is None else "Combination of optional parameters invalid.")
             if quantity is None:
                 quantity = (quote_qty / market).quantize(Decimal("0.00001"), rounding="ROUND_DOWN")
@@ -225,7 +226,8 @@ class OrderEngine:
             if not self._triggered(order["type"], order["side"], order["stopPrice"], market):
                 return
             order["triggered"] = True
-        if order["type"] in ("MARKET", "STOP_LOSS", "TAKE_PROFIT") or self._crosses(order["side"], order["price"], market):
+        if (order["type"] in ("MARKET", "STOP_LOSS", "TAKE_PROFIT")
+                or self._crosses(order["side"], order["price"], market)):
             self._fill(order, market)
 
     def _fill(self, order: dict, price: Decimal) -> None:
@@ -263,9 +265,10 @@ class OrderEngine:
     def _lock(self, order: dict) -> None:
         """A resting order locks what it would spend (a BUY its quote, a SELL its base)."""
         base, quote = self.assets_of(order["symbol"])
-        asset, amount = (quote, order["price"] * order["origQty"]) if order["side"] == "BUY" else (base, order["origQty"])
         if order["side"] == "BUY" and not order["price"]:
             return  # a stop-market buy has no price to lock at
+        buying = order["side"] == "BUY"
+        asset, amount = (quote, order["price"] * order["origQty"]) if buying else (base, order["origQty"])
         wallet = self._wallet(asset)
         wallet["free"] -= amount
         wallet["locked"] += amount
@@ -293,7 +296,7 @@ class OrderEngine:
             return [dict(t) for t in self.trades if t["symbol"] == symbol][-limit:]
 
     @staticmethod
-    def _crosses(side: str, price: Optional[Decimal], market: Decimal) -> bool:
+    def _crosses(side: str, price: Decimal | None, market: Decimal) -> bool:
         return price is not None and (price >= market if side == "BUY" else price <= market)
 
     @staticmethod
@@ -302,7 +305,7 @@ class OrderEngine:
         rising = kind.startswith("STOP_LOSS") == (side == "BUY")
         return market >= stop if rising else market <= stop
 
-    def _response(self, order: dict, resp_type: Optional[str]) -> dict:
+    def _response(self, order: dict, resp_type: str | None) -> dict:
         """ACK, RESULT or FULL; MARKET and LIMIT default to FULL, other types to ACK (Binance's rule)."""
         resp_type = resp_type or ("FULL" if order["type"] in ("MARKET", "LIMIT") else "ACK")
         ack = {"symbol": order["symbol"], "orderId": order["orderId"], "orderListId": -1,
@@ -334,7 +337,8 @@ class OrderEngine:
         symbol = self._mandatory(params, "symbol")
         order_id, client_id = params.get("orderId"), params.get("origClientOrderId")
         if order_id is None and client_id is None:
-            raise self.error(400, -1102, "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!")
+            raise self.error(400, -1102,
+                             "Param 'origClientOrderId' or 'orderId' must be sent, but both were empty/null!")
         for order in reversed(book):  # the newest order with a reused clientOrderId
             if order["symbol"] == symbol and (str(order["orderId"]) == order_id or order["clientOrderId"] == client_id):
                 return order
@@ -351,7 +355,7 @@ class OrderEngine:
         longer = sum(1 for t in self.placed_at if now - t <= window)
         return {"X-MBX-ORDER-COUNT-10S": str(recent), f"X-MBX-ORDER-COUNT-{long_interval}": str(longer)}
 
-    def _next_drop(self) -> Optional[str]:
+    def _next_drop(self) -> str | None:
         return self.drops.pop(0) if self.drops else None
 
     def lose_answer(self, handler, mode: str, used: int) -> None:
@@ -499,7 +503,7 @@ class OrderEngine:
             raise self.error(400, -1102, f"Mandatory parameter '{name}' was not sent, was empty/null, or malformed.")
         return value
 
-    def _decimal(self, params, name: str) -> Optional[Decimal]:
+    def _decimal(self, params, name: str) -> Decimal | None:
         raw = params.get(name)
         if raw is None:
             return None
@@ -508,5 +512,6 @@ class OrderEngine:
         except ArithmeticError:
             value = None
         if value is None or not value.is_finite() or value <= 0:
-            raise self.error(400, -1100, f"Illegal characters found in parameter '{name}'; legal range is '^([0-9]{{1,20}})(\\.[0-9]{{1,20}})?$'.")
+            raise self.error(400, -1100, f"Illegal characters found in parameter '{name}'; legal range is "
+                                         "'^([0-9]{1,20})(\\.[0-9]{1,20})?$'.")
         return value

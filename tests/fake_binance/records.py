@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from .faults import market_of
 
@@ -18,11 +17,11 @@ class RequestRecord:
     weight: int
     at: float
     status: int = 0
-    fault: Optional[str] = None
+    fault: str | None = None
     held: bool = False  # parked by a hold() gate before it was answered
 
     @property
-    def market(self) -> Optional[str]:
+    def market(self) -> str | None:
         return market_of(self.path)
 
 

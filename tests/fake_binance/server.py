@@ -7,12 +7,11 @@ import hmac
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
-from . import listings, market, mirror_routes
+from . import listings, market, mirror_routes, orders
 from . import more_routes as more
-from . import orders
 from .faults import MARKETS, Fault, FaultBook
 from .gates import Gate, GateBook
 from .handler import Handler, Server
@@ -32,14 +31,15 @@ class Route:
     futures: bool = False
 
 
-def _symbols_param(params: dict) -> Optional[list]:
+def _symbols_param(params: dict) -> list | None:
     raw = params.get("symbols")
     if raw is None:
         return None
     try:
         symbols = json.loads(raw)
     except ValueError:
-        raise BinanceError(400, -1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.")
+        raise BinanceError(400, -1100, "Illegal characters found in parameter 'symbols'; legal range is "
+                           "'^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'.") from None
     if not isinstance(symbols, list) or not symbols or not all(isinstance(s, str) for s in symbols):
         raise BinanceError(400, -1100, "Illegal characters found in parameter 'symbols'.")
     return symbols
@@ -68,10 +68,10 @@ def _const(weight):
 class FakeBinance:
     """Start with `start()`; `url` is the spot root and also serves /fapi and /sapi."""
 
-    def __init__(self, host: str = "127.0.0.1", api_keys: Optional[dict] = None,
+    def __init__(self, host: str = "127.0.0.1", api_keys: dict | None = None,
                  weight_limit: int = WEIGHT_LIMIT_1M, clock: Callable[[], float] = time.time,
-                 weight_clock: Optional[Callable[[], float]] = None, odd_symbols: bool = False,
-                 futures_weight_limit: Optional[int] = None):
+                 weight_clock: Callable[[], float] | None = None, odd_symbols: bool = False,
+                 futures_weight_limit: int | None = None):
         self.host = host
         self.api_keys = dict(api_keys or {})
         self.weight_limit = weight_limit
@@ -88,8 +88,8 @@ class FakeBinance:
         self._report_weight = {m: True for m in MARKETS}
         self._odd_symbols_at_start = odd_symbols
         self._stopping = threading.Event()
-        self._httpd: Optional[Server] = None
-        self._thread: Optional[threading.Thread] = None
+        self._httpd: Server | None = None
+        self._thread: threading.Thread | None = None
         self._list_symbols(odd_symbols)
         self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # the fake's own routes win
         self.write_routes = mirror_routes.write_routes(self)  # writes the order engine does not serve
@@ -97,7 +97,7 @@ class FakeBinance:
         self.routes.update(self.orders.routes(Route, _const))  # "METHOD /path" keys for POST and DELETE
 
     # ----- lifecycle -----
-    def start(self, port: int = 0) -> "FakeBinance":
+    def start(self, port: int = 0) -> FakeBinance:
         handler = type("Handler", (Handler,), {"fake": self})
         self._httpd = Server((self.host, port), handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
@@ -123,17 +123,17 @@ class FakeBinance:
     def add_fault(self, kind: str, **kwargs) -> Fault:
         return self.faults.add(Fault(kind, **kwargs))
 
-    def hold(self, route: Optional[str] = None, market: Optional[str] = None, times: Optional[int] = None,
-             from_addr: Optional[str] = None) -> Gate:
+    def hold(self, route: str | None = None, market: str | None = None, times: int | None = None,
+             from_addr: str | None = None) -> Gate:
         """Parks matching requests (logged, not yet answered) until the gate is released."""
         return self.gates.add(route=route, market=market, times=times, from_addr=from_addr)
 
-    def requests_to(self, path: Optional[str] = None, market: Optional[str] = None) -> list[RequestRecord]:
+    def requests_to(self, path: str | None = None, market: str | None = None) -> list[RequestRecord]:
         with self._log_lock:
             return [r for r in self.log
                     if (path is None or r.path == path) and (market is None or r.market == market)]
 
-    def count(self, path: Optional[str] = None, market: Optional[str] = None) -> int:
+    def count(self, path: str | None = None, market: str | None = None) -> int:
         return len(self.requests_to(path, market))
 
     def reset(self) -> None:
@@ -194,16 +194,16 @@ class FakeBinance:
     def report_weight(self, on: bool) -> None:
         self.set_report_weight(on)
 
-    def set_report_weight(self, on: bool, market: Optional[str] = None) -> None:
+    def set_report_weight(self, on: bool, market: str | None = None) -> None:
         if market is not None and market not in MARKETS:
             raise ValueError(f"unknown market {market!r}; one of {sorted(MARKETS)}")
         for name in [market] if market else MARKETS:
             self._report_weight[name] = bool(on)
 
-    def reports_weight(self, market: Optional[str]) -> bool:
+    def reports_weight(self, market: str | None) -> bool:
         return self._report_weight.get(market, True)
 
-    def limit_of(self, market: Optional[str]) -> int:
+    def limit_of(self, market: str | None) -> int:
         if market == "futures" and self.futures_weight_limit is not None:
             return self.futures_weight_limit
         return self.weight_limit
@@ -262,7 +262,7 @@ class FakeBinance:
     def _more(self, handler):
         return lambda params, headers: handler(self, params, BinanceError)
 
-    def check_symbol_spelling(self, symbol: Optional[str], param: str = "symbol") -> None:
+    def check_symbol_spelling(self, symbol: str | None, param: str = "symbol") -> None:
         """-1100 for characters Binance never accepts in a symbol (before -1121 for an unknown one)."""
         if symbol and not listings.legal_symbol(symbol):
             raise BinanceError(400, -1100, f"Illegal characters found in parameter '{param}'; "
@@ -318,12 +318,15 @@ class FakeBinance:
         if secret is None:
             raise BinanceError(401, -2015, "Invalid API-key, IP, or permissions for action.")
         if "timestamp" not in params:
-            raise BinanceError(400, -1102, "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
+            raise BinanceError(400, -1102,
+                               "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.")
         timestamp, window = int(params["timestamp"]), int(params.get("recvWindow", 5000))
         now = self.server_time_ms()
         if timestamp >= now + 1000 or now - timestamp > window:
-            raise BinanceError(400, -1021, "Timestamp for this request was 1000ms ahead of the server's time."
-                               if timestamp >= now + 1000 else "Timestamp for this request is outside of the recvWindow.")
+            raise BinanceError(400, -1021,
+                               "Timestamp for this request was 1000ms ahead of the server's time."
+                               if timestamp >= now + 1000 else
+                               "Timestamp for this request is outside of the recvWindow.")
         payload, _, signature = query.rpartition("&signature=")
         expected = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
         if not signature or not hmac.compare_digest(expected, signature):

@@ -26,13 +26,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Optional
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
-from .more_routes import FUTURES_SYMBOLS, INTERVAL_MS
+from .listings import FUTURES_SYMBOLS
+from .more_routes import INTERVAL_MS
 
 FIRST_DEPTH_ID = 1027024  # the REST snapshot's lastUpdateId before any update
 FUTURES_ID_STRIDE = 7  # futures: ids an event's U is past the previous event's u (other symbols' updates)
@@ -48,8 +48,8 @@ class StreamConnection:
     path: str
     opened_at: float
     streams: set = field(default_factory=set)
-    closed_at: Optional[float] = None
-    close_reason: Optional[str] = None  # set when the fake closed it
+    closed_at: float | None = None
+    close_reason: str | None = None  # set when the fake closed it
     requests: list = field(default_factory=list)  # the JSON requests the client sent
     conn: object = field(default=None, repr=False)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -83,7 +83,7 @@ class FakeStreams:
         self._server = None
 
     # ----- lifecycle -----
-    def start(self, port: int = 0) -> "FakeStreams":
+    def start(self, port: int = 0) -> FakeStreams:
         self._server = serve(self._handle, self.host, port, process_request=self._process_request,
                              ping_interval=self.ping_interval, ping_timeout=self.ping_timeout,
                              close_timeout=1, compression=None)
@@ -110,16 +110,16 @@ class FakeStreams:
         return f"ws://{self.host}:{self.port}/futures"
 
     # ----- what tests use -----
-    def open_connections(self, market: Optional[str] = None) -> list[StreamConnection]:
+    def open_connections(self, market: str | None = None) -> list[StreamConnection]:
         with self._lock:
             return [c for c in self.connections if c.open and market in (None, c.market)]
 
-    def count(self, market: Optional[str] = None) -> int:
+    def count(self, market: str | None = None) -> int:
         """Connections ever opened (to `market`)."""
         with self._lock:
             return sum(1 for c in self.connections if market in (None, c.market))
 
-    def disconnect(self, market: Optional[str] = None) -> int:
+    def disconnect(self, market: str | None = None) -> int:
         """Closes every open connection (to `market`), as Binance does at the 24 h mark."""
         closing = self.open_connections(market)
         for record in closing:
@@ -129,7 +129,7 @@ class FakeStreams:
                 pass
         return len(closing)
 
-    def stall(self, market: Optional[str] = None, on: bool = True) -> None:
+    def stall(self, market: str | None = None, on: bool = True) -> None:
         for name in ([market] if market else [SPOT, FUTURES]):
             (self.stalled.add if on else self.stalled.discard)(name)
 

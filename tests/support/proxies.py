@@ -1,13 +1,16 @@
 """Real proxy servers for the tests, their outgoing side bound to 127.0.0.2:
 microsocks (SOCKS5, Debian) and tinyproxy (HTTP with CONNECT, Debian)."""
+from __future__ import annotations
+
 import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from tests.conftest import closed_port
+from tests.support.ports import closed_port
+from tests.support.processes import output_of, start, stop
+from tests.support.waiting import wait_until
 
 OUTGOING = "127.0.0.2"  # the fake exchange restricts 127.0.0.1 and serves 127.0.0.2
 
@@ -18,34 +21,32 @@ def _binary(name: str) -> str:
     return path
 
 
-def _wait_listening(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"proxy exited with {proc.returncode}"
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError("proxy did not start")
+def _listening(port: int, proc: subprocess.Popen) -> bool:
+    assert proc.poll() is None, f"proxy exited with {proc.returncode}:\n{output_of(proc)}"
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
 
 
 class Proxy:
-    def __init__(self, proc: subprocess.Popen, url: str, tmp: tempfile.TemporaryDirectory = None):
-        self.proc, self.url, self._tmp = proc, url, tmp
+    def __init__(self, command: list, port: int, url: str, tmp: tempfile.TemporaryDirectory | None = None):
+        self.proc, self.url, self._tmp = start(command), url, tmp
+        try:
+            wait_until(lambda: _listening(port, self.proc), "the proxy to listen", 10, interval=0.05)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop(self.proc, 5)
         if self._tmp:
             self._tmp.cleanup()
 
 
-def start_microsocks(user: str = None, password: str = None, scheme: str = "socks5h", hosts: str = None) -> Proxy:
+def start_microsocks(user: str | None = None, password: str | None = None, scheme: str = "socks5h",
+                     hosts: str | None = None) -> Proxy:
     """SOCKS5 on 127.0.0.1; with `hosts`, it runs in its own mount namespace whose
     /etc/hosts is that text: names only the proxy side can resolve."""
     port = closed_port()
@@ -59,10 +60,8 @@ def start_microsocks(user: str = None, password: str = None, scheme: str = "sock
         hosts_file.write_text(hosts)
         inner = " ".join(f"'{part}'" for part in command)
         command = [_binary("unshare"), "-m", "sh", "-c", f"mount --bind '{hosts_file}' /etc/hosts && exec {inner}"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
     auth = f"{user}:{password}@" if user else ""
-    return Proxy(proc, f"{scheme}://{auth}127.0.0.1:{port}", tmp)
+    return Proxy(command, port, f"{scheme}://{auth}127.0.0.1:{port}", tmp)
 
 
 def start_tinyproxy() -> Proxy:
@@ -71,7 +70,4 @@ def start_tinyproxy() -> Proxy:
     config = Path(tmp.name) / "tinyproxy.conf"
     config.write_text(f"Port {port}\nListen 127.0.0.1\nBind {OUTGOING}\nTimeout 30\nMaxClients 50\n"
                       "LogLevel Critical\nAllow 127.0.0.1\nDisableViaHeader Yes\n")
-    proc = subprocess.Popen([_binary("tinyproxy"), "-d", "-c", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait_listening(port, proc)
-    return Proxy(proc, f"http://127.0.0.1:{port}", tmp)
+    return Proxy([_binary("tinyproxy"), "-d", "-c", str(config)], port, f"http://127.0.0.1:{port}", tmp)

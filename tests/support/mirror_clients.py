@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Optional
 
 CCXT_OPTIONS = {
     # only mirrored paths: spot and USDT-M markets, no sapi (currencies, margin pairs)
@@ -21,7 +20,7 @@ def ccxt_urls(root: str) -> dict:
             "fapiPrivate": f"{root}/fapi/v1", "fapiPrivateV2": f"{root}/fapi/v2"}
 
 
-def ccxt_binance(root: str, api_key: Optional[str] = None, secret: Optional[str] = None):
+def ccxt_binance(root: str, api_key: str | None = None, secret: str | None = None):
     import ccxt
 
     exchange = ccxt.binance({"apiKey": api_key, "secret": secret, "enableRateLimit": False,
@@ -30,7 +29,7 @@ def ccxt_binance(root: str, api_key: Optional[str] = None, secret: Optional[str]
     return exchange
 
 
-def python_binance(root: str, api_key: Optional[str] = None, secret: Optional[str] = None):
+def python_binance(root: str, api_key: str | None = None, secret: str | None = None):
     from binance.client import Client
 
     client = Client(api_key, secret, ping=False)
