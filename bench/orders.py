@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 from tests.fake_binance import FakeBinance
 from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
 from tests.support.ports import closed_port
-from tests.support.processes import start_gateway, stop, wait_until_up
+from tests.support.processes import INTERNAL_TOKEN, start_gateway, stop, wait_until_up
 
 
 def schedule(fake: FakeBinance, orders: int) -> dict:
@@ -45,7 +45,8 @@ def schedule(fake: FakeBinance, orders: int) -> dict:
 def place(url: str, number: int) -> requests.Response:
     order = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.00100",
              "clientOrderId": f"bench-{number}"}
-    return requests.post(url + "/api/binance/orders", json=order, timeout=60)
+    return requests.post(url + "/api/binance/orders", json=order, timeout=60,
+                         headers={"X-Internal-Token": INTERNAL_TOKEN})
 
 
 def run(orders: int, clients: int) -> dict:
