@@ -50,6 +50,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_DELETE(self):
         self._serve("DELETE")
 
+    def do_PUT(self):
+        self._serve("PUT")
+
     def _serve(self, method: str):
         parts = urlsplit(self.path)
         # Per request, not per kept-alive connection: a drip must not leak into the next answer.
@@ -91,6 +94,8 @@ class Handler(BaseHTTPRequestHandler):
         try:
             if route.signed:
                 fake.check_signature(query, params, headers)
+            elif route.keyed:
+                fake.check_key(headers)
             answer = route.handler(params, headers)
         except BinanceError as err:
             return self.send_json(record, err.status, {"code": err.code, "msg": err.msg}, used)

@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from . import user_data
+
 TYPES = ("LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
 REQUIRED = {  # Binance's "Additional mandatory parameters based on type"
     "LIMIT": ("timeInForce", "quantity", "price"),
@@ -37,6 +39,8 @@ REQUIRED = {  # Binance's "Additional mandatory parameters based on type"
     "LIMIT_MAKER": ("quantity", "price"),
 }
 OPEN = ("NEW", "PARTIALLY_FILLED")
+FUTURES_STOP_TYPES = ("STOP_MARKET", "TAKE_PROFIT_MARKET")
+FUTURES_TYPES = ("MARKET", "LIMIT", *FUTURES_STOP_TYPES)
 DROP_MODES = ("hold", "reset", "503")
 FUTURES_LEVERAGE_DEFAULT = 20
 MAINT_MARGIN_RATE = Decimal("0.004")
@@ -57,8 +61,9 @@ class Answer:
 
 
 class OrderEngine:
-    def __init__(self, fake, error: Callable):
+    def __init__(self, fake, error: Callable, user_events=None):
         self.fake, self.error = fake, error  # error(status, code, msg) -> BinanceError
+        self.user_data = user_events  # user_data.UserData: the account's events go there
         self.lock = threading.RLock()
         self.booked = threading.Condition(self.lock)
         self.released = threading.Event()
@@ -104,11 +109,14 @@ class OrderEngine:
             return [dict(o) for o in every if client_order_id is None or o["clientOrderId"] == client_order_id]
 
     def match(self) -> None:
-        """Fills or triggers resting spot orders whose price the market has crossed."""
+        """Fills or triggers resting orders whose price the market has crossed (spot and futures)."""
         with self.lock:
             for order in self.spot:
-                if order["status"] == "NEW":
+                if order["status"] in OPEN:
                     self._work(order)
+            for order in self.futures_orders:
+                if order["status"] == "NEW":
+                    self._work_futures(order)
 
     # ----- routes -----
     def routes(self, route_type, const) -> dict:
@@ -126,6 +134,9 @@ class OrderEngine:
             "POST /fapi/v1/leverage": r(self.futures_leverage, const(1), signed=True, futures=True),
             "POST /fapi/v1/order": r(self.place_futures, const(0), signed=True, futures=True),
             "/fapi/v1/order": r(self.query_futures, const(1), signed=True, futures=True),
+            "DELETE /fapi/v1/order": r(self.cancel_futures, const(1), signed=True, futures=True),
+            "/fapi/v1/openOrders": r(self.open_futures, lambda p: 1 if "symbol" in p else 40, signed=True,
+                                     futures=True),
         }
 
     # ----- spot -----
@@ -158,6 +169,9 @@ class OrderEngine:
                 raise self.error(400, -2011, "Unknown order sent.")
             order.update(status="CANCELED", updateTime=self.fake.server_time_ms())
             self._unlock(order)
+            self._spot_report(order, "CANCELED")
+            if order.get("rested"):
+                self._balances_report(order)
             view = self._view(order)
             return {"symbol": order["symbol"], "origClientOrderId": order["clientOrderId"], "orderId": order["orderId"],
                     "orderListId": -1, "clientOrderId": params.get("newClientOrderId") or f"cancel{order['orderId']}",
@@ -213,10 +227,12 @@ class OrderEngine:
         book.append(order)
         self.placed_at.append(self.fake.server_time_ms())
         if book is self.spot:
+            self._spot_report(order, "NEW")
             self._work(order)
             if order["status"] == "NEW":
                 order["rested"] = True
                 self._lock(order)
+                self._balances_report(order)
         self.booked.notify_all()
 
     def _work(self, order: dict) -> None:
@@ -230,27 +246,52 @@ class OrderEngine:
                 or self._crosses(order["side"], order["price"], market)):
             self._fill(order, market)
 
-    def _fill(self, order: dict, price: Decimal) -> None:
-        quantity, buying = order["origQty"], order["side"] == "BUY"
+    def _fill(self, order: dict, price: Decimal, quantity: Decimal | None = None) -> None:
+        """Fills `quantity` (the rest of the order when None) at `price`: the wallet moves (what was
+        locked for it is given back first), a fill and a trade are recorded, the events go out."""
+        quantity = order["origQty"] - order["executedQty"] if quantity is None else quantity
+        buying = order["side"] == "BUY"
         base, quote = self.assets_of(order["symbol"])
         received, spent = (base, quote) if buying else (quote, base)
         amount_in, amount_out = (quantity, price * quantity) if buying else (price * quantity, quantity)
         commission = (amount_in * COMMISSION_RATE).quantize(_Q)
-        self._unlock(order)
+        self._unlock(order, quantity)
         self._wallet(received)["free"] += amount_in - commission
         self._wallet(spent)["free"] -= amount_out
-        order.update(status="FILLED", executedQty=quantity, cummulativeQuoteQty=price * quantity,
+        executed = order["executedQty"] + quantity
+        order.update(status="FILLED" if executed >= order["origQty"] else "PARTIALLY_FILLED", executedQty=executed,
+                     cummulativeQuoteQty=order["cummulativeQuoteQty"] + price * quantity,
                      updateTime=self.fake.server_time_ms())
+        maker = order["type"] in ("LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT") \
+            and order.get("rested", False)
         fill = {"price": _s(price), "qty": _s(quantity), "commission": _s(commission), "commissionAsset": received,
                 "tradeId": next(self.trade_ids)}
         order["fills"].append(fill)
+        self._spot_report(order, "TRADE", {**fill, "maker": maker})
+        self._balances_report(order, received, spent)
         self.trades.append({"symbol": order["symbol"], "id": fill["tradeId"], "orderId": order["orderId"],
                             "orderListId": -1, "price": fill["price"], "qty": fill["qty"],
                             "quoteQty": _s(price * quantity), "commission": fill["commission"],
                             "commissionAsset": received, "time": order["updateTime"], "isBuyer": buying,
-                            "isMaker": order["type"] in ("LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT",
-                                                         "TAKE_PROFIT_LIMIT") and order.get("rested", False),
-                            "isBestMatch": True})
+                            "isMaker": maker, "isBestMatch": True})
+
+    def fill_partially(self, client_order_id: str, quantity: str) -> None:
+        """A test control: part of a resting spot order fills now, at its own price."""
+        with self.lock:
+            order = next(o for o in reversed(self.spot) if o["clientOrderId"] == client_order_id
+                         and o["status"] in OPEN)
+            self._fill(order, order["price"], Decimal(quantity))
+
+    def _spot_report(self, order: dict, execution: str, fill: dict | None = None) -> None:
+        if self.user_data is not None:
+            self.user_data.spot_event(user_data.execution_report(order, execution, self.fake.server_time_ms(),
+                                                                 fill, _s))
+
+    def _balances_report(self, order: dict, *assets: str) -> None:
+        if self.user_data is not None:
+            touched = list(dict.fromkeys(assets or self.assets_of(order["symbol"])))
+            self.user_data.spot_event(user_data.account_position(self.balances, touched,
+                                                                 self.fake.server_time_ms(), _s))
 
     def assets_of(self, symbol: str) -> tuple[str, str]:
         """(base, quote) of a spot symbol, as its exchangeInfo entry names them."""
@@ -274,12 +315,17 @@ class OrderEngine:
         wallet["locked"] += amount
         order["locked"] = (asset, amount)
 
-    def _unlock(self, order: dict) -> None:
-        asset, amount = order.pop("locked", (None, Decimal(0)))
-        if asset is not None:
-            wallet = self._wallet(asset)
-            wallet["free"] += amount
-            wallet["locked"] -= amount
+    def _unlock(self, order: dict, quantity: Decimal | None = None) -> None:
+        """Gives back what the order locked: all of it, or `quantity`'s share of it (a partial fill)."""
+        asset, amount = order.get("locked", (None, Decimal(0)))
+        if asset is None:
+            return
+        remaining = order["origQty"] - order["executedQty"]
+        share = amount if quantity is None else min(amount, amount * quantity / remaining)
+        wallet = self._wallet(asset)
+        wallet["free"] += share
+        wallet["locked"] -= share
+        order["locked"] = (asset, amount - share)
 
     def account_balances(self) -> list[dict]:
         with self.lock:
@@ -418,34 +464,83 @@ class OrderEngine:
             return {"leverage": int(raw), "maxNotionalValue": "1000000", "symbol": symbol}
 
     def place_futures(self, params, headers) -> Answer:
+        """MARKET, LIMIT, STOP_MARKET and TAKE_PROFIT_MARKET (stopPrice; closePosition closes what is
+        open); reduceOnly never opens or grows a position."""
         with self.lock:
             symbol = self._futures_symbol(params)
             side, kind = self._mandatory(params, "side"), self._mandatory(params, "type")
-            if kind not in ("MARKET", "LIMIT") or side not in ("BUY", "SELL"):
+            if kind not in FUTURES_TYPES or side not in ("BUY", "SELL"):
                 raise self.error(400, -1116, "Invalid orderType.")
-            self._mandatory(params, "quantity")
+            close_position = params.get("closePosition") == "true"
+            stop = self._decimal(params, "stopPrice")
+            if kind in FUTURES_STOP_TYPES and stop is None:
+                raise self.error(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, "
+                                             "or malformed.")
+            if not close_position:
+                self._mandatory(params, "quantity")
             if kind == "LIMIT":
                 self._mandatory(params, "price"), self._mandatory(params, "timeInForce")
-            quantity = self._decimal(params, "quantity")
+            quantity = self._decimal(params, "quantity") or Decimal(0)
             price = self._decimal(params, "price") if kind == "LIMIT" else None
             client_id = params.get("newClientOrderId") or f"fakef{next(self.ids)}"
             if any(o["clientOrderId"] == client_id and o["status"] in OPEN for o in self.futures_orders):
                 raise self.error(400, -4116, "ClientOrderId is duplicated.")
-            market = Decimal(self.fake.prices[symbol])
-            fills = kind == "MARKET" or self._crosses(side, price, market)
+            reduce_only = params.get("reduceOnly") == "true" or close_position
+            if reduce_only and self._opens(symbol, side):
+                raise self.error(400, -2022, "ReduceOnly Order is rejected.")
             now = self.fake.server_time_ms()
             order = {"orderId": next(self.ids), "symbol": symbol, "clientOrderId": client_id, "side": side,
-                     "type": kind, "origQty": quantity, "price": price or Decimal(0), "status": "NEW",
-                     "executedQty": Decimal(0), "avgPrice": Decimal(0), "time": now, "updateTime": now,
-                     "timeInForce": params.get("timeInForce", "GTC")}
+                     "type": kind, "origQty": quantity, "price": price or Decimal(0), "stopPrice": stop or Decimal(0),
+                     "status": "NEW", "executedQty": Decimal(0), "avgPrice": Decimal(0), "time": now,
+                     "updateTime": now, "timeInForce": params.get("timeInForce", "GTC"), "reduceOnly": reduce_only,
+                     "closePosition": close_position}
             self._book(order, self.futures_orders)
-            if fills:
-                self._fill_futures(order, market)
+            self._futures_report(order, "NEW")
+            self._work_futures(order)
             return Answer(self._futures_view(order), self._count_headers("1M"), self._next_drop())
+
+    def _opens(self, symbol: str, side: str) -> bool:
+        """Whether a `side` order on `symbol` would open or grow a position (not reduce one)."""
+        amount = self.positions.get(symbol, {"amt": Decimal(0)})["amt"]
+        return amount == 0 or (amount > 0) == (side == "BUY")
+
+    def _work_futures(self, order: dict) -> None:
+        market = Decimal(self.fake.futures_price(order["symbol"]))
+        if order["type"] in FUTURES_STOP_TYPES:
+            kind = "STOP_LOSS" if order["type"] == "STOP_MARKET" else "TAKE_PROFIT"
+            if not self._triggered(kind, order["side"], order["stopPrice"], market):
+                return
+        elif order["type"] == "LIMIT" and not self._crosses(order["side"], order["price"], market):
+            return
+        if order["closePosition"] or order["reduceOnly"]:
+            open_amount = abs(self.positions.get(order["symbol"], {"amt": Decimal(0)})["amt"])
+            order["origQty"] = open_amount if order["closePosition"] else min(order["origQty"], open_amount)
+        self._fill_futures(order, market)
 
     def query_futures(self, params, headers) -> dict:
         with self.lock:
+            self.match()
             return self._futures_view(self._find(self.futures_orders, params))
+
+    def cancel_futures(self, params, headers) -> dict:
+        with self.lock:
+            self.match()
+            try:
+                order = self._find(self.futures_orders, params)
+            except Exception:  # noqa: BLE001 - Binance's own error for an order it cannot find
+                raise self.error(400, -2011, "Unknown order sent.") from None
+            if order["status"] not in OPEN:
+                raise self.error(400, -2011, "Unknown order sent.")
+            order.update(status="CANCELED", updateTime=self.fake.server_time_ms())
+            self._futures_report(order, "CANCELED")
+            return self._futures_view(order)
+
+    def open_futures(self, params, headers) -> list:
+        with self.lock:
+            self.match()
+            symbol = params.get("symbol")
+            return [self._futures_view(o) for o in self.futures_orders
+                    if o["status"] in OPEN and symbol in (None, o["symbol"])]
 
     def _fill_futures(self, order: dict, price: Decimal) -> None:
         signed_qty = order["origQty"] if order["side"] == "BUY" else -order["origQty"]
@@ -461,6 +556,23 @@ class OrderEngine:
         position["amt"] = amt
         order.update(status="FILLED", executedQty=order["origQty"], avgPrice=price,
                      updateTime=self.fake.server_time_ms())
+        self._futures_report(order, "TRADE", price)
+        if self.user_data is not None:
+            self.user_data.futures_event(user_data.account_update(
+                self.wallet, [self._position(order["symbol"])], self.fake.server_time_ms(), fmt=_s))
+
+    def _futures_report(self, order: dict, execution: str, price: Decimal | None = None) -> None:
+        if self.user_data is not None:
+            self.user_data.futures_event(user_data.order_trade_update(order, execution, self.fake.server_time_ms(),
+                                                                      price, _s))
+
+    def margin_call(self, symbol: str) -> None:
+        """A test control: Binance warns that the position on `symbol` nears liquidation."""
+        with self.lock:
+            p = self._position(symbol)
+            self.user_data.margin_call(symbol, {"wallet": _s(self.wallet), "amount": p["positionAmt"],
+                                                "mark": p["markPrice"], "pnl": p["unRealizedProfit"],
+                                                "maint": p["maintMargin"]})
 
     def _position(self, symbol: str) -> dict:
         p = self.positions[symbol]
@@ -485,8 +597,10 @@ class OrderEngine:
                 "avgPrice": _s(order["avgPrice"]), "origQty": _s(order["origQty"]),
                 "executedQty": _s(order["executedQty"]), "cumQty": _s(order["executedQty"]),
                 "cumQuote": _s(order["executedQty"] * order["avgPrice"]), "timeInForce": order["timeInForce"],
-                "type": order["type"], "reduceOnly": False, "closePosition": False, "side": order["side"],
-                "positionSide": "BOTH", "stopPrice": "0", "workingType": "CONTRACT_PRICE", "priceProtect": False,
+                "type": order["type"], "reduceOnly": order.get("reduceOnly", False),
+                "closePosition": order.get("closePosition", False), "side": order["side"],
+                "positionSide": "BOTH", "stopPrice": _s(order.get("stopPrice") or Decimal(0)),
+                "workingType": "CONTRACT_PRICE", "priceProtect": False,
                 "origType": order["type"], "priceMatch": "NONE", "selfTradePreventionMode": "EXPIRE_MAKER",
                 "goodTillDate": 0, "time": order["time"], "updateTime": order["updateTime"]}
 

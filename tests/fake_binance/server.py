@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import listings, market, mirror_routes, orders
+from . import listings, market, mirror_routes, orders, user_data
 from . import more_routes as more
 from .faults import MARKETS, Fault, FaultBook
 from .gates import Gate, GateBook
@@ -29,6 +29,7 @@ class Route:
     weight: Callable[[dict], int]
     signed: bool = False
     futures: bool = False
+    keyed: bool = False  # an API key, no signature (listenKeys)
 
 
 def _symbols_param(params: dict) -> list | None:
@@ -91,9 +92,10 @@ class FakeBinance:
         self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
         self._list_symbols(odd_symbols)
+        self.user_data = user_data.UserData(self)  # the account's events (WebSocket API, listenKeys)
         self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # the fake's own routes win
         self.write_routes = mirror_routes.write_routes(self)  # writes the order engine does not serve
-        self.orders = orders.OrderEngine(self, BinanceError)
+        self.orders = orders.OrderEngine(self, BinanceError, self.user_data)
         self.routes.update(self.orders.routes(Route, _const))  # "METHOD /path" keys for POST and DELETE
 
     # ----- lifecycle -----
@@ -257,7 +259,26 @@ class FakeBinance:
                                            lambda p: 1 if "symbol" in p else 2, futures=True),
             "/fapi/v2/ticker/price": Route(self._more(more.futures_price),
                                            lambda p: 1 if "symbol" in p else 2, futures=True),
+            # user data: futures listenKeys; spot's REST listenKeys are gone (410) since 2026-02-20
+            "POST /fapi/v1/listenKey": Route(self.user_data.create_listen_key, _const(1), futures=True, keyed=True),
+            "PUT /fapi/v1/listenKey": Route(self.user_data.keep_alive, _const(1), futures=True, keyed=True),
+            "DELETE /fapi/v1/listenKey": Route(self.user_data.close_listen_key, _const(1), futures=True, keyed=True),
+            **{f"{method} /api/v3/userDataStream": Route(self._removed, _const(2))
+               for method in ("POST", "PUT", "DELETE")},
         }
+
+    @staticmethod
+    def _removed(params, headers):
+        raise BinanceError(410, -1000, "This endpoint has been removed. Subscribe to the User Data Stream through "
+                                       "the WebSocket API (userDataStream.subscribe.signature).")
+
+    def error(self, status: int, code: int, msg: str) -> BinanceError:
+        return BinanceError(status, code, msg)
+
+    def check_key(self, headers: dict) -> None:
+        """An API key alone (no signature), as the listenKey endpoints ask."""
+        if headers.get("x-mbx-apikey", "") not in self.api_keys:
+            raise BinanceError(401, -2015, "Invalid API-key, IP, or permissions for action.")
 
     def _more(self, handler):
         return lambda params, headers: handler(self, params, BinanceError)

@@ -37,6 +37,8 @@ from .more_routes import INTERVAL_MS
 FIRST_DEPTH_ID = 1027024  # the REST snapshot's lastUpdateId before any update
 FUTURES_ID_STRIDE = 7  # futures: ids an event's U is past the previous event's u (other symbols' updates)
 SPOT, FUTURES = "spot", "futures"
+WS_API_PATH = "/ws-api/v3"  # Binance's WebSocket API (wss://ws-api.binance.com:443/ws-api/v3)
+PRIVATE_PREFIX = "/futures/private/ws/"  # USDT-M user data: <futures root>/private/ws/<listenKey>
 
 
 @dataclass
@@ -109,6 +111,10 @@ class FakeStreams:
     def futures_url(self) -> str:
         return f"ws://{self.host}:{self.port}/futures"
 
+    @property
+    def ws_api_url(self) -> str:
+        return f"ws://{self.host}:{self.port}{WS_API_PATH}"
+
     # ----- what tests use -----
     def open_connections(self, market: str | None = None) -> list[StreamConnection]:
         with self._lock:
@@ -147,6 +153,12 @@ class FakeStreams:
     def _process_request(self, connection, request):
         if self.refuse:
             return connection.respond(503, "Service Unavailable\n")
+        path = urlsplit(request.path).path
+        if path == WS_API_PATH:
+            return None
+        if path.startswith(PRIVATE_PREFIX):
+            return None if self.fake.user_data.live_key(path[len(PRIVATE_PREFIX):]) else \
+                connection.respond(400, "Invalid listenKey\n")
         if not self._parse_path(request.path)[0]:
             return connection.respond(404, "Not Found\n")
         return None
@@ -166,6 +178,11 @@ class FakeStreams:
         return None, [], False
 
     def _handle(self, conn) -> None:
+        path = urlsplit(conn.request.path).path
+        if path == WS_API_PATH:  # the WebSocket API: spot user data (user_data.py)
+            return self.fake.user_data.serve_api(conn)
+        if path.startswith(PRIVATE_PREFIX):  # a futures listenKey's stream
+            return self.fake.user_data.serve_key_stream(conn, path[len(PRIVATE_PREFIX):])
         market, streams, combined = self._parse_path(conn.request.path)
         try:
             peer = conn.remote_address[0]
