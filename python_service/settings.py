@@ -17,9 +17,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PRODUCTION_ROOTS = {"base_url": "https://api.binance.com", "futures_base_url": "https://fapi.binance.com",
-                    "ws_url": "wss://stream.binance.com:9443", "futures_ws_url": "wss://fstream.binance.com"}
+                    "ws_url": "wss://stream.binance.com:9443", "futures_ws_url": "wss://fstream.binance.com",
+                    "ws_api_url": "wss://ws-api.binance.com:443/ws-api/v3"}
 TESTNET_ROOTS = {"base_url": "https://testnet.binance.vision", "futures_base_url": "https://testnet.binancefuture.com",
-                 "ws_url": "wss://stream.testnet.binance.vision", "futures_ws_url": "wss://fstream.binancefuture.com"}
+                 "ws_url": "wss://stream.testnet.binance.vision", "futures_ws_url": "wss://fstream.binancefuture.com",
+                 "ws_api_url": "wss://ws-api.testnet.binance.vision/ws-api/v3"}
 PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
 
@@ -174,6 +176,8 @@ class Settings:
     futures_base_url: str = setting("BINANCE_FUTURES_BASE_URL", PRODUCTION_ROOTS["futures_base_url"], root_url)
     ws_url: str = setting("BINANCE_WS_URL", PRODUCTION_ROOTS["ws_url"], ws_root_url)
     futures_ws_url: str = setting("BINANCE_FUTURES_WS_URL", PRODUCTION_ROOTS["futures_ws_url"], ws_root_url)
+    # Binance's WebSocket API: the spot account's user data (userDataStream.subscribe.signature)
+    ws_api_url: str = setting("BINANCE_WS_API_URL", PRODUCTION_ROOTS["ws_api_url"], ws_root_url)
     streams_enabled: bool = setting("STREAMS_ENABLED", True, boolean)
     stream_silence_s: float = setting("STREAM_SILENCE_S", 5.0, number(minimum=0.1))  # silent longer: REST
     stream_idle_s: float = setting("STREAM_IDLE_S", 120.0, number(minimum=1))  # unsubscribe after no interest

@@ -113,7 +113,7 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=futures, exchange=exchange, streams=streams, push=push,
-        account=Account(upstream, provider, settings, Prices(spot, futures, exchange)),
+        account=Account(upstream, provider, settings, Prices(spot, futures, exchange), streams),
         risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
                       workers=settings.gunicorn_workers()),

@@ -343,6 +343,13 @@ ACCOUNT_PATHS = {
         parameters=[LIMIT(500, 100), query("before", {"type": "integer", "minimum": 1},
                                           description="entries older than this id (the next page)")]),
 }
+ACCOUNT_PATHS["/api/binance/stream/account"] = credential(
+    "get", "The account's events as server-sent events: `account` (an AccountEvent: an order update with its "
+    "fill, a balance change, a position change, a margin call) as Binance's user data streams push them; "
+    "`user_streams` ({spot, futures}: up, down, reconciling...) when a user data stream goes up or down",
+    {"200": {"description": "text/event-stream",
+             "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+     "429": error("This client has its maximum of open streams")})
 PATHS.update(ACCOUNT_PATHS)
 NULLABLE_DECIMAL = {**DECIMAL, "nullable": True}
 LIMIT_FIELDS = dict(max_order_notional={**POSITIVE_DECIMAL, "nullable": True},
@@ -375,6 +382,21 @@ SCHEMAS.update({
                       ceilings=obj(list(LIMIT_FIELDS), **LIMIT_FIELDS),
                       admin={"type": "object", "properties": LIMIT_FIELDS, "nullable": True},
                       updated_at={"type": "number", "nullable": True}, updated_by=NULLABLE_STRING),
+    "AccountEvent": obj(["type", "market", "time"],
+                        type={"type": "string", "enum": ["order", "balance", "position", "margin_call"]},
+                        market={"type": "string", "enum": ["spot", "futures"]}, time={"type": "integer"},
+                        symbol={"type": "string"}, clientOrderId={"type": "string"}, orderId={"type": "integer"},
+                        side={"type": "string"}, orderType={"type": "string"}, status={"type": "string"},
+                        execution={"type": "string"}, price=DECIMAL, stopPrice=DECIMAL, quantity=DECIMAL,
+                        executedQty=DECIMAL, cumulativeQuote=DECIMAL,
+                        fill={"type": "object", "nullable": True, "properties": {
+                            "price": DECIMAL, "qty": DECIMAL, "commission": DECIMAL,
+                            "commissionAsset": {"type": "string", "nullable": True}, "tradeId": {"type": "integer"},
+                            "maker": {"type": "boolean"}}},
+                        balances={"type": "array", "items": obj(["asset", "free", "locked"], asset={"type": "string"},
+                                                                free=DECIMAL, locked=DECIMAL)},
+                        positions={"type": "array", "items": ANY_OBJECT}, wallet=ANY_OBJECT,
+                        reason=NULLABLE_STRING),
     "AuditEntry": obj(["id", "at", "actor", "action", "detail"], id={"type": "integer"}, at={"type": "number"},
                       actor={"type": "string", "description": "user:<name>, client:<address> or bot:<address> "
                                                                "key:<sha256 fingerprint of its API key>"},

@@ -1,11 +1,11 @@
-"""Live prices as server-sent events (text/event-stream)."""
+"""Live prices, candles and the account's events as server-sent events (text/event-stream)."""
 from flask import Blueprint, Response, request
 
 from ..errors import ApiError
 from . import inputs
 from .client_watch import ClientWatch
 from .clients import client_address
-from .respond import services
+from .respond import require_internal_token, services
 
 bp = Blueprint("push", __name__, url_prefix="/api/binance/stream")
 
@@ -27,6 +27,20 @@ def klines():
     interval = inputs.choice(request.args, "interval", inputs.INTERVALS)
     services().spot.klines(symbol=symbol, interval=interval, limit=1)  # unknown symbols: 404 now
     return _event_stream(lambda client: services().push.subscribe_candles(client, symbol, interval))
+
+
+@bp.get("/account")
+def account():
+    """Server-sent events: `account` per order update (with its fill), balance, position change or
+    margin call as Binance pushes them; `user_streams` when a user data stream goes up or down."""
+    require_internal_token()
+    settings = services().settings
+    if not settings.keys_configured:
+        raise ApiError(503, "keys_not_configured", "set BINANCE_API_KEY and BINANCE_API_SECRET to follow the account")
+    if not settings.streams_enabled:
+        raise ApiError(503, "streams_disabled", "STREAMS_ENABLED=false: read the account over REST instead")
+    services().streams.start()
+    return _event_stream(lambda client: services().push.subscribe_account(client))
 
 
 def _client() -> str:

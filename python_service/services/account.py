@@ -8,17 +8,20 @@ import logging
 from decimal import Decimal
 
 from ..errors import ApiError
-from ..sourcing.provenance import iso_utc
+from ..sourcing.provenance import Sourced, iso_utc
 from ..stores.flight import SingleFlightTimeout
+from ..streams.account import BALANCES, INFO
 from ..upstream import Rejected, UpstreamError
+from .streamed import NO_STREAMS
 
 log = logging.getLogger(__name__)
 KEY_REJECTIONS = {-2014, -2015, -1022, -1021, -2008}  # bad key format, key/IP/permissions, signature, clock
 
 
 class Account:
-    def __init__(self, upstream, provider, settings, prices):
+    def __init__(self, upstream, provider, settings, prices, streams=NO_STREAMS):
         self.upstream, self.provider, self.settings, self.prices = upstream, provider, settings, prices
+        self.streams = streams
 
     def trading_status(self) -> dict:
         """Successful account answers are cached for TRADING_STATUS_TTL_S (and served stale, saying so,
@@ -65,8 +68,8 @@ class Account:
         """The spot balances that are not zero, each valued in USDT at the gateway's current price
         (with that price's source and as_of; null where no price is known), and their total."""
         self._require_keys()
-        sourced = self.provider.get("account:spot", self.settings.account_ttl_s,
-                                    lambda: self.upstream.signed("account"))
+        sourced = self._streamed_account() or self.provider.get("account:spot", self.settings.account_ttl_s,
+                                                                lambda: self.upstream.signed("account"))
         rows, total, unpriced = [], Decimal(0), []
         for balance in sourced.data.get("balances") or []:
             free, locked = Decimal(balance.get("free") or "0"), Decimal(balance.get("locked") or "0")
@@ -82,6 +85,16 @@ class Account:
         return {"balances": rows, "count": len(rows), "total_usdt": _decimal(total), "unpriced": unpriced,
                 "can_trade": sourced.data.get("canTrade"), "account_type": sourced.data.get("accountType"),
                 **sourced.fields(self.provider.clock())}
+
+    def _streamed_account(self) -> Sourced | None:
+        """The balances as the user data stream keeps them (REST's shape), while it is up."""
+        balances = self.streams.account_state("spot", BALANCES)
+        if balances is None:
+            return None
+        info = self.streams.account_state("spot", INFO)
+        rows = [{"asset": asset, "free": b["free"], "locked": b["locked"]} for asset, b in balances.data.items()]
+        account = {**(info.data if info else {}), "balances": rows}
+        return balances.replace(account)
 
     def _valued(self, asset: str, amount: Decimal) -> dict:
         try:

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from ..errors import ApiError
 from ..sourcing.provenance import Source, iso_utc
 from ..stores.flight import SingleFlightTimeout
+from ..streams import MARKETS
+from ..streams.account import EVENT as ACCOUNT_EVENT
 from ..upstream.errors import UpstreamError
 from .candles import named_candles
 
@@ -56,6 +58,12 @@ class PricePush:
         """The same bounds as price streams: they share this worker's threads."""
         self._admit(client)
         return CandleSubscription(self, client, symbol, interval)
+
+    def subscribe_account(self, client: str) -> AccountSubscription:
+        """The account's events (orders and fills, balances, positions, margin calls) as the user
+        data streams push them; the same bounds as the other streams."""
+        self._admit(client)
+        return AccountSubscription(self, client)
 
     def _admit(self, client: str) -> None:
         with self._lock:
@@ -239,3 +247,60 @@ class CandleSubscription(_Stream):
         body = {**candle, "symbol": self.symbol, "interval": self.interval, "source": Source(source).value,
                 "as_of": iso_utc(as_of)}
         return f"event: candle\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"
+
+
+class AccountSubscription(_Stream):
+    """An `account` event per account event of either market (streams/account.py's shape), and a
+    `user_streams` event whenever a user data stream goes up or down (then the account is read
+    over REST, and the client should read it again). A client too slow to take MAX_QUEUED events
+    is let go: it reconnects and reads the account afresh, rather than the worker holding more."""
+
+    MAX_QUEUED = 1000
+
+    def __init__(self, push: PricePush, client: str):
+        super().__init__(push, client)
+        self._queue: list[tuple[str, dict]] = []
+        self._states = {market: self._state(market) for market in MARKETS}
+        self._overflowed = False
+
+    def _state(self, market: str) -> str:
+        board = getattr(self.push.streams, "board", None)
+        return (board.meta(f"user:{market}").get("state") if board is not None else None) or "not_started"
+
+    def _on_change(self, market: str, key: str, payload, event_s: float, mode: str) -> None:
+        if mode == "event" and key == ACCOUNT_EVENT and isinstance(payload, dict):
+            queued = ("account", payload)
+        elif mode == "meta" and market.startswith("user:") and isinstance(payload, dict):
+            state = payload.get("state") or "not_started"
+            if self._states.get(market[len("user:"):]) == state:
+                return
+            self._states[market[len("user:"):]] = state
+            queued = ("user_streams", dict(self._states))
+        else:
+            return
+        with self._changed:
+            if len(self._queue) >= self.MAX_QUEUED:
+                self._overflowed = True
+            else:
+                self._queue.append(queued)
+            self._changed.notify()
+
+    def events(self) -> Iterator[str]:
+        with self._listening():
+            yield f"retry: {RETRY_MS}\n\n"
+            yield _sse("user_streams", dict(self._states))  # where the account's numbers come from now
+            ends_at = time.monotonic() + MAX_LIFETIME_S
+            while self._running(ends_at):
+                with self._changed:
+                    self._wait(lambda: self._queue or self._overflowed)
+                    queued, self._queue = self._queue, []
+                if self._gone or self._overflowed:
+                    return
+                for name, body in queued:
+                    yield _sse(name, body)
+                if not queued:
+                    yield ": keepalive\n\n"
+
+
+def _sse(name: str, body: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(body, separators=(',', ':'))}\n\n"

@@ -65,10 +65,17 @@ def _stream_times(described: dict) -> dict:
     shown = dict(described)
     for market in ("spot", "futures"):
         if isinstance(shown.get(market), dict):
-            entry = shown[market] = dict(shown[market])
-            for key in ("connected_since", "last_message_at"):
-                if entry.get(key):
-                    entry[key] = iso_utc(entry[key])
-            if entry.get("last_error"):
-                entry["last_error"] = {**entry["last_error"], "at": iso_utc(entry["last_error"]["at"])}
+            shown[market] = _times(shown[market])
+    if isinstance(shown.get("user_data"), dict):
+        shown["user_data"] = {market: _times(view) for market, view in shown["user_data"].items()}
     return shown
+
+
+def _times(view: dict) -> dict:
+    entry = dict(view)
+    for key in ("connected_since", "last_message_at", "reconciled_at"):
+        if entry.get(key):
+            entry[key] = iso_utc(entry[key])
+    if entry.get("last_error"):
+        entry["last_error"] = {**entry["last_error"], "at": iso_utc(entry["last_error"]["at"])}
+    return entry

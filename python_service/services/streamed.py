@@ -15,6 +15,9 @@ class _NoStreams:
     def want(self, market: str, key: str, detail=None) -> None:
         return None
 
+    def account_state(self, market: str, key: str) -> None:
+        return None
+
 
 NO_STREAMS = _NoStreams()
 

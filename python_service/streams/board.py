@@ -11,7 +11,8 @@ from typing import Any
 
 # (market, key, payload, event time s, mode): mode "put" (payload: the data), "merge" (payload:
 # the changed items), "candle" (payload: the newest candle row), "meta" (payload: the market's meta),
-# "drop" (payload None: the key is gone, so copies in other workers must go too)
+# "drop" (payload None: the key is gone, so copies in other workers must go too), "event" (payload:
+# an event for the listeners only, stored nowhere: the account's pushes)
 Listener = Callable[[str, str, Any, float, str], None]
 MAX_CANDLES = 1000
 
@@ -78,6 +79,13 @@ class Board:
         for key in keys:
             for listener in listeners:
                 listener(market, key, None, 0.0, "drop")
+
+    def emit(self, market: str, key: str, payload: Any, event_s: float) -> None:
+        """An event for the listeners (mode "event"); nothing is stored (the account's pushes)."""
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(market, key, payload, event_s, "event")
 
     def set_meta(self, market: str, **fields) -> None:
         with self._lock:

@@ -105,8 +105,8 @@ class Feed:
             except Exception as err:  # noqa: BLE001 - any failure of a session means: reconnect
                 self.failures += 1
                 self.board.set_meta(self.market, state="down", since=self.clock(),
-                                    last_error={"at": self.clock(), "message": _describe(err)})
-                log.warning("%s stream down: %s", self.market, _describe(err))
+                                    last_error={"at": self.clock(), "message": describe(err)})
+                log.warning("%s stream down: %s", self.market, describe(err))
             self._forget_session()
             self._stop.wait(backoff_s(self.failures, self.rand))
 
@@ -216,6 +216,6 @@ class Feed:
             log.warning("%s seed of %s failed (%s): REST serves it", self.market, key, err.message)
 
 
-def _describe(err: Exception) -> str:
+def describe(err: Exception) -> str:
     """A short cause, with any URL's userinfo masked (a proxy's key may be its user name)."""
     return mask_urls_in(f"{type(err).__name__}: {err}")[:300]

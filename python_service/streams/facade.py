@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ..sourcing.provenance import Source, Sourced
+from .account import AccountState
 from .board import Board, healthy
 from .connection import Feed
+from .user_stream import FuturesUserStream, SpotUserStream, UserStream
 
 MARKETS = ("spot", "futures")
 
@@ -29,6 +31,8 @@ class Streams:
         self.share = share
         self._interest: dict[str, dict[str, tuple[float, Any]]] = {m: {} for m in MARKETS}
         self._feeds: dict[str, Feed] = {}
+        self._users: dict[str, UserStream] = {}
+        self.account = AccountState(self.board, clock)
         self._started = False
         self._lock = threading.Lock()
 
@@ -45,7 +49,8 @@ class Streams:
             self.own()
 
     def own(self) -> None:
-        """This worker connects: one feed per market."""
+        """This worker connects: one feed per market, and the account's user data streams when
+        keys are configured."""
         roots = {"spot": self.settings.ws_url, "futures": self.settings.futures_ws_url}
         for market in MARKETS:
             feed = Feed(market, roots[market], self.upstream, self.board, lambda m=market: self.interest(m),
@@ -53,12 +58,18 @@ class Streams:
                         clock=self.clock)
             self._feeds[market] = feed
             feed.start()
+        if self.settings.keys_configured:
+            for kind in (SpotUserStream, FuturesUserStream):
+                user = kind(self.settings, self.upstream, self.board, self.account, self.clock)
+                self._users[user.market] = user
+                user.start()
 
     def disown(self) -> None:
         """This worker stops connecting (it lost the lease, or the service stops)."""
         feeds, self._feeds = self._feeds, {}
-        for feed in feeds.values():
-            feed.stop()
+        users, self._users = self._users, {}
+        for connection in [*feeds.values(), *users.values()]:
+            connection.stop()
 
     def stop(self) -> None:
         if self.share is not None:
@@ -80,6 +91,17 @@ class Streams:
         if entry is None:
             return None
         return Sourced(entry.data, Source.STREAM, entry.event_s)
+
+    def account_state(self, market: str, key: str) -> Sourced | None:
+        """The account's `key` as its user data stream keeps it (account.py), while that stream is up
+        and reconciled; None: read it over REST."""
+        if not self.enabled or not self.settings.keys_configured:
+            return None
+        self.start()
+        if self.board.meta(f"user:{market}").get("state") != "up":
+            return None
+        entry = self.board.get(market, key)
+        return None if entry is None else Sourced(entry.data, Source.STREAM, entry.event_s)
 
     def want(self, market: str, key: str, detail: Any = None) -> None:
         """A client asked for `key`: keep (or start) its on-demand stream for `stream_idle_s`."""
@@ -135,4 +157,14 @@ class Streams:
                 "streams": meta.get("streams", 0), "reconnects": meta.get("reconnects", 0),
                 "book_reseeds": meta.get("book_reseeds", 0), "last_error": meta.get("last_error"),
             }
+        if self.settings.keys_configured:
+            shown["user_data"] = {market: self._user_view(market) for market in MARKETS}
         return shown
+
+    def _user_view(self, market: str) -> dict:
+        meta = self.board.meta(f"user:{market}")
+        state = meta.get("state", "not_started")
+        return {"state": state, "serving": state == "up", "connected_since": meta.get("connected_at"),
+                "reconciled_at": meta.get("reconciled_at"), "last_message_at": meta.get("last_message_at"),
+                "reconnects": meta.get("reconnects", 0), "reconciles": meta.get("reconciles", 0),
+                "last_error": meta.get("last_error")}

@@ -27,12 +27,13 @@ LEASE_S = 5.0  # an owner that stops renewing is replaced within this
 RENEW_S = 1.0
 INTEREST_WRITE_S = 1.0  # a worker writes one key's interest at most this often
 INTEREST_KEPT_S = 3600.0  # interest older than this is dropped by the backends (STREAM_IDLE_S is less)
+UNSTORED = ("meta", "drop", "event")  # changes that carry no board entry of their own
 
 
 @dataclass(frozen=True)
 class Change:
     """One change of the owner's board (board.Listener's arguments): mode "put", "merge",
-    "candle", "meta" or "drop" (see board.py)."""
+    "candle", "meta", "drop" or "event" (see board.py)."""
     market: str
     key: str
     mode: str
@@ -89,8 +90,8 @@ class Share:
     def _publish(self, market: str, key: str, payload: Any, event_s: float, mode: str) -> None:
         if not self.is_owner:
             return  # a copy from the owner: not ours to publish
-        entry = None if mode in ("meta", "drop") else self._streams.board.get(market, key)
-        if mode not in ("meta", "drop") and entry is None:
+        entry = None if mode in UNSTORED else self._streams.board.get(market, key)
+        if mode not in UNSTORED and entry is None:
             return
         try:
             self.backend.publish(Change(market, key, mode, payload, event_s), entry)
@@ -113,6 +114,8 @@ class Share:
         board, market, key = self._streams.board, change.market, change.key
         if change.mode == "meta":
             board.set_meta(market, **change.payload)
+        elif change.mode == "event":
+            board.emit(market, key, change.payload, change.event_s)
         elif change.mode == "drop":
             board.drop(market, key)
         elif change.mode in ("merge", "candle") and board.get(market, key) is None:

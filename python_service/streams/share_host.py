@@ -14,6 +14,7 @@ from ..stores.host import HostDB, HostStore
 from .share import INTEREST_KEPT_S, LEASE_S, Change
 
 FOLLOW_S = 0.1  # how far a follower's copy may trail the owner's (well inside STREAM_SILENCE_S)
+EVENTS_KEPT = 1000  # the newest events kept for followers that read every FOLLOW_S
 OWNER_KEY = "streams:owner"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stream_rows (key TEXT PRIMARY KEY, value TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
@@ -28,6 +29,7 @@ class HostBackend:
         self.token = uuid.uuid4().hex
         self._claimed: dict | None = None  # the lease as this worker last wrote it
         self._seen = 0  # the number of the last row applied
+        self._events_after: int | None = None  # events numbered up to this were pushed before we followed
 
     def hold(self) -> bool:
         held = self.store.update(OWNER_KEY, self._claim, ttl=LEASE_S)
@@ -49,11 +51,16 @@ class HostBackend:
             row, value = f"meta:{change.market}", change.payload
         elif change.mode == "drop":
             row, value = _data_row(change.market, change.key), None  # a tombstone, numbered like any change
+        elif change.mode == "event":  # a row of its own each (never replaced by the next), pruned when old
+            row, value = f"event:{change.market}:{change.key}:{uuid.uuid4().hex}", [change.payload, change.event_s]
         else:
             row, value = _data_row(change.market, change.key), [entry.data, entry.event_s]
         with self.rows.write() as con:
             con.execute("INSERT OR REPLACE INTO stream_rows (key, value, seq) VALUES "
                         "(?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM stream_rows))", (row, json.dumps(value)))
+            if change.mode == "event":
+                con.execute("DELETE FROM stream_rows WHERE key LIKE 'event:%' AND seq < "
+                            "(SELECT max(seq) FROM stream_rows) - ?", (EVENTS_KEPT,))
 
     def follow(self, apply: Callable[[Change], None], stop, following: Callable[[], bool]) -> None:
         while not stop.wait(FOLLOW_S):
@@ -65,11 +72,16 @@ class HostBackend:
         with self.rows.read() as con:
             changed = con.execute("SELECT key, value, seq FROM stream_rows WHERE seq > ? ORDER BY seq",
                                   (self._seen,)).fetchall()
+        if self._events_after is None:  # events from before this worker followed are not its clients' news
+            self._events_after = changed[-1][2] if changed else 0
         for row, value, seq in changed:
             kind, market, *rest = row.split(":", 2)
             value = json.loads(value)
-            if kind == "meta":
-                apply(Change(market, "meta", "meta", value, 0.0))
+            if kind == "meta":  # the market of a meta row may hold ':' itself ("user:spot")
+                apply(Change(row[len("meta:"):], "meta", "meta", value, 0.0))
+            elif kind == "event":
+                if seq > self._events_after:
+                    apply(Change(market, rest[0].rsplit(":", 1)[0], "event", value[0], value[1]))
             elif value is None:
                 apply(Change(market, rest[0], "drop", None, 0.0))
             else:

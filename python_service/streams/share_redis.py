@@ -43,7 +43,7 @@ class RedisBackend:
             pipe.set(f"{PREFIX}meta:{change.market}", json.dumps(change.payload), ex=SNAPSHOT_TTL_S)
         elif change.mode == "drop":
             pipe.delete(_data_key(change.market, change.key))
-        else:
+        elif change.mode != "event":  # an event is only published, never kept
             pipe.set(_data_key(change.market, change.key), json.dumps([entry.data, entry.event_s]), ex=SNAPSHOT_TTL_S)
         pipe.publish(CHANNEL, json.dumps({"from": self.token, "m": change.market, "k": change.key,
                                           "p": change.payload, "e": change.event_s, "mode": change.mode}))

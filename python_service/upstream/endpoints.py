@@ -97,6 +97,13 @@ ENDPOINTS = {
     "futures_leverage": Endpoint("futures_change_leverage", FUTURES, shapes.obj(), fixed(1), idempotent=False),
     "futures_order_create": Endpoint("futures_create_order", FUTURES, shapes.obj(), fixed(0), idempotent=False),
     "futures_order_get": Endpoint("futures_get_order", FUTURES, shapes.obj(), fixed(1)),
+    "futures_open_orders": Endpoint("futures_get_open_orders", FUTURES, shapes.rows(shapes.OBJECT),
+                                    one_or_all(1, 40)),
+    "futures_order_cancel": Endpoint("futures_cancel_order", FUTURES, shapes.obj(), fixed(1), idempotent=False),
+    # the account's user data stream over a listenKey (API key only); a POST on an account with a
+    # live key answers that key, so creating is safe to repeat
+    "futures_listen_key": Endpoint("futures_stream_get_listen_key", FUTURES, shapes.LISTEN_KEY, fixed(1)),
+    "futures_listen_key_keepalive": Endpoint("futures_stream_keepalive", FUTURES, shapes.obj(), fixed(1)),
     # the Binance-compatible mirror (services/mirror.py)
     "book_ticker": Endpoint("get_orderbook_ticker", SPOT, shapes.one_or_many(shapes.BOOK_TICKER_ROW),
                             book_ticker_weight),

@@ -73,6 +73,11 @@ def one_or_many(check: Callable[[Any], bool]) -> Shape:
     return lambda body, params: check(body) if "symbol" in params else _list_of(check, at_least=1)(body)
 
 
+def LISTEN_KEY(body, params) -> bool:
+    """python-binance hands back the listenKey itself, not Binance's {"listenKey": ...}."""
+    return _text(body)
+
+
 OBJECT = _row()  # any JSON object: signed answers are passed on, not picked apart
 PRICE_ROW = _row(symbol=_text, price=decimal)
 BOOK_TICKER_ROW = _row(symbol=_text, bidPrice=decimal, askPrice=decimal)

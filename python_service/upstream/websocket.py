@@ -70,10 +70,12 @@ class StreamSocket:
             pass
 
 
-def open_stream(url: str, proxy_url: str | None, timeout_s: float) -> StreamSocket:
+def open_stream(url: str, proxy_url: str | None, timeout_s: float, keepalive_s: float | None = None) -> StreamSocket:
     """Opens `url` (ws:// or wss://), directly or through the proxy. Raises OSError,
-    TimeoutError or a websockets exception when it cannot."""
-    options = dict(open_timeout=timeout_s, ping_interval=None,  # Binance pings; we answer
+    TimeoutError or a websockets exception when it cannot. `keepalive_s`: ping this often and
+    close when no pong comes within it (a quiet stream, such as the account's, that died unseen)."""
+    options = dict(open_timeout=timeout_s, ping_interval=keepalive_s,  # else Binance pings; we answer
+                   ping_timeout=keepalive_s,
                    close_timeout=2, max_size=MAX_MESSAGE_BYTES, max_queue=64, compression=None,
                    user_agent_header="binance-gateway", legacy=True)  # we own the connection and its close
     if proxy_url and urlsplit(proxy_url).scheme.startswith("socks"):
