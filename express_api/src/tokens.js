@@ -1,11 +1,12 @@
 'use strict';
-// Login tokens: JWT (HS256) signed with JWT_SECRET, with an expiry.
+// Access tokens: JWT (HS256) signed with JWT_SECRET, with an expiry (TOKEN_TTL_S) and the user's
+// token_version (claim ver), which a password change or disabling raises (src/middleware/auth.js).
 const jwt = require('jsonwebtoken');
 
 function createTokens({ secret, ttlS }) {
   return {
     issue(user) {
-      const token = jwt.sign({ sub: String(user.id), username: user.username }, secret,
+      const token = jwt.sign({ sub: String(user.id), username: user.username, ver: user.token_version }, secret,
         { algorithm: 'HS256', expiresIn: ttlS });
       const { exp } = jwt.decode(token);
       return { token, token_type: 'Bearer', expires_in: ttlS, expires_at: new Date(exp * 1000).toISOString() };
