@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from tests.conftest import API_KEY, API_SECRET, closed_port
+from tests.express_users import ADMIN, admin_login, create_user
 from tests.processes import output_of, start_express, start_gateway, stop, wait_until_up
 
 INTERNAL_TOKEN = "e2e-internal-token-7731"
@@ -19,7 +20,7 @@ def system(fake):
                              "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET,
                              "INTERNAL_API_TOKEN": INTERNAL_TOKEN}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}", "JWT_SECRET": JWT_SECRET,
-                         "INTERNAL_API_TOKEN": INTERNAL_TOKEN}, api_port)
+                         "INTERNAL_API_TOKEN": INTERNAL_TOKEN, **ADMIN}, api_port)
     try:
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         wait_until_up(f"http://127.0.0.1:{api_port}/api/auth/me", api)
@@ -30,10 +31,8 @@ def system(fake):
 
 
 def login(base):
-    credentials = {"username": "erin", "password": "erin-password-1"}
-    assert requests.post(base + "/api/auth/register", json=credentials, timeout=10).status_code == 201
-    token = requests.post(base + "/api/auth/login", json=credentials, timeout=10).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
+    """A viewer the admin created, logged in."""
+    return create_user(base, admin_login(base), "erin", "viewer")
 
 
 def test_demo_balance_through_all_three_is_valued_at_live_prices(system, fake):
