@@ -57,6 +57,7 @@ test('POST /api/auth/refresh — with the cookie and X-Requested-With — a new 
   assert.equal(res.body.user.username, 'alice');
   assert.equal(res.body.user.role, 'trader');
   assert.equal(jwt.verify(res.body.token, SECRET).username, 'alice');
+  assert.notEqual(res.body.token, token, 'a new access token, even within the same second (jti)');
   const second = cookieOf(res);
   assert.notEqual(second, first);
   assert.equal(second.split('.')[0], first.split('.')[0], 'the same family');
