@@ -276,7 +276,7 @@ const own = {
     responses: { 200: session('Refreshed: the rotated cookie in Set-Cookie'),
       401: error('No refresh cookie (refresh_cookie_missing); expired, logged out or revoked (invalid_refresh); '
         + 'a spent one (refresh_token_reused); the cookie is cleared'),
-      403: error('No X-Requested-With header (csrf_header_missing)'), ...RATE_LIMITED } }) },
+      403: error('No X-Requested-With header (csrf_header_missing)') } }) },
   '/api/auth/logout': { post: allowed('none', {
     summary: "Log out: the refresh cookie's sessions revoked and the cookie cleared (also without a cookie)",
     responses: { 204: { ...NO_CONTENT, headers: SET_COOKIES } } }) },

@@ -17,6 +17,7 @@ const { noStore } = require('../middleware/no-store');
 const { limitRequests } = require('../middleware/rate-limit');
 const { withDeps } = require('./handle');
 
+// Failed attempts per address (successes are not counted), as for logins.
 function failuresLimit(config, message) {
   return limitRequests({ windowMs: config.authRateWindowMs, limit: config.authRateLimit, skipSuccessfulRequests: true,
     message });
@@ -46,8 +47,9 @@ function authRouter(deps) {
   router.route('/register').post(registerLimit(config), registrationOpen(config), validate, handle(register))
     .all(methodNotAllowed(['POST']));
   router.route('/login').post(...deps.loginLimits.middleware, validate, handle(login)).all(methodNotAllowed(['POST']));
-  router.route('/refresh').post(failuresLimit(config, 'Too many failed refreshes from this address; try again later'),
-    requireRequestedWith, validate, handle(refresh)).all(methodNotAllowed(['POST']));
+  // No limit per address here: a refresh cookie's secret is 256 random bits (guessing is hopeless), and
+  // counting failures per address would let logged-out colleagues behind one NAT lock out the rest.
+  router.route('/refresh').post(requireRequestedWith, validate, handle(refresh)).all(methodNotAllowed(['POST']));
   router.route('/logout').post(validate, handle(logout)).all(methodNotAllowed(['POST']));
   router.route('/me').get(...signedIn(deps, 'viewer'), validate, handle(me)).all(methodNotAllowed(['GET']));
   router.route('/setup').get(validate, handle(setupStatus))
