@@ -140,8 +140,9 @@ class Stack:
         self.procs.append(self.gateway)
         self.gateway_url = f"http://127.0.0.1:{gateway_port}"
         wait_until_up(self.gateway_url + "/api/status", self.gateway, 120)
-        self.express = start_express({"PYTHON_SERVICE_URL": self.gateway_url, "JWT_SECRET": "soak-" + "x" * 40},
-                                     express_port)
+        # the soak's users register themselves (as viewers: login, me, demo balance)
+        self.express = start_express({"PYTHON_SERVICE_URL": self.gateway_url, "JWT_SECRET": "soak-" + "x" * 40,
+                                      "REGISTRATION": "open"}, express_port)
         self.procs.append(self.express)
         self.express_url = f"http://127.0.0.1:{express_port}"
         wait_until_up(self.express_url + "/api/status", self.express, 120)

@@ -53,6 +53,8 @@ def stack(fake, streams, tmp_path):
         processes.append(gateway)
         api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
                              "INTERNAL_API_TOKEN": "tok-browser",
+                             # the first admin (user id 1), the one who trades here
+                             "ADMIN_USERNAME": "trader", "ADMIN_PASSWORD": PASSWORD,
                              "JWT_SECRET": "client-browser-secret-0123456789abcdef"}, api_port)
         processes.append(api)
         base = f"http://127.0.0.1:{api_port}"
@@ -72,11 +74,6 @@ def stack(fake, streams, tmp_path):
         stop(proc)
 
 
-def register(base: str, username: str) -> None:
-    answer = requests.post(base + "/api/auth/register", json={"username": username, "password": PASSWORD}, timeout=30)
-    assert answer.status_code == 201, answer.text
-
-
 def log_in(page, username: str) -> None:
     page.get_by_role("link", name="Account").click()
     page.get_by_label("Username").fill(username)
@@ -91,7 +88,6 @@ def price_row(page, symbol: str):
 
 def test_a_person_logs_in_places_a_limit_order_once_sees_it_open_and_cancels_it(stack, fake):
     page, base = stack(streaming=False)
-    register(base, "trader")
     page.goto(base + "/")
     log_in(page, "trader")  # the token lives in memory: from here on the person moves by links, as the app does
     page.get_by_role("link", name="Trade").click()

@@ -6,12 +6,14 @@ import pytest
 import requests
 
 from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.express_users import ADMIN, admin_login, create_user
 from tests.support.ports import closed_port
 from tests.support.processes import output_of, start_express, start_gateway, stop, wait_until_up
 
-pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 INTERNAL_TOKEN = "e2e-internal-token-7731"
 JWT_SECRET = "e2e-jwt-secret-0123456789abcdef-32"
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def system(fake):
                              "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET,
                              "INTERNAL_API_TOKEN": INTERNAL_TOKEN}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}", "JWT_SECRET": JWT_SECRET,
-                         "INTERNAL_API_TOKEN": INTERNAL_TOKEN}, api_port)
+                         "INTERNAL_API_TOKEN": INTERNAL_TOKEN, **ADMIN}, api_port)
     try:
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         wait_until_up(f"http://127.0.0.1:{api_port}/api/auth/me", api)
@@ -32,10 +34,8 @@ def system(fake):
 
 
 def login(base):
-    credentials = {"username": "erin", "password": "erin-password-1"}
-    assert requests.post(base + "/api/auth/register", json=credentials, timeout=10).status_code == 201
-    token = requests.post(base + "/api/auth/login", json=credentials, timeout=10).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
+    """A viewer the admin created, logged in."""
+    return create_user(base, admin_login(base), "erin", "viewer")
 
 
 def test_demo_balance_through_all_three_is_valued_at_live_prices(system, fake):

@@ -7,14 +7,16 @@ import pytest
 import requests
 
 from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.express_users import ADMIN, admin_login, create_user
 from tests.support.ports import closed_port
 from tests.support.processes import start_express, start_gateway, stop, wait_until_up
 
-pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 TIMEOUT = 30
 ORDER_PATH = "/api/v3/order"
 LIMIT = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.00100",
          "price": "60000.00"}  # below the fake's market price: it rests, open
+
+pytestmark = pytest.mark.processes  # every test here starts gunicorn and node
 
 
 @pytest.fixture
@@ -25,7 +27,7 @@ def api(fake, tmp_path):
                              "ORDER_JOURNAL_PATH": str(tmp_path / "orders.sqlite3"), "INTERNAL_API_TOKEN": "tok-7",
                              "FALLBACK_DATA_DIR": str(FIXTURE_FALLBACK)}, gateway_port)
     api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}", "INTERNAL_API_TOKEN": "tok-7",
-                         "JWT_SECRET": "orders-through-express-0123456789abcdef"}, api_port)
+                         "JWT_SECRET": "orders-through-express-0123456789abcdef", **ADMIN}, api_port)
     try:
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         yield f"http://127.0.0.1:{api_port}", wait_until_up(f"http://127.0.0.1:{api_port}/api/openapi.json", api)
@@ -35,10 +37,8 @@ def api(fake, tmp_path):
 
 
 def login(base: str, username: str) -> dict:
-    credentials = {"username": username, "password": "a long trading password"}
-    assert requests.post(base + "/api/auth/register", json=credentials, timeout=TIMEOUT).status_code == 201
-    token = requests.post(base + "/api/auth/login", json=credentials, timeout=TIMEOUT).json()["token"]
-    return {"Authorization": f"Bearer {token}"}
+    """A trader the admin created, logged in."""
+    return create_user(base, admin_login(base), username, "trader")
 
 
 def binance_calls(fake, method: str, client_order_id: str) -> list:
@@ -68,10 +68,13 @@ def test_a_users_limit_order_is_booked_once_under_the_returned_id_found_and_canc
     assert (found.json()["clientOrderId"], found.json()["order"]["status"]) == ("mine-1", "NEW")
     assert len(binance_calls(fake, "GET", exchange_id)) == 1
     opened = requests.get(base + "/direct-api/binance/open-orders", headers=alice, timeout=TIMEOUT).json()
-    assert [(o["clientOrderId"], o["binanceClientOrderId"]) for o in opened["orders"]] == [("mine-1", exchange_id)]
+    assert [(o["clientOrderId"], o["binanceClientOrderId"], o["placed_by"], o["mine"]) for o in opened["orders"]] == \
+        [("mine-1", exchange_id, "alice", True)]
 
-    # another user: the same id names nothing of theirs, and alice's order is never asked for or touched
-    assert requests.get(base + "/direct-api/binance/open-orders", headers=bob, timeout=TIMEOUT).json()["orders"] == []
+    # another user sees the account's order as alice's, not theirs; the same id names nothing of theirs,
+    # and alice's order is never asked for or touched
+    seen_by_bob = requests.get(base + "/direct-api/binance/open-orders", headers=bob, timeout=TIMEOUT).json()["orders"]
+    assert [(o["clientOrderId"], o["placed_by"], o["mine"]) for o in seen_by_bob] == [(exchange_id, "alice", False)]
     for method in ("GET", "DELETE"):
         other = requests.request(method, base + "/direct-api/binance/orders/BTCUSDT/mine-1", headers=bob,
                                  timeout=TIMEOUT)

@@ -12,7 +12,14 @@ const { createPythonService } = require('./python-service');
 const { createTokens } = require('./tokens');
 const { createPasswords } = require('./passwords');
 const { authRouter } = require('./routes/auth');
+const { usersRouter } = require('./routes/users');
+const { accountRouter } = require('./routes/account');
 const { createDeviceCookies } = require('./device-cookies');
+const { createRefreshCookies } = require('./refresh-cookies');
+const { openSessionStore } = require('./session-store');
+const { openAuditStore } = require('./audit-store');
+const { createSetupCodes } = require('./setup-codes');
+const { bootstrapAdmin } = require('./bootstrap');
 const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
@@ -35,22 +42,26 @@ function requestId(req, res) {
 const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-internal-token"]',
   'res.headers["set-cookie"]'];
 
-// The collaborators every router and handler is given (src/routes/handle.js).
-function createDeps({ config, users, holdings, passwords }) {
+// The collaborators every router and handler is given (src/routes/handle.js). clock: epoch milliseconds.
+function createDeps({ config, users, holdings, passwords, clock }) {
   const devices = createDeviceCookies({ secret: config.jwtSecret });
   return {
     config, users, holdings, passwords, devices,
     pythonService: createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken }),
     tokens: createTokens({ secret: config.jwtSecret, ttlS: config.tokenTtlS }),
+    sessions: openSessionStore(users.db, { ttlS: config.refreshTtlS, clock }),
+    refreshCookies: createRefreshCookies({ ttlS: config.refreshTtlS }),
+    setup: createSetupCodes({ clock }),
+    audit: openAuditStore(users.db, { clock }),
     loginLimits: createLoginLimits({ config, devices }),
     orderStore: openOrderStore(users.db),
     validate: requestValidation(),
   };
 }
 
-function createApp({ config, users, holdings, logger, passwords = createPasswords() }) {
+function createApp({ config, users, holdings, logger, passwords = createPasswords(), clock = Date.now }) {
   const app = express();
-  const deps = createDeps({ config, users, holdings, passwords });
+  const deps = createDeps({ config, users, holdings, passwords, clock });
   const metrics = createMetrics();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy); // req.ip: the client's address, for limits and python_service
@@ -62,6 +73,8 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   }));
   // loginLimits.unlock(username) lifts a username's lockout (in memory: a restart clears them all).
   app.locals.loginLimits = deps.loginLimits;
+  // Before listening: the admin ADMIN_USERNAME names, or a one-time setup code in the log (src/bootstrap.js).
+  app.locals.bootstrap = () => bootstrapAdmin(deps, logger);
   const openapi = openapiDocument();
   const onlyGet = methodNotAllowed(['GET']);
   app.route('/metrics').get(metrics.handler).all(onlyGet);
@@ -70,8 +83,10 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   app.locals.mounts = [
     ['', forwardRouter(deps)],
     ['/api/auth', authRouter(deps)],
+    ['/api/auth/users', usersRouter(deps)],
     ['/direct-api/binance', binanceRouter(deps)],
     ['/direct-api/binance', ordersRouter(deps)],
+    ['/direct-api/binance', accountRouter(deps)],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);

@@ -4,6 +4,8 @@ const crypto = require('node:crypto');
 const net = require('node:net');
 const path = require('node:path');
 const { ConfigError } = require('./errors');
+const { passwordProblem } = require('./passwords');
+const { USERNAME } = require('./users');
 
 function integer(env, name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
   const raw = env[name];
@@ -74,6 +76,28 @@ function jwtSecret(env, warn) {
   return secret;
 }
 
+function oneOf(env, name, allowed, fallback) {
+  const raw = (env[name] || '').trim().toLowerCase() || fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not ${JSON.stringify(env[name])}`);
+  return raw;
+}
+
+// The first admin, created at start when missing (src/bootstrap.js). Both or neither; the password must
+// pass the password rules, and is never put in a message.
+function firstAdmin(env) {
+  const username = (env.ADMIN_USERNAME || '').trim();
+  const password = env.ADMIN_PASSWORD || '';
+  if (!username && !password) return null;
+  if (!username || !password) {
+    throw new ConfigError(`${username ? 'ADMIN_PASSWORD' : 'ADMIN_USERNAME'} must be set too when `
+      + `${username ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD'} is set (the first admin needs both)`);
+  }
+  if (!USERNAME.test(username)) throw new ConfigError('ADMIN_USERNAME must be 3-32 of A-Z a-z 0-9 _ . -');
+  const problem = passwordProblem(password);
+  if (problem) throw new ConfigError(`ADMIN_PASSWORD does not meet the password rules: ${problem[1]}`);
+  return { username, password };
+}
+
 function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {}) {
   const origins = (env.CORS_ORIGINS || 'http://localhost:3000').split(',').map((o) => o.trim()).filter(Boolean);
   return {
@@ -86,7 +110,10 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
     jwtSecret: jwtSecret(env, warn),
     trustProxy: trustProxy(env),
     forwardRateLimitPerMin: integer(env, 'FORWARD_RATE_LIMIT_PER_MIN', 600, { min: 1 }),
-    tokenTtlS: integer(env, 'TOKEN_TTL_S', 3600, { min: 1 }),
+    tokenTtlS: integer(env, 'TOKEN_TTL_S', 900, { min: 1 }),
+    refreshTtlS: integer(env, 'REFRESH_TTL_S', 30 * 24 * 3600, { min: 60 }),
+    registration: oneOf(env, 'REGISTRATION', ['open', 'closed'], 'closed'),
+    firstAdmin: firstAdmin(env),
     databasePath: (env.DATABASE_PATH || '').trim() || path.join(__dirname, '..', '..', 'var', 'users.sqlite'),
     internalApiToken: (env.INTERNAL_API_TOKEN || '').trim() || null,
     corsOrigins: origins,

@@ -7,20 +7,22 @@ const { error: validatorErrors } = require('express-openapi-validator');
 const ValidatorError = Object.getPrototypeOf(validatorErrors.BadRequest);
 
 class ApiError extends Error {
-  constructor(status, code, message, { upstream, retryAfter } = {}) {
+  /** details: more fields of the error object (e.g. risk_limit's limit and value). */
+  constructor(status, code, message, { upstream, retryAfter, details } = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.upstream = upstream;
     this.retryAfter = retryAfter;
+    this.details = details;
   }
 }
 
 // A setting that cannot be used: start-up stops with its message, which names the variable.
 class ConfigError extends Error {}
 
-function envelope(code, message, upstream) {
-  const error = { code, message };
+function envelope(code, message, upstream, details) {
+  const error = { code, message, ...details };
   if (upstream) error.upstream = upstream;
   return { error };
 }
@@ -102,7 +104,7 @@ function errorHandler(err, req, res, next) {
   if (apiError.retryAfter !== undefined && apiError.retryAfter !== null) {
     res.set('Retry-After', String(apiError.retryAfter));
   }
-  return res.status(apiError.status).json(envelope(apiError.code, apiError.message, apiError.upstream));
+  return res.status(apiError.status).json(envelope(apiError.code, apiError.message, apiError.upstream, apiError.details));
 }
 
 module.exports = { ApiError, ConfigError, envelope, notFound, errorHandler, toApiError };

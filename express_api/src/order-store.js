@@ -17,6 +17,7 @@ function openOrderStore(db) {
     updated_at TEXT NOT NULL,
     UNIQUE (user_id, client_order_id)
   )`);
+  db.exec('CREATE INDEX IF NOT EXISTS orders_by_client_order_id ON orders (client_order_id)');
   const upsert = db.prepare(`INSERT INTO orders
       (user_id, client_order_id, symbol, request, outcome, http_status, response, created_at, updated_at)
     VALUES (@userId, @clientOrderId, @symbol, @request, @outcome, @httpStatus, @response, @now, @now)
@@ -26,6 +27,9 @@ function openOrderStore(db) {
   const cancel = db.prepare(`UPDATE orders SET outcome = 'canceled', updated_at = ?
     WHERE user_id = ? AND client_order_id = ?`);
   const ofUser = db.prepare('SELECT * FROM orders WHERE user_id = ? ORDER BY id DESC LIMIT ?');
+  const forget = db.prepare('DELETE FROM orders WHERE user_id = ?');
+  const placer = db.prepare(`SELECT users.id AS user_id, users.username FROM orders JOIN users ON users.id = orders.user_id
+    WHERE orders.client_order_id = ? ORDER BY orders.id LIMIT 1`);
 
   return {
     record({ userId, clientOrderId, symbol, request, outcome, httpStatus, response }) {
@@ -34,6 +38,14 @@ function openOrderStore(db) {
     },
     markCanceled(userId, clientOrderId) {
       cancel.run(new Date().toISOString(), userId, clientOrderId);
+    },
+    /** { user_id, username } of the user who placed the order Binance holds as `clientOrderId`, or null. */
+    placerOf(clientOrderId) {
+      return placer.get(clientOrderId) || null;
+    },
+    /** Removes a deleted user's history (their placements stay in python_service's audit log). */
+    forgetUser(userId) {
+      forget.run(userId);
     },
     /** The user's orders, newest first; never another user's. */
     list(userId, limit = 100) {

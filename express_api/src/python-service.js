@@ -90,15 +90,25 @@ function callOptions(req, config, extra = {}) {
   return { timeoutMs: config.forwardTimeoutMs, requestId: req.id, clientAddress: req.ip, ...extra };
 }
 
+/** The header naming the user a call is made for: python_service's audit log records it as user:<name>
+ * (it trusts the header only with the internal token). Sent on every placement, cancel and risk change. */
+const forUser = (req) => ({ 'x-gateway-user': req.user.username });
+
+// Fields of python_service's error object passed on as they are: risk_limit's limit and value (which
+// limit refused, and its value in force), looser_than_ceiling's limits and ceilings.
+const PASSED_ON = ['limit', 'value', 'limits', 'ceilings'];
+
 // An answer of python_service that is an error, turned into ours (its code kept when it has one).
 function errorFrom(answer) {
   const error = answer.body && answer.body.error;
   const status = answer.status >= 500 && answer.status !== 503 ? 502 : answer.status;
   const retryAfter = answer.headers.get('retry-after') || undefined;
   if (error && error.code) {
-    return new ApiError(status, error.code, error.message || 'python_service error', { upstream: error.upstream, retryAfter });
+    const details = Object.fromEntries(PASSED_ON.filter((name) => name in error).map((name) => [name, error[name]]));
+    return new ApiError(status, error.code, error.message || 'python_service error',
+      { upstream: error.upstream, retryAfter, details });
   }
   return new ApiError(502, 'upstream_error', `python_service answered HTTP ${answer.status}`);
 }
 
-module.exports = { createPythonService, callOptions, errorFrom };
+module.exports = { createPythonService, callOptions, errorFrom, forUser };

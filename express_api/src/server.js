@@ -9,7 +9,7 @@ const { openUserStore } = require('./users');
 const { loadHoldings } = require('./services/portfolio');
 const { createApp } = require('./app');
 
-function main() {
+async function main() {
   const logger = pino({ level: process.env.LOG_LEVEL || 'info' });
   let config;
   let holdings;
@@ -23,6 +23,7 @@ function main() {
   }
   const users = openUserStore(config.databasePath);
   const app = createApp({ config, users, holdings, logger });
+  await app.locals.bootstrap(); // the admin ADMIN_USERNAME names, or a one-time setup code in the log
   const server = app.listen(config.port, () => {
     logger.info({ port: server.address().port, python_service: config.pythonServiceUrl }, 'express_api listening');
   });

@@ -1,12 +1,14 @@
 'use strict';
-// Login tokens: JWT (HS256) signed with JWT_SECRET, with an expiry.
+// Access tokens: JWT (HS256) signed with JWT_SECRET, with an expiry (TOKEN_TTL_S) and the user's
+// token_version (claim ver), which a password change or disabling raises (src/middleware/auth.js).
+const crypto = require('node:crypto');
 const jwt = require('jsonwebtoken');
 
 function createTokens({ secret, ttlS }) {
   return {
     issue(user) {
-      const token = jwt.sign({ sub: String(user.id), username: user.username }, secret,
-        { algorithm: 'HS256', expiresIn: ttlS });
+      const token = jwt.sign({ sub: String(user.id), username: user.username, ver: user.token_version }, secret,
+        { algorithm: 'HS256', expiresIn: ttlS, jwtid: crypto.randomBytes(8).toString('hex') }); // each one apart
       const { exp } = jwt.decode(token);
       return { token, token_type: 'Bearer', expires_in: ttlS, expires_at: new Date(exp * 1000).toISOString() };
     },

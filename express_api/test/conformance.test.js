@@ -6,7 +6,7 @@ const { conformsToDocument } = require('./conformance');
 
 const answer = (method, path, status, body, type = 'application/json; charset=utf-8') => ({
   req: { method, path }, status, body, headers: { 'content-type': type } });
-const USER = { user: { id: 1, username: 'alice', created_at: '2026-11-21T21:00:00.000Z' } };
+const USER = { user: { id: 1, username: 'alice', role: 'viewer', disabled: false, created_at: '2026-11-21T21:00:00.000Z' } };
 
 test('conformance — an answer as documented — passes', () => {
   conformsToDocument(answer('POST', '/api/auth/register', 201, USER));

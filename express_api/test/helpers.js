@@ -64,21 +64,38 @@ function checkedAgent(app) {
 // scrypt at its real cost takes ~0.3 s and 128 MiB a hash; tests use a cheap one unless they check the cost.
 const cheapPasswords = createPasswords({ N: 2 ** 10 });
 
-function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger, defaultPasswords = false } = {}) {
-  const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789abcdef', DATABASE_PATH: ':memory:', ...env },
-    { warn: () => {} });
+// Most tests register their users: REGISTRATION is open here unless a test says otherwise (its default
+// is closed). clock: epoch milliseconds, for refresh sessions and setup codes.
+function buildApp({ env = {}, holdings = DEFAULT_HOLDINGS, logger, defaultPasswords = false, clock } = {}) {
+  const config = loadConfig({ JWT_SECRET: 'test-jwt-secret-0123456789abcdef', DATABASE_PATH: ':memory:',
+    REGISTRATION: 'open', ...env }, { warn: () => {} });
   const users = openUserStore(config.databasePath);
   const logs = logger ? { logger, lines: null } : captureLogs();
   const passwords = defaultPasswords ? undefined : cheapPasswords;
-  const app = createApp({ config, users, holdings, logger: logs.logger, passwords });
+  const app = createApp({ config, users, holdings, logger: logs.logger, passwords, clock });
   return { app, config, users, logs: logs.lines, agent: () => checkedAgent(app) };
 }
 
+/** Registers `username` (a viewer) and logs in: the access token. */
 async function registerAndLogin(agent, username = 'alice', password = 'correct horse battery') {
   await agent().post('/api/auth/register').send({ username, password }).expect(201);
   const res = await agent().post('/api/auth/login').send({ username, password }).expect(200);
   return res.body.token;
 }
+
+const PASSWORD = 'correct horse battery';
+
+/** A user of `role` put straight in the store, then logged in: { token, user, refresh } (refresh: the
+ * 'refresh=...' cookie pair). */
+async function loginAs(built, username, role, password = PASSWORD) {
+  const user = built.users.create(username, await cheapPasswords.hash(password), role);
+  const res = await built.agent().post('/api/auth/login').send({ username, password }).expect(200);
+  const refresh = (res.headers['set-cookie'] || []).find((line) => line.startsWith('refresh=')).split(';')[0];
+  return { token: res.body.token, user, refresh };
+}
+
+/** The 'Authorization' header value for `token`. */
+const bearer = (token) => `Bearer ${token}`;
 
 const PRICES = {
   prices: [
@@ -88,4 +105,5 @@ const PRICES = {
   count: 4, source: 'live', as_of: '2026-11-21T21:00:00.000Z', age_s: 0.0,
 };
 
-module.exports = { startStandIn, json, closedPort, buildApp, registerAndLogin, captureLogs, PRICES };
+module.exports = { startStandIn, json, closedPort, buildApp, registerAndLogin, loginAs, bearer, captureLogs, PRICES,
+  PASSWORD };

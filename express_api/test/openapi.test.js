@@ -11,7 +11,9 @@ function appRoutes(app) {
     for (const layer of stack) {
       if (!layer.route) continue;
       for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all')) { // _all: 405 handler
-        routes.push({ method, path: (prefix + layer.route.path).replace(/:(\w+)/g, '{$1}') });
+        // a router's '/' under a prefix is the prefix itself
+        const path = prefix && layer.route.path === '/' ? prefix : prefix + layer.route.path;
+        routes.push({ method, path: path.replace(/:(\w+)/g, '{$1}') });
       }
     }
   };

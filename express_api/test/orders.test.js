@@ -1,7 +1,7 @@
 'use strict';
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { buildApp, startStandIn, json, registerAndLogin, closedPort } = require('./helpers');
+const { buildApp, startStandIn, json, registerAndLogin, loginAs, closedPort } = require('./helpers');
 
 const PLACED = (clientOrderId) => ({ outcome: 'placed', market: 'spot', clientOrderId, symbol: 'BTCUSDT',
   replayed: false, recovered: false, order: { clientOrderId, status: 'FILLED', executedQty: '0.00100000' } });
@@ -44,8 +44,8 @@ async function setUp(t, handler, env = {}) {
   };
   t.after(() => standIn.close());
   const built = buildApp({ env: { PYTHON_SERVICE_URL: standIn.url, INTERNAL_API_TOKEN: 'internal-tok', ...env } });
-  const alice = await registerAndLogin(built.agent, 'alice');
-  const bob = await registerAndLogin(built.agent, 'bobby');
+  const alice = (await loginAs(built, 'alice', 'trader')).token;
+  const bob = (await loginAs(built, 'bobby', 'trader')).token;
   const as = (token) => ({
     place: (order) => built.agent().post('/direct-api/binance/orders').set('Authorization', `Bearer ${token}`).send(order),
     list: () => built.agent().get('/direct-api/binance/orders').set('Authorization', `Bearer ${token}`),
@@ -115,11 +115,18 @@ test('GET /direct-api/binance/orders — a user sees only their own orders', asy
   assert.deepEqual((await bob.list()).body.orders.map(ids), [['a1', 'u2-a1']]);
 });
 
-test('GET /direct-api/binance/open-orders — only the user\'s own open orders, under the user\'s clientOrderId', async (t) => {
-  const { alice, bob } = await setUp(t, placeAll);
-  const ids = (o) => [o.clientOrderId, o.binanceClientOrderId, o.symbol];
-  assert.deepEqual((await alice.open()).body.orders.map(ids), [['a', 'u1-a', 'BTCUSDT']]);
-  assert.deepEqual((await bob.open()).body.orders.map(ids), [['b', 'u2-b', 'BTCUSDT']]);
+test('GET /direct-api/binance/open-orders — the account\'s open orders, each with who placed it and whether it is mine', async (t) => {
+  const { alice, bob, standIn } = await setUp(t, placeAll);
+  await alice.place({ ...ORDER, clientOrderId: 'a' }); // recorded: u1-a is alice's
+  await bob.place({ ...ORDER, clientOrderId: 'b' });
+  const view = (o) => [o.clientOrderId, o.binanceClientOrderId, o.placed_by, o.mine];
+  const asAlice = await alice.open();
+  assert.equal(asAlice.status, 200);
+  assert.deepEqual(asAlice.body.orders.map(view), [['a', 'u1-a', 'alice', true], ['u2-b', 'u2-b', 'bobby', false],
+    ['u10-c', 'u10-c', null, false]], 'u10-c looks like ours, but no user placed it through express_api');
+  assert.deepEqual((await bob.open()).body.orders.map(view), [['u1-a', 'u1-a', 'alice', false],
+    ['b', 'u2-b', 'bobby', true], ['u10-c', 'u10-c', null, false]]);
+  assert.equal(standIn.log.at(-1).url, '/api/binance/open-orders');
 });
 
 test('GET /direct-api/binance/orders/:symbol/:clientOrderId — asked under the user\'s Binance id, answered under theirs', async (t) => {
@@ -199,8 +206,9 @@ test('PUT /direct-api/binance/orders/:symbol/:clientOrderId — 405 with Allow',
 });
 
 test('GET and DELETE /direct-api/binance/orders/:symbol/:clientOrderId — python_service down: 502 in the error shape', async () => {
-  const { agent } = buildApp({ env: { PYTHON_SERVICE_URL: `http://127.0.0.1:${await closedPort()}` } });
-  const token = await registerAndLogin(agent, 'alice');
+  const built = buildApp({ env: { PYTHON_SERVICE_URL: `http://127.0.0.1:${await closedPort()}` } });
+  const { agent } = built;
+  const { token } = await loginAs(built, 'alice', 'trader');
   for (const method of ['get', 'delete']) {
     const res = await agent()[method]('/direct-api/binance/orders/BTCUSDT/mine').set('Authorization', `Bearer ${token}`);
     assert.equal(res.status, 502);

@@ -1,11 +1,15 @@
 'use strict';
 // Handlers of the order routes of /direct-api/binance (wired in src/routes/orders.js). Orders are
 // placed through python_service, which places each at most once; ids: services/user-orders.js.
-// A repeat by the same user reaches the same journalled order; no user can reach another's.
+// A repeat by the same user reaches the same journalled order; a user reaches only their own orders by
+// their ids, and only an admin cancels another's (scope=account). Placements and cancels name their
+// user to python_service's audit log (X-Gateway-User).
 // Bodies and parameters are checked against the document before these run (src/middleware/validate.js).
 const { ORDER_FIELDS } = require('../openapi');
-const { callOptions, errorFrom } = require('../python-service');
-const { binanceIdOf, ownOrderId, symbolOf, asUsers, usersOrders } = require('../services/user-orders');
+const { ApiError } = require('../errors');
+const { callOptions, errorFrom, forUser } = require('../python-service');
+const { hasRole } = require('../users');
+const { binanceIdOf, ownOrderId, ownIdIn, symbolOf, asUsers, asAccounts } = require('../services/user-orders');
 
 const JSON_CONTENT = { 'content-type': 'application/json' };
 
@@ -53,7 +57,8 @@ async function placeOrder({ pythonService, orderStore, config }, req, res) {
   let answer;
   try {
     answer = await pythonService.getJson('/api/binance/orders', callOptions(req, config, { method: 'POST',
-      withInternalToken: true, headers: JSON_CONTENT, body: JSON.stringify({ ...order, clientOrderId: ids.binanceClientOrderId }) }));
+      withInternalToken: true, headers: { ...JSON_CONTENT, ...forUser(req) },
+      body: JSON.stringify({ ...order, clientOrderId: ids.binanceClientOrderId }) }));
   } catch (err) {
     record('unknown', err.status, { error: { code: err.code, message: err.message } });
     return answerUnknown(res, err, ids);
@@ -71,9 +76,10 @@ function listOrders({ orderStore }, req, res) {
 // One order by the user's clientOrderId: asked of (or cancelled at) Binance under the user's Binance id.
 async function orderAtBinance({ pythonService, config }, req, method) {
   const symbol = symbolOf(req.params.symbol);
-  const ids = idsOf(req.user, req.params.clientOrderId);
+  const ids = idsOf(req.user, ownIdIn(req.params.clientOrderId));
   const path = `/api/binance/orders/${encodeURIComponent(symbol)}/${encodeURIComponent(ids.binanceClientOrderId)}`;
-  const answer = await pythonService.getJson(path, callOptions(req, config, { method, withInternalToken: true }));
+  const headers = method === 'DELETE' ? forUser(req) : {};
+  const answer = await pythonService.getJson(path, callOptions(req, config, { method, withInternalToken: true, headers }));
   if (answer.status !== 200) throw errorFrom(answer);
   return { ...answer.body, ...ids, order: asUsers(req.user, answer.body.order) };
 }
@@ -83,19 +89,48 @@ async function showOrder(deps, req, res) {
   res.json(await orderAtBinance(deps, req, 'GET'));
 }
 
-/** DELETE /direct-api/binance/orders/:symbol/:clientOrderId: cancelled at Binance (never retried). */
-async function cancelOrder(deps, req, res) {
-  const canceled = await orderAtBinance(deps, req, 'DELETE');
-  deps.orderStore.markCanceled(req.user.id, canceled.binanceClientOrderId);
-  res.json(canceled);
+const placerName = (orderStore) => (binanceClientOrderId) => {
+  const placer = orderStore.placerOf(binanceClientOrderId);
+  return placer ? placer.username : null;
+};
+
+// An admin's cancel of any of the account's orders, named by the id Binance holds (open-orders lists it).
+async function cancelAccountOrder({ pythonService, config, orderStore }, req, res) {
+  if (!hasRole(req.user.role, 'admin')) {
+    throw new ApiError(403, 'forbidden', 'Cancelling an order of the account (scope=account) needs the admin role');
+  }
+  const symbol = symbolOf(req.params.symbol);
+  const binanceClientOrderId = req.params.clientOrderId;
+  const path = `/api/binance/orders/${encodeURIComponent(symbol)}/${encodeURIComponent(binanceClientOrderId)}`;
+  const answer = await pythonService.getJson(path, callOptions(req, config, { method: 'DELETE', withInternalToken: true,
+    headers: forUser(req) }));
+  if (answer.status !== 200) throw errorFrom(answer);
+  const placer = orderStore.placerOf(binanceClientOrderId);
+  if (placer) orderStore.markCanceled(placer.user_id, binanceClientOrderId);
+  const order = asAccounts(req.user, answer.body.order, placerName(orderStore));
+  res.json({ ...answer.body, clientOrderId: binanceClientOrderId, binanceClientOrderId,
+    placed_by: placer ? placer.username : null, order });
 }
 
-/** GET /direct-api/binance/open-orders: the user's open orders at Binance. */
-async function listOpenOrders({ pythonService, config }, req, res) {
-  const answer = await pythonService.getJson('/api/binance/open-orders', callOptions(req, config, { withInternalToken: true }));
+/** DELETE /direct-api/binance/orders/:symbol/:clientOrderId: one of the user's orders cancelled at Binance
+ * (never retried); with ?scope=account (admins) any of the account's, by the id Binance holds. */
+async function cancelOrder(deps, req, res) {
+  if (req.query.scope === 'account') return cancelAccountOrder(deps, req, res);
+  const canceled = await orderAtBinance(deps, req, 'DELETE');
+  deps.orderStore.markCanceled(req.user.id, canceled.binanceClientOrderId);
+  return res.json(canceled);
+}
+
+/** GET /direct-api/binance/open-orders[?symbol=]: the account's open orders, whoever placed them, each
+ * with placed_by (the user who placed it through express_api, else null) and mine. */
+async function listOpenOrders({ pythonService, config, orderStore }, req, res) {
+  const query = req.query.symbol === undefined ? '' : `?symbol=${encodeURIComponent(symbolOf(req.query.symbol))}`;
+  const answer = await pythonService.getJson(`/api/binance/open-orders${query}`,
+    callOptions(req, config, { withInternalToken: true }));
   if (answer.status !== 200) throw errorFrom(answer);
-  const mine = usersOrders(req.user, answer.body.orders);
-  res.json({ orders: mine, count: mine.length });
+  const placedBy = placerName(orderStore);
+  const orders = (answer.body.orders || []).map((order) => asAccounts(req.user, order, placedBy));
+  res.json({ orders, count: orders.length });
 }
 
 /** GET /direct-api/binance/futures/positions: the account's futures positions, as python_service has them. */

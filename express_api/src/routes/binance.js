@@ -1,9 +1,9 @@
 'use strict';
-// GET /direct-api/binance/demo-balance (public), GET /direct-api/binance/connection-test (Bearer)
+// GET /direct-api/binance/demo-balance (public), GET /direct-api/binance/connection-test (viewer)
 // (handlers: src/handlers/binance.js)
 const express = require('express');
 const { showDemoBalance, testConnection } = require('../handlers/binance');
-const { requireAuth } = require('../middleware/auth');
+const { signedIn } = require('../middleware/auth');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { withDeps } = require('./handle');
 
@@ -13,7 +13,7 @@ function binanceRouter(deps) {
   const handle = withDeps(deps);
   const router = express.Router();
   router.route('/demo-balance').get(validate, handle(showDemoBalance)).all(methodNotAllowed(['GET']));
-  router.route('/connection-test').get(requireAuth(deps), validate, handle(testConnection))
+  router.route('/connection-test').get(...signedIn(deps, 'viewer'), validate, handle(testConnection))
     .all(methodNotAllowed(['GET']));
   return router;
 }

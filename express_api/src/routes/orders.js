@@ -1,13 +1,14 @@
 'use strict';
-// Orders for logged-in users (handlers: src/handlers/orders.js):
-//   POST /direct-api/binance/orders            place (a per-user rate limit), recorded in the user store
-//   GET  /direct-api/binance/orders            the user's own order history (never another user's)
-//   GET, DELETE /direct-api/binance/orders/:symbol/:clientOrderId  one of the user's orders at Binance
-//   GET  /direct-api/binance/open-orders       the user's open orders at Binance
-//   GET  /direct-api/binance/futures/positions the futures positions of the account
+// Orders (handlers: src/handlers/orders.js), by role:
+//   POST /direct-api/binance/orders            trader: place (a per-user rate limit), recorded in the user store
+//   GET  /direct-api/binance/orders            viewer: the user's own order history (never another user's)
+//   GET  /direct-api/binance/orders/:symbol/:clientOrderId  viewer: one of the user's orders at Binance
+//   DELETE the same                            trader: cancel one's own; admin with ?scope=account: any
+//   GET  /direct-api/binance/open-orders       viewer: the account's open orders, each with placed_by
+//   GET  /direct-api/binance/futures/positions viewer: the futures positions of the account
 const express = require('express');
 const handlers = require('../handlers/orders');
-const { requireAuth } = require('../middleware/auth');
+const { signedIn } = require('../middleware/auth');
 const { jsonBody } = require('../middleware/bodies');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { noStore } = require('../middleware/no-store');
@@ -23,19 +24,20 @@ function placementLimit(config) {
 function ordersRouter(deps) {
   const { validate } = deps;
   const handle = withDeps(deps);
-  const signedIn = [noStore, requireAuth(deps)]; // about one user's orders: never cached, errors included
+  // about the account's orders: never cached, errors included
+  const as = (role) => [noStore, ...signedIn(deps, role)];
   const router = express.Router();
   router.route('/orders')
-    .post(...signedIn, placementLimit(deps.config), jsonBody, validate, handle(handlers.placeOrder))
-    .get(...signedIn, validate, handle(handlers.listOrders))
+    .post(...as('trader'), placementLimit(deps.config), jsonBody, validate, handle(handlers.placeOrder))
+    .get(...as('viewer'), validate, handle(handlers.listOrders))
     .all(methodNotAllowed(['GET', 'POST']));
   router.route('/orders/:symbol/:clientOrderId')
-    .get(...signedIn, validate, handle(handlers.showOrder))
-    .delete(...signedIn, validate, handle(handlers.cancelOrder))
+    .get(...as('viewer'), validate, handle(handlers.showOrder))
+    .delete(...as('trader'), validate, handle(handlers.cancelOrder))
     .all(methodNotAllowed(['GET', 'DELETE']));
-  router.route('/open-orders').get(...signedIn, validate, handle(handlers.listOpenOrders))
+  router.route('/open-orders').get(...as('viewer'), validate, handle(handlers.listOpenOrders))
     .all(methodNotAllowed(['GET']));
-  router.route('/futures/positions').get(...signedIn, validate, handle(handlers.showFuturesPositions))
+  router.route('/futures/positions').get(...as('viewer'), validate, handle(handlers.showFuturesPositions))
     .all(methodNotAllowed(['GET']));
   return router;
 }

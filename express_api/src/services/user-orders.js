@@ -10,6 +10,7 @@ const { ApiError } = require('../errors');
 // The document's pattern (Python's and JavaScript's regular expressions share no Unicode classes) lets
 // through some non-ASCII text this refuses; NFC and upper case are this rule's too.
 const SYMBOL = /^[\p{L}\p{N}_.-]{1,50}$/u;
+const OWN_ID = /^[A-Za-z0-9_-]{1,24}$/; // a user's own clientOrderId; the document says the same (src/openapi.js)
 
 const prefixOf = (user) => `u${user.id}-`;
 const binanceIdOf = (user, clientOrderId) => prefixOf(user) + clientOrderId;
@@ -43,9 +44,24 @@ function asUsers(user, order) {
   return { ...rest, clientOrderId: ownIdOf(user, binanceClientOrderId), binanceClientOrderId };
 }
 
-/** Binance's orders that are this user's, each as the user sees it. */
-function usersOrders(user, orders) {
-  return (orders || []).filter((o) => ownIdOf(user, o && o.clientOrderId) !== null).map((o) => asUsers(user, o));
+/** A clientOrderId named in a path as the user's own (a cancel's path also takes Binance's longer ids). */
+function ownIdIn(raw) {
+  if (!OWN_ID.test(raw)) {
+    throw new ApiError(400, 'invalid_client_order_id', 'clientOrderId must be 1-24 of A-Z a-z 0-9 _ - (yours)');
+  }
+  return raw;
 }
 
-module.exports = { binanceIdOf, ownIdOf, ownOrderId, symbolOf, asUsers, usersOrders };
+/** One of the account's orders as `user` sees it, whoever placed it: clientOrderId is the user's own id
+ * when the order is theirs (mine), else the id Binance holds; placed_by names the user who placed it through
+ * express_api (`placerOf(binanceClientOrderId)`: from the order store), else null (a bot, Binance's site). */
+function asAccounts(user, order, placerOf) {
+  if (!order || typeof order !== 'object') return order;
+  const { origClientOrderId, ...rest } = order;
+  const binanceClientOrderId = origClientOrderId ?? order.clientOrderId;
+  const own = ownIdOf(user, binanceClientOrderId);
+  return { ...rest, clientOrderId: own ?? binanceClientOrderId, binanceClientOrderId,
+    placed_by: placerOf(binanceClientOrderId), mine: own !== null };
+}
+
+module.exports = { binanceIdOf, ownIdOf, ownOrderId, ownIdIn, symbolOf, asUsers, asAccounts };
