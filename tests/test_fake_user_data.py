@@ -46,8 +46,10 @@ def next_event(conn, kind: str) -> dict:
 def place(fake, **fields):
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.01",
               "timestamp": str(int(time.time() * 1000)), **fields}
+    algo = params.pop("algo", False)
+    futures = params.pop("futures", False)
     body = signed("&".join(f"{k}={v}" for k, v in params.items()))
-    path = "/fapi/v1/order" if fields.pop("futures", False) else "/api/v3/order"
+    path = "/fapi/v1/algoOrder" if algo else "/fapi/v1/order" if futures else "/api/v3/order"
     return requests.post(fake.url + path, data=body, headers={"X-MBX-APIKEY": API_KEY, "Content-Type": FORM},
                          timeout=10)
 
@@ -146,3 +148,32 @@ def test_a_futures_listen_key_streams_the_futures_orders_and_expires(fake, strea
 def test_a_stream_for_an_unknown_listen_key_is_refused(streams):
     with pytest.raises(Exception, match="400"):
         connect(f"{streams.futures_url}/private/ws/no-such-key").close()
+
+
+def test_conditional_futures_orders_live_in_the_algo_api_and_trigger_into_the_engine(fake, streams):
+    old_way = requests.post(fake.url + "/fapi/v1/order", headers={"X-MBX-APIKEY": API_KEY, "Content-Type": FORM},
+                            data=signed(f"symbol=BTCUSDT&side=SELL&type=STOP_MARKET&quantity=0.002&stopPrice=60000"
+                                        f"&timestamp={int(time.time() * 1000)}"), timeout=10)
+    key = requests.post(fake.url + "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": API_KEY}, timeout=10).json()
+    with connect(f"{streams.futures_url}/private/ws/{key['listenKey']}") as conn:
+        wait_until(lambda: fake.user_data.open_key_streams() == 1, "the fake to serve the stream")
+        placed = place(fake, futures=True, algo=True, type="STOP_MARKET", side="SELL", quantity="0.002",
+                       triggerPrice="60000", algoType="CONDITIONAL", clientAlgoId="sl-1")
+        new = next_event(conn, "ALGO_UPDATE")
+        listed = requests.get(fake.url + "/fapi/v1/openAlgoOrders?" + signed(f"timestamp={int(time.time() * 1000)}"),
+                              headers={"X-MBX-APIKEY": API_KEY}, timeout=10).json()
+        streams.set_price("BTCUSDT", "59000.00000000")
+        fake.orders.match()
+        triggered = next_event(conn, "ALGO_UPDATE")
+        filled = next_event(conn, "ORDER_TRADE_UPDATE")
+        while filled["o"]["x"] != "TRADE":
+            filled = next_event(conn, "ORDER_TRADE_UPDATE")
+        finished = next_event(conn, "ALGO_UPDATE")
+
+    assert (old_way.status_code, old_way.json()["code"]) == (400, -4120)
+    placed = placed.json()
+    assert (placed["clientAlgoId"], placed["algoStatus"], placed["triggerPrice"]) == ("sl-1", "NEW", "60000.00000000")
+    assert (new["o"]["caid"], new["o"]["X"]) == ("sl-1", "NEW") and [o["clientAlgoId"] for o in listed] == ["sl-1"]
+    assert triggered["o"]["X"] == "TRIGGERED"
+    assert finished["o"]["X"] == "FINISHED" and finished["o"]["ai"] == str(filled["o"]["i"])
+    assert (filled["o"]["o"], filled["o"]["S"], filled["o"]["L"]) == ("MARKET", "SELL", "59000.00000000")

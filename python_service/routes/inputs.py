@@ -213,7 +213,7 @@ def parse_order(body) -> dict:
 
 # ----- order placements (POST /api/binance/orders, /orders/test, /futures/orders) -----
 PLACEMENT_TYPES = ("MARKET", "LIMIT", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
-FUTURES_TYPES = ("MARKET", "LIMIT")
+FUTURES_TYPES = ("MARKET", "LIMIT", "STOP_MARKET", "TAKE_PROFIT_MARKET")
 TIME_IN_FORCE = ("GTC", "IOC", "FOK")
 RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
 # Binance's "Additional mandatory parameters based on type" (MARKET: quantity or quoteOrderQty).
@@ -221,7 +221,9 @@ NEEDS = {"LIMIT": ("timeInForce", "quantity", "price"), "MARKET": (),
          "STOP_LOSS": ("quantity", "stopPrice"), "TAKE_PROFIT": ("quantity", "stopPrice"),
          "STOP_LOSS_LIMIT": ("timeInForce", "quantity", "price", "stopPrice"),
          "TAKE_PROFIT_LIMIT": ("timeInForce", "quantity", "price", "stopPrice"),
-         "LIMIT_MAKER": ("quantity", "price")}
+         "LIMIT_MAKER": ("quantity", "price"),
+         # USDT-M: a stop or take-profit that closes at the market once stopPrice trades
+         "STOP_MARKET": ("quantity", "stopPrice"), "TAKE_PROFIT_MARKET": ("quantity", "stopPrice")}
 _CLIENT_ORDER_ID = re.compile(r"[.A-Za-z0-9:/_-]{1,36}")
 
 
@@ -236,6 +238,17 @@ def _option(body: dict, name: str, allowed) -> str | None:
     if value is not None and value not in allowed:
         raise ApiError(400, "invalid_parameter", f"{name} must be one of {', '.join(allowed)}")
     return value
+
+
+def parse_futures_placement(body) -> dict:
+    """A USDT-M order: a placement, and `reduceOnly` (it may only shrink a position)."""
+    order = parse_placement(body, FUTURES_TYPES)
+    reduce_only = body.get("reduceOnly", False)
+    if not isinstance(reduce_only, bool):
+        raise ApiError(400, "invalid_parameter", "reduceOnly must be true or false")
+    if order.get("quoteOrderQty") is not None:
+        raise ApiError(400, "invalid_parameter", "a USDT-M order takes quantity, not quoteOrderQty")
+    return {**order, "reduceOnly": "true" if reduce_only else None}
 
 
 def parse_placement(body, types=PLACEMENT_TYPES) -> dict:

@@ -87,13 +87,32 @@ def futures_positions():
 @bp.post("/futures/orders")
 def place_futures_order():
     """Places a USDT-M MARKET or LIMIT order once (same journal and rules as spot)."""
-    return _outcome(_trading().futures_place(inputs.parse_placement(_body(), inputs.FUTURES_TYPES), actor()))
+    return _outcome(_trading().futures_place(inputs.parse_futures_placement(_body()), actor()))
 
 
 @bp.get("/futures/orders/<anything:raw_symbol>/<client_order_id>")
 def get_futures_order(raw_symbol, client_order_id):
     """Binance's record of one USDT-M order by clientOrderId."""
     return _trading().order(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id), "futures")
+
+
+@bp.delete("/futures/orders/<anything:raw_symbol>/<client_order_id>")
+def cancel_futures_order(raw_symbol, client_order_id):
+    """Cancels one open USDT-M order by clientOrderId (never retried)."""
+    return _trading().futures_cancel(inputs.parse_symbol(raw_symbol), inputs.client_order_id(client_order_id), actor())
+
+
+@bp.get("/futures/open-orders")
+def futures_open_orders():
+    """Open USDT-M orders, of one symbol or all."""
+    symbol = inputs.parse_symbol(request.args["symbol"]) if "symbol" in request.args else None
+    return _trading().futures_open_orders(symbol)
+
+
+@bp.post("/futures/positions/<anything:raw_symbol>/close")
+def close_futures_position(raw_symbol):
+    """Closes the whole position on a symbol: a MARKET order the other way, reduce-only."""
+    return _outcome(_trading().futures_close(inputs.parse_symbol(raw_symbol), actor()))
 
 
 @bp.post("/futures/leverage")

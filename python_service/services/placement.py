@@ -25,7 +25,11 @@ ORDER_DOES_NOT_EXIST = -2013
 # worker may lose time; the lost request's timestamp is taken to be at most this much later.
 STAMP_GRACE_MS = 5000
 NOT_PLACED = (HeldBack, RateLimited, Banned, Blocked, Restricted)  # Binance never booked these (403: its firewall)
-ENDPOINTS = {"spot": ("order_create", "order_get"), "futures": ("futures_order_create", "futures_order_get")}
+ENDPOINTS = {"spot": ("order_create", "order_get"), "futures": ("futures_order_create", "futures_order_get"),
+             "futures_algo": ("futures_algo_order_create", "futures_algo_order_get")}
+# the parameter that carries the client's id when placing, and when asking for the order
+IDS = {"spot": ("newClientOrderId", "origClientOrderId"), "futures": ("newClientOrderId", "origClientOrderId"),
+       "futures_algo": ("clientAlgoId", "clientAlgoId")}
 
 
 @dataclass
@@ -43,8 +47,11 @@ class Outcome:
     message: str | None = None
 
     def to_dict(self) -> dict:
-        body = {"outcome": self.outcome, "market": self.market, "clientOrderId": self.client_order_id,
-                "symbol": self.symbol, "replayed": self.replayed, "recovered": self.recovered}
+        body = {"outcome": self.outcome, "market": "spot" if self.market == "spot" else "futures",
+                "clientOrderId": self.client_order_id, "symbol": self.symbol, "replayed": self.replayed,
+                "recovered": self.recovered}
+        if self.market == "futures_algo":
+            body["conditional"] = True  # Binance's Algo Order API holds it until it triggers
         if self.order is not None:
             body["order"] = self.order
         if self.order_count:
@@ -56,7 +63,7 @@ class Outcome:
         return body
 
     def _check_path(self) -> str:
-        prefix = "/api/binance/futures/orders" if self.market == "futures" else "/api/binance/orders"
+        prefix = "/api/binance/orders" if self.market == "spot" else "/api/binance/futures/orders"
         return f"GET {prefix}/{self.symbol}/{self.client_order_id}"
 
 
@@ -65,8 +72,8 @@ class Placement:
         self.upstream, self.journal = upstream, journal
 
     def place(self, market: str, params: dict) -> Outcome:
-        """`params` are Binance's, decimals as strings, newClientOrderId included."""
-        entry = self.journal.claim(market, params["newClientOrderId"], params["symbol"], params)
+        """`params` are Binance's, decimals as strings, the client's id included (IDS)."""
+        entry = self.journal.claim(market, params[IDS[market][0]], params["symbol"], params)
         if entry.request != params:
             raise ApiError(409, "client_order_id_reused",
                            f"clientOrderId {entry.client_order_id} was already used for a different order",
@@ -127,7 +134,7 @@ class Placement:
         """Binance's record of a sent order: placed, unknown, or None when it can never arrive (send anew)."""
         query = ENDPOINTS[entry.market][1]
         try:
-            order = self.upstream.signed(query, symbol=entry.symbol, origClientOrderId=entry.client_order_id)
+            order = self.upstream.signed(query, symbol=entry.symbol, **{IDS[entry.market][1]: entry.client_order_id})
         except Rejected as err:
             if err.code != ORDER_DOES_NOT_EXIST:
                 return self._unknown(entry, f"Binance did not answer the query: {err.message}", 5.0)

@@ -131,7 +131,7 @@ class Risk:
         if limits.allowed_symbols is not None and symbol not in limits.allowed_symbols:
             raise RiskRefused("allowed_symbols", sorted(limits.allowed_symbols),
                               f"{symbol} is not among the symbols the risk limits allow")
-        if limits.max_order_notional is not None:
+        if limits.max_order_notional is not None and not _reduces_only(order):
             value = self.notional_usdt(market, order)
             if value > limits.max_order_notional:
                 raise RiskRefused("max_order_notional", _usdt(limits.max_order_notional),
@@ -223,6 +223,12 @@ class Prices:
 
 
 CURRENT = (None, "live", "stream", "cache")  # None: USDT itself, 1 by definition
+
+
+def _reduces_only(order: dict) -> bool:
+    """A USDT-M order that can only shrink a position (reduceOnly, closePosition): it adds no exposure,
+    so the notional limit never keeps anyone from closing one."""
+    return any(str(order.get(flag)).lower() == "true" for flag in ("reduceOnly", "closePosition"))
 
 
 def _current(price: Decimal, source: str | None, as_of) -> Decimal:

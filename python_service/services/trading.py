@@ -14,7 +14,8 @@ from .order_gate import OrderGate
 from .placement import Outcome, Placement
 
 UNKNOWN_ORDER = (-2013, -2011)
-STOP_TYPES = ("STOP_LOSS", "TAKE_PROFIT")
+STOP_TYPES = ("STOP_LOSS", "TAKE_PROFIT", "STOP_MARKET", "TAKE_PROFIT_MARKET")  # fill at the market at stopPrice
+CONDITIONAL = ("STOP_MARKET", "TAKE_PROFIT_MARKET")  # USDT-M: the Algo Order API
 STOP_LIMIT_TYPES = ("STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
 
 
@@ -26,6 +27,15 @@ def new_client_order_id() -> str:
 def binance_params(order: dict) -> dict:
     """The order as Binance's parameters: decimals as plain strings, absent fields left out."""
     return {k: (f"{v:f}" if isinstance(v, Decimal) else v) for k, v in order.items() if v is not None}
+
+
+def algo_params(order: dict) -> dict:
+    """A conditional USDT-M order as the Algo Order API takes it: triggerPrice, clientAlgoId."""
+    params = binance_params(order)
+    params["triggerPrice"] = params.pop("stopPrice")
+    params["clientAlgoId"] = params.pop("newClientOrderId")
+    params.pop("newOrderRespType", None)
+    return {**params, "algoType": "CONDITIONAL"}
 
 
 class Trading:
@@ -53,10 +63,11 @@ class Trading:
             self.gate.refused(actor, "order.place", market, order, err.code)
             raise
         order = {**order, "newClientOrderId": order.get("newClientOrderId") or new_client_order_id()}
+        params = algo_params(order) if market == "futures_algo" else binance_params(order)
         if self.placement.recorded(market, order["newClientOrderId"]) is not None:
-            return self.placement.place(market, binance_params(order))
-        with self.gate.placing(actor, market, order) as attempt:
-            outcome = self.placement.place(market, binance_params(order))
+            return self.placement.place(market, params)
+        with self.gate.placing(actor, "spot" if market == "spot" else "futures", order) as attempt:
+            outcome = self.placement.place(market, params)
             attempt.answered(outcome.outcome, status=(outcome.order or {}).get("status"),
                              orderId=(outcome.order or {}).get("orderId"),
                              clientOrderId=outcome.client_order_id)
@@ -77,7 +88,10 @@ class Trading:
         return {"outcome": "accepted", "tested": True, "order": params}
 
     def order(self, symbol: str, client_order_id: str, market: str = "spot") -> dict:
-        """Binance's record of the order (asked live), and what the journal knows of it."""
+        """Binance's record of the order (asked live), and what the journal knows of it. A USDT-M id
+        the journal knows as a conditional order is asked of the Algo Order API."""
+        if market == "futures" and self.placement.recorded("futures_algo", client_order_id) is not None:
+            return self._algo_order(symbol, client_order_id)
         name = "order_get" if market == "spot" else "futures_order_get"
         entry = self.placement.recorded(market, client_order_id)
         try:
@@ -155,6 +169,59 @@ class Trading:
             return None  # the checks that need it are then left to Binance
 
     def futures_place(self, order: dict, actor: str) -> Outcome:
+        if order["type"] in CONDITIONAL:  # Binance's Algo Order API since 2025-12-09
+            return self._place("futures_algo", self.futures_check, order, actor)
+        return self._place("futures", self.futures_check, order, actor)
+
+    def _algo_order(self, symbol: str, client_order_id: str) -> dict:
+        entry = self.placement.recorded("futures_algo", client_order_id)
+        try:
+            order = self.upstream.signed("futures_algo_order_get", symbol=symbol, clientAlgoId=client_order_id)
+        except Rejected as err:
+            if err.code not in UNKNOWN_ORDER:
+                raise
+            raise ApiError(404, "unknown_order", f"Binance has no order {client_order_id} on {symbol}",
+                           upstream=err.upstream_detail(), details={"journal": entry.state}) from None
+        if entry.state != "placed":
+            self.placement.found(entry, order)
+            entry = self.placement.recorded("futures_algo", client_order_id)
+        return {"order": order, "journal": entry.state, "conditional": True}
+
+    def futures_cancel(self, symbol: str, client_order_id: str, actor: str) -> dict:
+        conditional = self.placement.recorded("futures_algo", client_order_id) is not None
+        detail = {"symbol": symbol, ("clientAlgoId" if conditional else "origClientOrderId"): client_order_id}
+        with self.gate.cancelling(actor, "futures", detail) as attempt:
+            try:
+                order = self.upstream.signed("futures_algo_order_cancel" if conditional else "futures_order_cancel",
+                                             **detail)
+            except Rejected as err:
+                attempt.answered("rejected", code=err.code)
+                if err.code not in UNKNOWN_ORDER:
+                    raise
+                raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
+                               upstream=err.upstream_detail()) from None
+            attempt.answered("canceled", status=order.get("status") or order.get("msg"))
+        return {"order": order, "conditional": conditional}
+
+    def futures_open_orders(self, symbol: str | None) -> dict:
+        """The matching engine's open orders, and the conditional ones waiting in the Algo Order API
+        (each with `conditional: true`, its id in clientOrderId)."""
+        scope = {"symbol": symbol} if symbol else {}
+        orders = self.upstream.signed("futures_open_orders", **scope)
+        waiting = [{**o, "clientOrderId": o.get("clientAlgoId"), "type": o.get("orderType"),
+                    "status": o.get("algoStatus"), "stopPrice": o.get("triggerPrice"), "origQty": o.get("quantity"),
+                    "conditional": True} for o in self.upstream.signed("futures_open_algo_orders", **scope)]
+        return {"orders": orders + waiting, "count": len(orders) + len(waiting)}
+
+    def futures_close(self, symbol: str, actor: str) -> Outcome:
+        """The whole position on `symbol` closed at the market: reduce-only, so it can never open one
+        the other way if the position changed meanwhile."""
+        rows = self.upstream.signed("futures_positions", symbol=symbol)
+        amount = sum((Decimal(p.get("positionAmt") or "0") for p in rows if p.get("symbol") == symbol), Decimal(0))
+        if amount == 0:
+            raise ApiError(404, "no_position", f"there is no open position on {symbol}")
+        order = {"symbol": symbol, "side": "SELL" if amount > 0 else "BUY", "type": "MARKET",
+                 "quantity": abs(amount), "reduceOnly": "true"}
         return self._place("futures", self.futures_check, order, actor)
 
     def futures_leverage(self, symbol: str, leverage: int, actor: str) -> dict:

@@ -88,7 +88,8 @@ class AccountState:
         kind = event.get("e")
         handle = {"executionReport": self._spot_order, "outboundAccountPosition": self._spot_balances,
                   "balanceUpdate": self._spot_balance_delta, "ORDER_TRADE_UPDATE": self._futures_order,
-                  "ACCOUNT_UPDATE": self._futures_account, "MARGIN_CALL": self._margin_call}.get(kind)
+                  "ALGO_UPDATE": self._algo_order, "ACCOUNT_UPDATE": self._futures_account,
+                  "MARGIN_CALL": self._margin_call}.get(kind)
         if handle is None:
             return
         try:
@@ -114,11 +115,20 @@ class AccountState:
         order["reduceOnly"] = bool(o.get("R"))
         self._order("futures", order, event["T"])
 
-    def _order(self, market: str, order: dict, event_ms: int) -> None:
+    def _algo_order(self, event: dict) -> None:
+        """A conditional USDT-M order in the Algo Order API: NEW while it waits for its trigger, then
+        TRIGGERED (its own order follows as ORDER_TRADE_UPDATE), FINISHED, CANCELED, EXPIRED..."""
+        o = event["o"]
+        order = _order("futures", o["s"], o["caid"], o["aid"], o["S"], o["o"], o["X"], o["X"], o.get("p"), o["tp"],
+                       o["q"], o.get("aq", "0"), "0", event["T"], None)
+        order.update(conditional=True, reduceOnly=bool(o.get("R")), actualOrderId=o.get("ai") or None)
+        self._order("futures", order, event["T"], waiting=o["X"] == "NEW")
+
+    def _order(self, market: str, order: dict, event_ms: int, waiting: bool | None = None) -> None:
         open_orders = dict(self._data(market, ORDERS) or {})
         if self._old(market, event_ms) and order["clientOrderId"] not in open_orders:
             return  # settled before the snapshot: its news is in it already
-        if order["status"] in OPEN:
+        if order["status"] in OPEN if waiting is None else waiting:
             open_orders[order["clientOrderId"]] = order
         else:
             open_orders.pop(order["clientOrderId"], None)

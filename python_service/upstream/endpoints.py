@@ -100,6 +100,14 @@ ENDPOINTS = {
     "futures_open_orders": Endpoint("futures_get_open_orders", FUTURES, shapes.rows(shapes.OBJECT),
                                     one_or_all(1, 40)),
     "futures_order_cancel": Endpoint("futures_cancel_order", FUTURES, shapes.obj(), fixed(1), idempotent=False),
+    # conditional orders (STOP_MARKET, TAKE_PROFIT_MARKET...) live in the Algo Order API since 2025-12-09
+    "futures_algo_order_create": Endpoint("futures_create_algo_order", FUTURES, shapes.obj(), fixed(0),
+                                          idempotent=False),
+    "futures_algo_order_get": Endpoint("futures_get_algo_order", FUTURES, shapes.obj(), fixed(1)),
+    "futures_algo_order_cancel": Endpoint("futures_cancel_algo_order", FUTURES, shapes.obj(), fixed(1),
+                                          idempotent=False),
+    "futures_open_algo_orders": Endpoint("futures_get_open_algo_orders", FUTURES, shapes.rows(shapes.OBJECT),
+                                         fixed(1)),
     # the account's user data stream over a listenKey (API key only); a POST on an account with a
     # live key answers that key, so creating is safe to repeat
     "futures_listen_key": Endpoint("futures_stream_get_listen_key", FUTURES, shapes.LISTEN_KEY, fixed(1)),

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from . import user_data
+from . import algo_orders, user_data
 
 TYPES = ("LIMIT", "MARKET", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT", "LIMIT_MAKER")
 REQUIRED = {  # Binance's "Additional mandatory parameters based on type"
@@ -39,8 +39,8 @@ REQUIRED = {  # Binance's "Additional mandatory parameters based on type"
     "LIMIT_MAKER": ("quantity", "price"),
 }
 OPEN = ("NEW", "PARTIALLY_FILLED")
-FUTURES_STOP_TYPES = ("STOP_MARKET", "TAKE_PROFIT_MARKET")
-FUTURES_TYPES = ("MARKET", "LIMIT", *FUTURES_STOP_TYPES)
+FUTURES_TYPES = ("MARKET", "LIMIT")
+CONDITIONAL_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
 DROP_MODES = ("hold", "reset", "503")
 FUTURES_LEVERAGE_DEFAULT = 20
 MAINT_MARGIN_RATE = Decimal("0.004")
@@ -64,6 +64,7 @@ class OrderEngine:
     def __init__(self, fake, error: Callable, user_events=None):
         self.fake, self.error = fake, error  # error(status, code, msg) -> BinanceError
         self.user_data = user_events  # user_data.UserData: the account's events go there
+        self.algo = algo_orders.AlgoOrders(self)
         self.lock = threading.RLock()
         self.booked = threading.Condition(self.lock)
         self.released = threading.Event()
@@ -71,6 +72,7 @@ class OrderEngine:
 
     def reset(self) -> None:
         with self.lock:
+            self.algo.reset()
             self.spot: list[dict] = []
             self.futures_orders: list[dict] = []
             self.ids = itertools.count(1000)
@@ -117,6 +119,7 @@ class OrderEngine:
             for order in self.futures_orders:
                 if order["status"] == "NEW":
                     self._work_futures(order)
+            self.algo.match()
 
     # ----- routes -----
     def routes(self, route_type, const) -> dict:
@@ -137,6 +140,7 @@ class OrderEngine:
             "DELETE /fapi/v1/order": r(self.cancel_futures, const(1), signed=True, futures=True),
             "/fapi/v1/openOrders": r(self.open_futures, lambda p: 1 if "symbol" in p else 40, signed=True,
                                      futures=True),
+            **self.algo.routes(r, const),
         }
 
     # ----- spot -----
@@ -404,6 +408,10 @@ class OrderEngine:
     def _next_drop(self) -> str | None:
         return self.drops.pop(0) if self.drops else None
 
+    def answer(self, body) -> Answer:
+        """An order's answer, lost on the way back when drop_answers asked for it."""
+        return Answer(body, self._count_headers("1M"), self._next_drop())
+
     def lose_answer(self, handler, mode: str, used: int) -> None:
         """Acts out a lost answer for an order that is already booked."""
         if mode == "hold":
@@ -464,40 +472,43 @@ class OrderEngine:
             return {"leverage": int(raw), "maxNotionalValue": "1000000", "symbol": symbol}
 
     def place_futures(self, params, headers) -> Answer:
-        """MARKET, LIMIT, STOP_MARKET and TAKE_PROFIT_MARKET (stopPrice; closePosition closes what is
-        open); reduceOnly never opens or grows a position."""
+        """MARKET and LIMIT; reduceOnly never opens or grows a position. Conditional types have gone to
+        the Algo Order API since 2025-12-09 (algo_orders.py): here they answer -4120."""
         with self.lock:
             symbol = self._futures_symbol(params)
             side, kind = self._mandatory(params, "side"), self._mandatory(params, "type")
+            if kind in CONDITIONAL_TYPES:
+                raise self.error(400, -4120, "Order type not supported for this endpoint. Please use the Algo "
+                                             "Order API endpoints instead.")
             if kind not in FUTURES_TYPES or side not in ("BUY", "SELL"):
                 raise self.error(400, -1116, "Invalid orderType.")
-            close_position = params.get("closePosition") == "true"
-            stop = self._decimal(params, "stopPrice")
-            if kind in FUTURES_STOP_TYPES and stop is None:
-                raise self.error(400, -1102, "Mandatory parameter 'stopPrice' was not sent, was empty/null, "
-                                             "or malformed.")
-            if not close_position:
-                self._mandatory(params, "quantity")
+            self._mandatory(params, "quantity")
             if kind == "LIMIT":
                 self._mandatory(params, "price"), self._mandatory(params, "timeInForce")
-            quantity = self._decimal(params, "quantity") or Decimal(0)
-            price = self._decimal(params, "price") if kind == "LIMIT" else None
             client_id = params.get("newClientOrderId") or f"fakef{next(self.ids)}"
             if any(o["clientOrderId"] == client_id and o["status"] in OPEN for o in self.futures_orders):
                 raise self.error(400, -4116, "ClientOrderId is duplicated.")
-            reduce_only = params.get("reduceOnly") == "true" or close_position
-            if reduce_only and self._opens(symbol, side):
-                raise self.error(400, -2022, "ReduceOnly Order is rejected.")
-            now = self.fake.server_time_ms()
-            order = {"orderId": next(self.ids), "symbol": symbol, "clientOrderId": client_id, "side": side,
-                     "type": kind, "origQty": quantity, "price": price or Decimal(0), "stopPrice": stop or Decimal(0),
-                     "status": "NEW", "executedQty": Decimal(0), "avgPrice": Decimal(0), "time": now,
-                     "updateTime": now, "timeInForce": params.get("timeInForce", "GTC"), "reduceOnly": reduce_only,
-                     "closePosition": close_position}
-            self._book(order, self.futures_orders)
-            self._futures_report(order, "NEW")
-            self._work_futures(order)
+            order = self.new_futures_order(symbol, side, kind, self._decimal(params, "quantity"), client_id,
+                                           self._decimal(params, "price") if kind == "LIMIT" else None,
+                                           params.get("timeInForce", "GTC"), params.get("reduceOnly") == "true")
             return Answer(self._futures_view(order), self._count_headers("1M"), self._next_drop())
+
+    def new_futures_order(self, symbol: str, side: str, kind: str, quantity: Decimal, client_id: str,
+                          price: Decimal | None = None, time_in_force: str = "GTC", reduce_only: bool = False,
+                          close_position: bool = False) -> dict:
+        """Books a MARKET or LIMIT order (also what a triggered algo order becomes) and works it."""
+        if (reduce_only or close_position) and self._opens(symbol, side):
+            raise self.error(400, -2022, "ReduceOnly Order is rejected.")
+        now = self.fake.server_time_ms()
+        order = {"orderId": next(self.ids), "symbol": symbol, "clientOrderId": client_id, "side": side,
+                 "type": kind, "origQty": quantity, "price": price or Decimal(0), "stopPrice": Decimal(0),
+                 "status": "NEW", "executedQty": Decimal(0), "avgPrice": Decimal(0), "time": now, "updateTime": now,
+                 "timeInForce": time_in_force, "reduceOnly": reduce_only or close_position,
+                 "closePosition": close_position}
+        self._book(order, self.futures_orders)
+        self._futures_report(order, "NEW")
+        self._work_futures(order)
+        return order
 
     def _opens(self, symbol: str, side: str) -> bool:
         """Whether a `side` order on `symbol` would open or grow a position (not reduce one)."""
@@ -506,11 +517,7 @@ class OrderEngine:
 
     def _work_futures(self, order: dict) -> None:
         market = Decimal(self.fake.futures_price(order["symbol"]))
-        if order["type"] in FUTURES_STOP_TYPES:
-            kind = "STOP_LOSS" if order["type"] == "STOP_MARKET" else "TAKE_PROFIT"
-            if not self._triggered(kind, order["side"], order["stopPrice"], market):
-                return
-        elif order["type"] == "LIMIT" and not self._crosses(order["side"], order["price"], market):
+        if order["type"] == "LIMIT" and not self._crosses(order["side"], order["price"], market):
             return
         if order["closePosition"] or order["reduceOnly"]:
             open_amount = abs(self.positions.get(order["symbol"], {"amt": Decimal(0)})["amt"])
