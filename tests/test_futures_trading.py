@@ -36,6 +36,10 @@ def test_a_stop_market_goes_to_the_algo_api_is_listed_and_cancelled(client, fake
     assert (sent.params["triggerPrice"], sent.params["clientAlgoId"], sent.params["algoType"]) == \
         ("60000", "stop-1", "CONDITIONAL")
     assert (again.status_code, again.get_json()["error"]["code"]) == (404, "unknown_order")
+    audit = client.get("/api/binance/audit").get_json()["entries"]
+    [outcome] = [e for e in audit if e["action"] == "order.place.outcome"]
+    assert outcome["detail"] == {"clientOrderId": "stop-1", "orderId": placed.get_json()["order"]["algoId"],
+                                 "status": "NEW"}  # the Algo API's id and status, not nulls
 
 
 def test_closing_a_position_sends_a_reduce_only_market_order_for_its_size(client, fake):

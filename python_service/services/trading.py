@@ -68,8 +68,9 @@ class Trading:
             return self.placement.place(market, params)
         with self.gate.placing(actor, "spot" if market == "spot" else "futures", order) as attempt:
             outcome = self.placement.place(market, params)
-            attempt.answered(outcome.outcome, status=(outcome.order or {}).get("status"),
-                             orderId=(outcome.order or {}).get("orderId"),
+            answer = outcome.order or {}  # a conditional futures order answers with the Algo API's ids
+            attempt.answered(outcome.outcome, status=answer.get("status", answer.get("algoStatus")),
+                             orderId=answer.get("orderId", answer.get("algoId")),
                              clientOrderId=outcome.client_order_id)
         return outcome
 
