@@ -123,3 +123,50 @@ def test_the_stream_lease_has_one_holder_until_it_expires_or_is_released(tmp_pat
 
     assert held == (True, False) and taken == (False, True, 0, 1)
     assert first.is_owner
+
+
+def test_an_account_event_rings_the_followers_doorbell_instead_of_waiting_for_their_next_read(tmp_path, monkeypatch):
+    import threading
+
+    from python_service.streams import share_host
+    from tests.support.waiting import wait_until
+
+    monkeypatch.setattr(share_host, "FOLLOW_S", 60.0)  # without the doorbell, the follower reads a minute later
+    store = HostStore(str(tmp_path))
+    owner, _, owners = _share(store)
+    follower, follower_backend, followers = _share(store)
+    owner.elect()
+    follower.elect()
+    got, stop = [], threading.Event()
+    followers.board.listen(lambda market, key, payload, event_s, mode: got.append((mode, payload)))
+    reading = threading.Thread(target=follower_backend.follow, args=(follower.apply, stop, lambda: True))
+    reading.start()
+    try:
+        wait_until(lambda: store.get(share_host.BELLS_KEY), "the follower's doorbell", 10)
+        follower_backend.catch_up(follower.apply)  # what was there before it follows is not news
+        owners.board.emit("spot", "account:event", {"type": "order", "clientOrderId": "a-1"}, 1.0)
+        wait_until(lambda: ("event", {"type": "order", "clientOrderId": "a-1"}) in got, "the event at the follower", 10)
+    finally:
+        stop.set()
+        follower_backend.ring()  # it wakes, sees stop, unbinds
+        reading.join(10)
+    assert not reading.is_alive() and store.get(share_host.BELLS_KEY) == []  # struck off when it stopped
+
+
+def test_a_doorbell_nobody_answers_any_more_is_removed_when_rung(tmp_path):
+    import socket
+
+    from python_service.streams import share_host
+
+    store = HostStore(str(tmp_path))
+    _, backend, _ = _share(store)
+    alive = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    alive.bind("\0test-bell-alive")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as gone:  # bound, then its worker died
+        gone.bind("\0test-bell-gone")
+    store.set(share_host.BELLS_KEY, ["test-bell-gone", "test-bell-alive"])
+
+    backend.ring()
+
+    assert store.get(share_host.BELLS_KEY) == ["test-bell-alive"] and alive.recv(16) == b"!"
+    alive.close()

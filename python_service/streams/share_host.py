@@ -1,11 +1,20 @@
 """The stream share on the host's SQLite file, without Redis (share.py has the lifecycle): the
 lease is a key of the host store; the owner writes each change of its board to a table,
 numbered, as the entry's whole value (or a tombstone); the others read the rows past the last
-number they saw, every FOLLOW_S; interest is a key per market."""
+number they saw, every FOLLOW_S; interest is a key per market.
+
+An account event (a fill, a balance change) should not wait for the next read: each follower
+binds a doorbell, a unix datagram socket in Linux's abstract namespace (no file, no path length,
+gone with its process) listed in the host store, and the owner rings every doorbell listed after
+writing an event, so followers read at once. Without a doorbell (not Linux) a follower reads
+every FOLLOW_S, as before."""
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
+import socket
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,9 +22,12 @@ from typing import Any
 from ..stores.host import HostDB, HostStore
 from .share import INTEREST_KEPT_S, LEASE_S, Change
 
+log = logging.getLogger(__name__)
+
 FOLLOW_S = 0.1  # how far a follower's copy may trail the owner's (well inside STREAM_SILENCE_S)
 EVENTS_KEPT = 1000  # the newest events kept for followers that read every FOLLOW_S
 OWNER_KEY = "streams:owner"
+BELLS_KEY = "streams:bells"  # the followers' doorbells: [abstract socket name]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stream_rows (key TEXT PRIMARY KEY, value TEXT NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS stream_rows_seq ON stream_rows (seq);
@@ -61,11 +73,53 @@ class HostBackend:
             if change.mode == "event":
                 con.execute("DELETE FROM stream_rows WHERE key LIKE 'event:%' AND seq < "
                             "(SELECT max(seq) FROM stream_rows) - ?", (EVENTS_KEPT,))
+        if change.mode == "event":
+            self.ring()
+
+    def ring(self) -> None:
+        """Wakes every follower (after the row is committed). A doorbell nobody has bound any more
+        (its worker died) is struck off the list; a full one already has a wake-up waiting."""
+        gone = []
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+            sender.setblocking(False)
+            for name in self.store.get(BELLS_KEY) or []:
+                try:
+                    sender.sendto(b"!", _abstract(name))
+                except OSError as err:
+                    if err.errno in (errno.ECONNREFUSED, errno.ENOENT):
+                        gone.append(name)
+        if gone:
+            self.store.update(BELLS_KEY, lambda names: [n for n in names or [] if n not in gone])
 
     def follow(self, apply: Callable[[Change], None], stop, following: Callable[[], bool]) -> None:
-        while not stop.wait(FOLLOW_S):
-            if following():
-                self.catch_up(apply)
+        bell = self._doorbell()
+        try:
+            while not stop.is_set():
+                if bell is None:
+                    stop.wait(FOLLOW_S)
+                else:
+                    _wait_for_ring(bell, FOLLOW_S)
+                if following() and not stop.is_set():
+                    self.catch_up(apply)
+        finally:
+            if bell is not None:
+                self.store.update(BELLS_KEY, lambda names: [n for n in names or [] if n != self._bell_name])
+                bell.close()
+
+    @property
+    def _bell_name(self) -> str:
+        return f"binance-gateway-bell-{self.token}"
+
+    def _doorbell(self) -> socket.socket | None:
+        bell = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            bell.bind(_abstract(self._bell_name))
+        except OSError as err:  # no abstract namespace (not Linux)
+            bell.close()
+            log.warning("no doorbell for stream events (%s): reading every %.2f s", err, FOLLOW_S)
+            return None
+        self.store.update(BELLS_KEY, lambda names: [*(names or []), self._bell_name])
+        return bell
 
     def catch_up(self, apply: Callable[[Change], None]) -> None:
         """Applies the owner's changes since the last one seen."""
@@ -101,6 +155,22 @@ class HostBackend:
     def interest(self, market: str, now: float) -> dict[str, tuple[float, Any]]:
         known = self.store.get(f"streams:interest:{market}") or {}
         return {k: tuple(v) for k, v in known.items()}
+
+
+def _wait_for_ring(bell: socket.socket, seconds: float) -> None:
+    """Until the doorbell rings or `seconds` pass; every ring already waiting is taken with it."""
+    bell.settimeout(seconds)
+    try:
+        bell.recv(16)
+        bell.setblocking(False)
+        while True:
+            bell.recv(16)
+    except (TimeoutError, BlockingIOError, InterruptedError):
+        pass
+
+
+def _abstract(name: str) -> str:
+    return "\0" + name
 
 
 def _data_row(market: str, key: str) -> str:
