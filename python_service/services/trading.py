@@ -109,17 +109,22 @@ class Trading:
         return {"order": order, "journal": entry.state if entry else None}
 
     def cancel(self, symbol: str, client_order_id: str, actor: str) -> dict:
-        with self.gate.cancelling(actor, "spot", {"symbol": symbol, "origClientOrderId": client_order_id}) as attempt:
+        return {"order": self._cancel("spot", "order_cancel", {"symbol": symbol, "origClientOrderId": client_order_id},
+                                      client_order_id, actor)}
+
+    def _cancel(self, market: str, call: str, detail: dict, client_order_id: str, actor: str) -> dict:
+        """One cancel, audited with its outcome; Binance's "unknown order" is 404 unknown_order."""
+        with self.gate.cancelling(actor, market, detail) as attempt:
             try:
-                order = self.upstream.signed("order_cancel", symbol=symbol, origClientOrderId=client_order_id)
+                order = self.upstream.signed(call, **detail)
             except Rejected as err:
                 attempt.answered("rejected", code=err.code)
                 if err.code not in UNKNOWN_ORDER:
                     raise
-                raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
-                               upstream=err.upstream_detail()) from None
-            attempt.answered("canceled", status=order.get("status"))
-        return {"order": order}
+                raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {detail['symbol']} to "
+                               "cancel", upstream=err.upstream_detail()) from None
+            attempt.answered("canceled", status=order.get("status") or order.get("msg"))
+        return order
 
     def open_orders(self, symbol: str | None) -> dict:
         orders = self.upstream.signed("open_orders", **({"symbol": symbol} if symbol else {}))
@@ -191,17 +196,8 @@ class Trading:
     def futures_cancel(self, symbol: str, client_order_id: str, actor: str) -> dict:
         conditional = self.placement.recorded("futures_algo", client_order_id) is not None
         detail = {"symbol": symbol, ("clientAlgoId" if conditional else "origClientOrderId"): client_order_id}
-        with self.gate.cancelling(actor, "futures", detail) as attempt:
-            try:
-                order = self.upstream.signed("futures_algo_order_cancel" if conditional else "futures_order_cancel",
-                                             **detail)
-            except Rejected as err:
-                attempt.answered("rejected", code=err.code)
-                if err.code not in UNKNOWN_ORDER:
-                    raise
-                raise ApiError(404, "unknown_order", f"no open order {client_order_id} on {symbol} to cancel",
-                               upstream=err.upstream_detail()) from None
-            attempt.answered("canceled", status=order.get("status") or order.get("msg"))
+        order = self._cancel("futures", "futures_algo_order_cancel" if conditional else "futures_order_cancel",
+                             detail, client_order_id, actor)
         return {"order": order, "conditional": conditional}
 
     def futures_open_orders(self, symbol: str | None) -> dict:

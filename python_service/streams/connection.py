@@ -55,7 +55,32 @@ class AttemptLimit:
         self._times.append(self.clock())
 
 
-class Feed:
+class SocketLoop:
+    """A websocket kept open by a thread of its own (`_run`, until `_stop`): started once, and
+    halted by closing its socket so that a blocked read returns at once."""
+    thread_name = "stream"
+    _thread: threading.Thread | None = None
+    _socket: websocket.StreamSocket | None = None
+    _stop: threading.Event
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, daemon=True, name=f"{self.thread_name}-{self.market}")
+            self._thread.start()
+
+    def halt(self) -> None:
+        self._stop.set()
+        if self._socket:
+            self._socket.close()
+        if self._thread:
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class Feed(SocketLoop):
     """The thread and connection of one market. `interest()` returns {key: detail} of what
     clients asked for recently (detail: the book depth wanted)."""
 
@@ -76,18 +101,8 @@ class Feed:
         self.books = Books(market, upstream, board, interest, clock)
 
     # ----- lifecycle -----
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, daemon=True, name=f"stream-{self.market}")
-            self._thread.start()
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._socket:
-            self._socket.close()
-        if self._thread:
-            self._thread.join(5)
+        self.halt()
         self.board.set_meta(self.market, state="stopped")
         self.board.drop_market(self.market)
 

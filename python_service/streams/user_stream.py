@@ -26,7 +26,7 @@ from ..upstream import websocket
 from ..upstream.errors import UpstreamError
 from .account import AccountState
 from .board import Board
-from .connection import AttemptLimit, backoff_s, describe
+from .connection import AttemptLimit, SocketLoop, backoff_s, describe
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,9 @@ class StreamEnded(Exception):
     """Binance ended the stream (eventStreamTerminated, listenKeyExpired): start again."""
 
 
-class UserStream:
+class UserStream(SocketLoop):
     market = ""
+    thread_name = "user"
 
     def __init__(self, settings, upstream, board: Board, state: AccountState, clock: Callable[[], float] = time.time,
                  rand: Callable[[], float] = random.random):
@@ -55,18 +56,8 @@ class UserStream:
         self._thread: threading.Thread | None = None
 
     # ----- lifecycle -----
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, daemon=True, name=f"user-{self.market}")
-            self._thread.start()
-
     def stop(self) -> None:
-        self._stop.set()
-        if self._socket:
-            self._socket.close()
-        if self._thread:
-            self._thread.join(5)
+        self.halt()
         self._meta(state="stopped")
 
     def _run(self) -> None:
