@@ -24,7 +24,9 @@ const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
 const { ordersRouter } = require('./routes/orders');
+const { watchlistRouter } = require('./routes/watchlist');
 const { openOrderStore } = require('./order-store');
+const { openWatchlistStore } = require('./watchlist-store');
 const { createMetrics } = require('./metrics');
 const { document: openapiDocument } = require('./openapi');
 const { clientRouter } = require('./client-app');
@@ -55,6 +57,7 @@ function createDeps({ config, users, holdings, passwords, clock }) {
     audit: openAuditStore(users.db, { clock }),
     loginLimits: createLoginLimits({ config, devices }),
     orderStore: openOrderStore(users.db),
+    watchlists: openWatchlistStore(users.db),
     validate: requestValidation(),
   };
 }
@@ -87,6 +90,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     ['/direct-api/binance', binanceRouter(deps)],
     ['/direct-api/binance', ordersRouter(deps)],
     ['/direct-api/binance', accountRouter(deps)],
+    ['/direct-api/watchlist', watchlistRouter(deps)],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);

@@ -8,6 +8,7 @@ const { PUBLIC_ROUTES } = require('./routes/forward');
 const { PASSWORD_LENGTH } = require('./passwords');
 const { ROLES } = require('./users');
 const { CURSOR } = require('./services/audit');
+const { MAX_SYMBOLS } = require('./watchlist-store');
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -171,6 +172,7 @@ const SCHEMAS = {
       outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'] },
       response: { type: 'object', nullable: true }, created_at: { type: 'string', format: 'date-time' },
       updated_at: { type: 'string', format: 'date-time' } }) } }),
+  Watchlist: obj(['symbols'], { symbols: { type: 'array', items: { type: 'string' } } }),
 };
 const REFUSED = json(ref('Refusal'), 'Trading is disabled on python_service (trading_disabled), or a risk limit '
   + 'refuses (risk_limit, with limit and value; nothing was sent to Binance)');
@@ -222,6 +224,16 @@ const own = {
       ...GATEWAY_DOWN } }) },
   '/direct-api/binance/futures/positions': { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
     responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  '/direct-api/watchlist': {
+    get: allowed('viewer', { summary: "The user's watchlist (a new user's: BTCUSDT, ETHUSDT, BNBUSDT, SOLUSDT, XRPUSDT)",
+      responses: { 200: json(ref('Watchlist')) } }),
+    put: allowed('viewer', { summary: "Replace the user's watchlist: the symbols upper-cased, duplicates dropped (the "
+      + 'first kept in place); the list as saved',
+    requestBody: jsonBody(obj(['symbols'], { symbols: code('invalid_watchlist', { type: 'array',
+      maxItems: MAX_SYMBOLS, items: symbol,
+      description: `At most ${MAX_SYMBOLS} symbols (letters and digits of any script and -_., 1-50 after NFC)` }) })),
+    responses: { 200: json(ref('Watchlist')), 400: error('Not a list of at most 100 (invalid_watchlist), or a '
+      + 'symbol that breaks the symbol rule (invalid_symbol)'), ...BODY_ERRORS } }) },
   '/direct-api/binance/portfolio': { get: allowed('viewer', {
     summary: "The configured account: spot balances and the futures wallet and positions, valued in USDT",
     description: 'One part failing (futures unreachable, or trading disabled on python_service) does not hide the '
