@@ -9,6 +9,7 @@ const { PASSWORD_LENGTH } = require('./passwords');
 const { ROLES } = require('./users');
 const { CURSOR } = require('./services/audit');
 const { MAX_SYMBOLS } = require('./watchlist-store');
+const { ACCOUNT_STREAMS_PER_USER } = require('./middleware/stream-slots');
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -224,6 +225,18 @@ const own = {
       ...GATEWAY_DOWN } }) },
   '/direct-api/binance/futures/positions': { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
     responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  '/direct-api/binance/stream/account': { get: allowed('viewer', {
+    summary: "The account's events as server-sent events, piped on from python_service as they come",
+    description: '`user_streams` first ({spot, futures}: up, reconciling, connecting, down, not_started...) and again '
+      + 'when one changes; then `account` events (python_service\'s AccountEvent): an order update with its fill, a '
+      + 'balance change, a position change, a margin call. python_service ends a stream after a few minutes '
+      + '(EventSource reconnects). HEAD: the headers only, nothing subscribed. At most '
+      + `${ACCOUNT_STREAMS_PER_USER} open at once per user.`,
+    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      429: error(`This user has ${ACCOUNT_STREAMS_PER_USER} account streams open (too_many_streams), or python_service `
+        + 'has its maximum of streams for this client (too_many_subscriptions)'),
+      ...GATEWAY_DOWN, 503: error('No keys on python_service (keys_not_configured), its streams are off '
+        + '(streams_disabled), it has no room for another stream (subscriptions_full), or python_service timeout') } }) },
   '/direct-api/watchlist': {
     get: allowed('viewer', { summary: "The user's watchlist (a new user's: BTCUSDT, ETHUSDT, BNBUSDT, SOLUSDT, XRPUSDT)",
       responses: { 200: json(ref('Watchlist')) } }),
