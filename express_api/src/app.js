@@ -24,9 +24,11 @@ const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
 const { ordersRouter } = require('./routes/orders');
+const { futuresRouter } = require('./routes/futures');
 const { watchlistRouter } = require('./routes/watchlist');
 const { openOrderStore } = require('./order-store');
 const { openWatchlistStore } = require('./watchlist-store');
+const { limitPlacements } = require('./middleware/rate-limit');
 const { createMetrics } = require('./metrics');
 const { document: openapiDocument } = require('./openapi');
 const { clientRouter } = require('./client-app');
@@ -58,6 +60,7 @@ function createDeps({ config, users, holdings, passwords, clock }) {
     loginLimits: createLoginLimits({ config, devices }),
     orderStore: openOrderStore(users.db),
     watchlists: openWatchlistStore(users.db),
+    placementLimit: limitPlacements(config), // one per-user count for every kind of placement
     validate: requestValidation(),
   };
 }
@@ -90,6 +93,7 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     ['/direct-api/binance', binanceRouter(deps)],
     ['/direct-api/binance', ordersRouter(deps)],
     ['/direct-api/binance', accountRouter(deps)],
+    ['/direct-api/binance/futures', futuresRouter(deps)],
     ['/direct-api/watchlist', watchlistRouter(deps)],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];

@@ -95,8 +95,16 @@ const orderBody = obj(['symbol', 'side', 'type'], {
   quantity: decimal, quoteOrderQty: decimal, price: decimal, stopPrice: decimal,
   clientOrderId: { ...userOrderId,
     description: 'Yours to repeat a placement safely: the same id never places a second order' } });
+const futuresPlacement = forwarded.components.schemas.FuturesPlacement.properties;
+const futuresOrderBody = obj(['symbol', 'side', 'type'], {
+  symbol, side: futuresPlacement.side, type: futuresPlacement.type, timeInForce: futuresPlacement.timeInForce,
+  newOrderRespType: futuresPlacement.newOrderRespType, quantity: decimal, price: decimal, stopPrice: decimal,
+  reduceOnly: { type: 'boolean', description: 'It may only shrink a position (never held to the notional limit)' },
+  clientOrderId: { ...userOrderId,
+    description: 'Yours to repeat a placement safely: the same id never places a second order' } });
 /** The order fields passed on to python_service (clientOrderId goes as the user's Binance id). */
 const ORDER_FIELDS = Object.keys(orderBody.properties).filter((name) => name !== 'clientOrderId');
+const FUTURES_ORDER_FIELDS = Object.keys(futuresOrderBody.properties).filter((name) => name !== 'clientOrderId');
 const ids = {
   clientOrderId: { type: 'string', description: 'Your id of the order: the one you sent, or the one generated for you' },
   binanceClientOrderId: { type: 'string',
@@ -161,18 +169,29 @@ const SCHEMAS = {
   UserOrder: userOrder,
   UserOrderPlacement: obj(['outcome', 'clientOrderId', 'binanceClientOrderId'], { ...ids,
     outcome: { type: 'string', enum: ['placed', 'unknown'] }, order: ref('UserOrder'), replayed: { type: 'boolean' },
+    conditional: { type: 'boolean', description: 'USDT-M: held by Binance\'s Algo Order API until it triggers' },
     recovered: { type: 'boolean' }, retry_after_s: { type: 'number', nullable: true } }),
   UserOrderAtBinance: obj(['clientOrderId', 'binanceClientOrderId', 'order'], { ...ids, order: ref('UserOrder'),
+    conditional: { type: 'boolean', description: 'USDT-M: an order of Binance\'s Algo Order API (its record\'s fields: '
+      + 'algoId, clientAlgoId, algoStatus, triggerPrice...)' },
     journal: { type: 'string', nullable: true, description: "python_service's journal state of the order, if it placed it" },
     placed_by: { type: 'string', nullable: true, description: 'scope=account: the user who placed it through '
       + 'express_api, else null' } }),
   UserOrderList: obj(['orders', 'count'], { orders: { type: 'array', items: ref('UserOrder') }, count: { type: 'integer' } }),
   UserOrderHistory: obj(['orders', 'count'], { count: { type: 'integer' }, orders: { type: 'array', items: obj(
-    ['id', 'clientOrderId', 'binanceClientOrderId', 'symbol', 'outcome', 'created_at'], { ...ids, id: { type: 'integer' },
+    ['id', 'clientOrderId', 'binanceClientOrderId', 'market', 'symbol', 'outcome', 'created_at'], {
+      ...ids, id: { type: 'integer' },
+      clientOrderId: { type: 'string', description: 'Your id of the order; for a position\'s close, the id '
+        + 'python_service gave it (gw-...)' },
+      market: { type: 'string', enum: ['spot', 'futures'] },
+      conditional: { type: 'boolean', description: 'A USDT-M STOP_MARKET or TAKE_PROFIT_MARKET (Binance\'s Algo '
+        + 'Order API: statuses NEW, TRIGGERED, FINISHED, CANCELED...)' },
       symbol: { type: 'string' }, request: { type: 'object' }, http_status: { type: 'integer', nullable: true },
-      outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'] },
+      outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'],
+        description: 'What came of the placement through express_api (canceled: cancelled through express_api)' },
       response: { type: 'object', nullable: true }, created_at: { type: 'string', format: 'date-time' },
-      updated_at: { type: 'string', format: 'date-time' } }) } }),
+      updated_at: { type: 'string', format: 'date-time' },
+    }) } }),
   Watchlist: obj(['symbols'], { symbols: { type: 'array', items: { type: 'string' } } }),
 };
 const REFUSED = json(ref('Refusal'), 'Trading is disabled on python_service (trading_disabled), or a risk limit '
@@ -199,6 +218,59 @@ const cancelPath = [symbolInPath,
       + "account's orders, by the id Binance holds" }];
 const symbolQuery = (required) => ({ name: 'symbol', in: 'query', required, schema: symbol });
 
+// USDT-M futures: the spot order routes' rules (ids, ownership, scope=account, the history), plus a position's
+// close and the leverage; reading is for viewers, the rest for traders.
+const FUTURES = '/direct-api/binance/futures';
+function futuresPaths() {
+  const riskNote = 'python_service records it in its audit log under your username (X-Gateway-User).';
+  return {
+    [`${FUTURES}/orders`]: { post: allowed('trader', {
+      summary: 'Place a USDT-M order once (MARKET, LIMIT, STOP_MARKET, TAKE_PROFIT_MARKET; reduceOnly); recorded in '
+        + 'the user store (market futures)',
+      description: `STOP_MARKET and TAKE_PROFIT_MARKET wait in Binance's Algo Order API (conditional: true). ${riskNote}`,
+      requestBody: jsonBody(futuresOrderBody),
+      responses: { 200: json(ref('UserOrderPlacement'), 'Already placed: the journalled order'),
+        201: json(ref('UserOrderPlacement'), 'Placed'),
+        202: json(ref('UserOrderPlacement'), 'Unknown for now: repeat with the same clientOrderId after Retry-After'),
+        ...ORDER_ERRORS } }) },
+    [`${FUTURES}/orders/{symbol}/{clientOrderId}`]: {
+      get: allowed('viewer', { summary: "One of the user's USDT-M orders (a conditional one too), as Binance has it now",
+        parameters: oneOrderPath, responses: { 200: json(ref('UserOrderAtBinance')), ...ONE_ORDER_ERRORS } }),
+      delete: allowed('trader', { summary: "Cancel one of the user's open USDT-M orders (conditional ones too; never "
+        + "retried); an admin any of the account's (scope=account)", parameters: cancelPath,
+      description: `A trader cancels only their own orders. ${riskNote}`,
+      responses: { 200: json(ref('UserOrderAtBinance'), 'Canceled: Binance\'s answer to the cancel'),
+        ...ONE_ORDER_ERRORS } }) },
+    [`${FUTURES}/open-orders`]: { get: allowed('viewer', {
+      summary: "The account's open USDT-M orders, the conditional ones waiting included (conditional: true), whoever "
+        + 'placed them: each with placed_by and mine', parameters: [symbolQuery(false)],
+      responses: { 200: json(ref('AccountOrderList')), 400: error('Invalid symbol'), 403: error('Trading is disabled'),
+        ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/positions/{symbol}/close`]: { post: allowed('trader', {
+      summary: 'Close the whole position on a symbol: a reduce-only MARKET order python_service places once, recorded '
+        + 'in the user store under the id it gave it (gw-...)',
+      description: riskNote, parameters: [symbolInPath],
+      responses: { 200: json(ref('UserOrderPlacement'), 'Already placed: the journalled order'),
+        201: json(ref('UserOrderPlacement'), 'Placed'),
+        202: json(ref('UserOrderPlacement'), 'Unknown for now: read the positions before closing again'),
+        400: error('Invalid symbol, or rejected by Binance'), 403: REFUSED,
+        404: error('No open position on the symbol (no_position)'), 429: error('Too many orders from this user'),
+        ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/leverage`]: { post: allowed('trader', { summary: "Set a symbol's USDT-M initial leverage",
+      description: `Over RISK_MAX_LEVERAGE (or an admin's max_leverage): 403 risk_limit with limit and value. ${riskNote}`,
+      requestBody: jsonBody(obj(['symbol', 'leverage'], { symbol,
+        leverage: { type: 'integer', minimum: 1, maximum: 125 } })),
+      responses: { 200: json({ type: 'object', description: "Binance's answer: leverage, maxNotionalValue, symbol" }),
+        400: error('Invalid symbol or leverage, or rejected by Binance (leverage_rejected)'), 403: REFUSED,
+        ...BODY_ERRORS, ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/account`]: { get: allowed('viewer', { summary: 'The USDT-M wallet of the account: wallet, available '
+      + 'balance, margin, unrealized profit, assets',
+    responses: { 200: json({ type: 'object' }), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/positions`]: { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
+      responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  };
+}
+
 const own = {
   '/direct-api/binance/orders': {
     post: allowed('trader', { summary: 'Place an order once (python_service journals it); recorded in the user store',
@@ -223,8 +295,7 @@ const own = {
       + 'express_api (placed_by) and whether it is yours (mine)', parameters: [symbolQuery(false)],
     responses: { 200: json(ref('AccountOrderList')), 400: error('Invalid symbol'), 403: error('Trading is disabled'),
       ...GATEWAY_DOWN } }) },
-  '/direct-api/binance/futures/positions': { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
-    responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  ...futuresPaths(),
   '/direct-api/binance/stream/account': { get: allowed('viewer', {
     summary: "The account's events as server-sent events, piped on from python_service as they come",
     description: '`user_streams` first ({spot, futures}: up, reconciling, connecting, down, not_started...) and again '
@@ -396,4 +467,4 @@ function document() {
   };
 }
 
-module.exports = { document, ORDER_FIELDS };
+module.exports = { document, ORDER_FIELDS, FUTURES_ORDER_FIELDS };
