@@ -179,7 +179,7 @@ const SCHEMAS = {
       + 'express_api, else null' } }),
   UserOrderList: obj(['orders', 'count'], { orders: { type: 'array', items: ref('UserOrder') }, count: { type: 'integer' } }),
   UserOrderHistory: obj(['orders', 'count'], { count: { type: 'integer' }, orders: { type: 'array', items: obj(
-    ['id', 'clientOrderId', 'binanceClientOrderId', 'market', 'symbol', 'outcome', 'created_at'], {
+    ['id', 'clientOrderId', 'binanceClientOrderId', 'market', 'symbol', 'outcome', 'created_at', 'status', 'fills'], {
       ...ids, id: { type: 'integer' },
       clientOrderId: { type: 'string', description: 'Your id of the order; for a position\'s close, the id '
         + 'python_service gave it (gw-...)' },
@@ -191,7 +191,18 @@ const SCHEMAS = {
         description: 'What came of the placement through express_api (canceled: cancelled through express_api)' },
       response: { type: 'object', nullable: true }, created_at: { type: 'string', format: 'date-time' },
       updated_at: { type: 'string', format: 'date-time' },
+      orderId: { type: 'integer', nullable: true, description: "Binance's orderId (a conditional order's algoId)" },
+      status: { type: 'string', nullable: true, description: "Binance's status of the order as last told (the "
+        + 'placement\'s answer, the account\'s events, a reconciliation): NEW, PARTIALLY_FILLED, FILLED, CANCELED, '
+        + 'EXPIRED, REJECTED...; never goes backwards; null until Binance has told one' },
+      executedQty: { type: 'string', nullable: true }, cumulativeQuote: { type: 'string', nullable: true },
+      status_time: { type: 'integer', nullable: true, description: "Binance's time of that status (ms)" },
+      fills: { type: 'array', items: ref('OrderFill'), description: 'Its fills, each once (by tradeId), oldest first' },
     }) } }),
+  OrderFill: obj(['tradeId', 'price', 'qty', 'maker'], { tradeId: { type: 'integer' }, price: { type: 'string' },
+    qty: { type: 'string' }, commission: { type: 'string', nullable: true },
+    commissionAsset: { type: 'string', nullable: true }, maker: { type: 'boolean' },
+    time: { type: 'integer', nullable: true, description: "Binance's time of the fill (ms)" } }),
   Watchlist: obj(['symbols'], { symbols: { type: 'array', items: { type: 'string' } } }),
 };
 const REFUSED = json(ref('Refusal'), 'Trading is disabled on python_service (trading_disabled), or a risk limit '

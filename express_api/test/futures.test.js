@@ -114,7 +114,8 @@ test('POST /direct-api/binance/futures/orders — a STOP_MARKET — sent once wi
   assert.deepEqual([sent.url, sent.headers['x-internal-token'], sent.headers['x-gateway-user']],
     ['/api/binance/futures/orders', 'internal-tok', 'alice']);
   const [row] = await alice.history();
-  assert.deepEqual([row.clientOrderId, row.market, row.conditional, row.outcome], ['stop-1', 'futures', true, 'placed']);
+  assert.deepEqual([row.clientOrderId, row.market, row.conditional, row.outcome, row.status, row.orderId],
+    ['stop-1', 'futures', true, 'placed', 'NEW', 3000]);
   assert.deepEqual(row.request, { ...STOP, clientOrderId: 'stop-1' });
 });
 
@@ -125,7 +126,7 @@ test('POST /direct-api/binance/futures/orders — a risk limit refuses — 403 r
   assert.deepEqual(res.body.error, { code: 'risk_limit', message: 'the order is worth too much', limit: 'max_order_notional',
     value: '500', clientOrderId: 'big', binanceClientOrderId: 'u1-big' });
   const [row] = await alice.history();
-  assert.deepEqual([row.outcome, row.market, row.http_status], ['not_placed', 'futures', 403]);
+  assert.deepEqual([row.outcome, row.market, row.http_status, row.status], ['not_placed', 'futures', 403, null]);
 });
 
 for (const [change, code] of [[{ type: 'STOP_LOSS' }, 'invalid_parameter'], [{ type: 'LIMIT_MAKER' }, 'invalid_parameter'],
@@ -156,7 +157,7 @@ test('GET /direct-api/binance/futures/orders/:symbol/:clientOrderId — the user
     '/api/binance/futures/orders/BTCUSDT/u2-stop-1']);
 });
 
-test('DELETE /direct-api/binance/futures/orders/:symbol/:clientOrderId — a conditional order of the user\'s — cancelled with X-Gateway-User; the history says canceled', async (t) => {
+test('DELETE /direct-api/binance/futures/orders/:symbol/:clientOrderId — a conditional order of the user\'s — cancelled with X-Gateway-User; the history says canceled, CANCELED', async (t) => {
   const { alice, standIn } = await setUp(t);
   await alice.place(STOP).expect(201);
 
@@ -168,7 +169,7 @@ test('DELETE /direct-api/binance/futures/orders/:symbol/:clientOrderId — a con
   assert.deepEqual([last(standIn).method, last(standIn).url, last(standIn).headers['x-gateway-user']],
     ['DELETE', '/api/binance/futures/orders/BTCUSDT/u1-stop-1', 'alice']);
   const [row] = await alice.history();
-  assert.equal(row.outcome, 'canceled');
+  assert.deepEqual([row.outcome, row.status], ['canceled', 'CANCELED']);
 });
 
 test('DELETE /direct-api/binance/futures/orders — scope=account: a trader 403 and nothing sent; an admin cancels a trader\'s order by Binance\'s id', async (t) => {
@@ -185,7 +186,7 @@ test('DELETE /direct-api/binance/futures/orders — scope=account: a trader 403 
   assert.deepEqual([res.body.placed_by, res.body.order.status, res.body.order.mine], ['alice', 'CANCELED', false]);
   assert.equal(last(standIn).headers['x-gateway-user'], 'root');
   const [row] = await alice.history();
-  assert.equal(row.outcome, 'canceled');
+  assert.deepEqual([row.outcome, row.status, row.status_time], ['canceled', 'CANCELED', 5000]);
 });
 
 test('GET /direct-api/binance/futures/open-orders — the account\'s, waiting conditional ones included, each with placed_by and mine', async (t) => {
@@ -205,7 +206,7 @@ test('GET /direct-api/binance/futures/open-orders — the account\'s, waiting co
   assert.deepEqual(own.slice(0, 2), [['lim-1', true], ['stop-1', true]]);
 });
 
-test('POST /direct-api/binance/futures/positions/:symbol/close — closed by python_service\'s order, recorded in the user\'s history under its id', async (t) => {
+test('POST /direct-api/binance/futures/positions/:symbol/close — closed by python_service\'s order, recorded in the user\'s history under its id with its status', async (t) => {
   const { alice, standIn } = await setUp(t);
 
   const res = await alice.close('btcusdt');
@@ -217,8 +218,8 @@ test('POST /direct-api/binance/futures/positions/:symbol/close — closed by pyt
     last(standIn).headers['x-internal-token']], ['POST', '/api/binance/futures/positions/BTCUSDT/close', 'alice',
     'internal-tok']);
   const [row] = await alice.history();
-  assert.deepEqual([row.clientOrderId, row.market, row.outcome, row.request],
-    ['gw-0a1b2c', 'futures', 'placed', { symbol: 'BTCUSDT', closePosition: true }]);
+  assert.deepEqual([row.clientOrderId, row.market, row.outcome, row.status, row.executedQty, row.request],
+    ['gw-0a1b2c', 'futures', 'placed', 'FILLED', '0.010', { symbol: 'BTCUSDT', closePosition: true }]);
 });
 
 test('POST /direct-api/binance/futures/positions/:symbol/close — no position — 404 no_position passed on, nothing recorded', async (t) => {

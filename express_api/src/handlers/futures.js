@@ -31,7 +31,7 @@ const showFuturesAccount = (deps, req, res) => passedOn(deps, req, res, '/api/bi
 
 /** POST /direct-api/binance/futures/positions/:symbol/close: the whole position closed by a reduce-only MARKET
  * order python_service names (gw-...); recorded in the user's history under that id. */
-async function closePosition({ pythonService, orderStore, config }, req, res) {
+async function closePosition({ pythonService, orderHistory, config }, req, res) {
   const symbol = symbolOf(req.params.symbol);
   let answer;
   try {
@@ -43,8 +43,9 @@ async function closePosition({ pythonService, orderStore, config }, req, res) {
   }
   if (answer.status >= 300) throw errorFrom(answer); // 404 no_position, 403 risk_limit...
   const id = answer.body.clientOrderId;
-  orderStore.record({ userId: req.user.id, clientOrderId: id, symbol, request: { symbol, closePosition: true },
-    outcome: answer.body.outcome, httpStatus: answer.status, response: answer.body, market: 'futures' });
+  orderHistory.record({ userId: req.user.id, clientOrderId: id, symbol, request: { symbol, closePosition: true },
+    outcome: answer.body.outcome, httpStatus: answer.status, response: answer.body, market: 'futures' },
+  answer.body.order);
   res.status(answer.status).json({ ...answer.body, order: asUsers(req.user, answer.body.order), clientOrderId: id,
     binanceClientOrderId: id });
 }

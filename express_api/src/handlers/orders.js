@@ -4,7 +4,8 @@
 // python_service, which places each at most once; ids: services/user-orders.js.
 // A repeat by the same user reaches the same journalled order; a user reaches only their own orders by
 // their ids, and only an admin cancels another's (scope=account). Placements and cancels name their
-// user to python_service's audit log (X-Gateway-User).
+// user to python_service's audit log (X-Gateway-User). Every answer about one of the users' orders also
+// updates its Binance status in the history (services/order-history.js: never backwards).
 // Bodies and parameters are checked against the document before these run (src/middleware/validate.js).
 const { ORDER_FIELDS, FUTURES_ORDER_FIELDS } = require('../openapi');
 const { ApiError } = require('../errors');
@@ -56,15 +57,16 @@ function orderFrom(body, fields) {
   return Object.fromEntries(fields.filter((name) => body[name] !== undefined).map((name) => [name, body[name]]));
 }
 
-/** A placement on `market` (spot or futures): placed once through python_service, recorded in the user store. */
-async function place({ pythonService, orderStore, config }, req, res, market) {
+/** A placement on `market` (spot or futures): placed once through python_service, recorded in the user store
+ * with what Binance answered (its status, and the fills of a FULL answer). */
+async function place({ pythonService, orderHistory, config }, req, res, market) {
   const order = orderFrom(req.body, MARKETS[market].fields);
   const symbol = symbolOf(order.symbol); // python_service's rule: refused here, before anything is sent
   const ids = idsOf(req.user, ownOrderId(req.body.clientOrderId));
-  const record = (outcome, httpStatus, response) => orderStore.record({ userId: req.user.id,
+  const record = (outcome, httpStatus, response) => orderHistory.record({ userId: req.user.id,
     clientOrderId: ids.binanceClientOrderId, symbol,
     request: { ...order, clientOrderId: ids.clientOrderId }, outcome, httpStatus, response, market,
-    conditional: market === 'futures' && CONDITIONAL_TYPES.includes(order.type) });
+    conditional: market === 'futures' && CONDITIONAL_TYPES.includes(order.type) }, response && response.order);
   let answer;
   try {
     answer = await pythonService.getJson(`${MARKETS[market].prefix}/orders`, callOptions(req, config, {
@@ -81,22 +83,28 @@ async function place({ pythonService, orderStore, config }, req, res, market) {
 /** POST /direct-api/binance/orders: a spot order placed once through python_service, recorded in the user store. */
 const placeOrder = (deps, req, res) => place(deps, req, res, 'spot');
 
-/** GET /direct-api/binance/orders: the user's own orders (spot and futures) from the user store, newest first. */
+/** GET /direct-api/binance/orders: the user's own orders (spot and futures) from the user store, newest first,
+ * each with its Binance status and fills. */
 function listOrders({ orderStore }, req, res) {
   const mine = orderStore.list(req.user.id).map((row) => asUsers(req.user, row));
   res.json({ orders: mine, count: mine.length });
 }
 
 // One order by the user's clientOrderId: asked of (or cancelled at) Binance under the user's Binance id.
-async function orderAtBinance({ pythonService, config }, req, method, market) {
+async function orderAtBinance({ pythonService, orderHistory, config }, req, method, market) {
   const symbol = symbolOf(req.params.symbol);
   const ids = idsOf(req.user, ownIdIn(req.params.clientOrderId));
   const headers = method === 'DELETE' ? forUser(req) : {};
   const answer = await pythonService.getJson(orderPath(market, symbol, ids.binanceClientOrderId),
     callOptions(req, config, { method, withInternalToken: true, headers }));
   if (answer.status !== 200) throw errorFrom(answer);
+  orderHistory.applyRecord(ids.binanceClientOrderId, recordOf(method, answer.body.order));
   return { ...answer.body, ...ids, order: asUsers(req.user, answer.body.order) };
 }
+
+// A cancel's answer is Binance's record of the order cancelled; a conditional order's (the Algo Order API's)
+// says only that it was: CANCELED either way.
+const recordOf = (method, order) => (method === 'DELETE' ? { status: 'CANCELED', ...order } : order);
 
 /** One of the user's orders on `market`, as Binance has it now. */
 async function show(deps, req, res, market) {
@@ -112,7 +120,7 @@ const placerName = (orderStore) => (binanceClientOrderId) => {
 };
 
 // An admin's cancel of any of the account's orders, named by the id Binance holds (open-orders lists it).
-async function cancelAccountOrder({ pythonService, config, orderStore }, req, res, market) {
+async function cancelAccountOrder({ pythonService, config, orderStore, orderHistory }, req, res, market) {
   if (!hasRole(req.user.role, 'admin')) {
     throw new ApiError(403, 'forbidden', 'Cancelling an order of the account (scope=account) needs the admin role');
   }
@@ -123,6 +131,7 @@ async function cancelAccountOrder({ pythonService, config, orderStore }, req, re
   if (answer.status !== 200) throw errorFrom(answer);
   const placer = orderStore.placerOf(binanceClientOrderId);
   if (placer) orderStore.markCanceled(placer.user_id, binanceClientOrderId);
+  orderHistory.applyRecord(binanceClientOrderId, recordOf('DELETE', answer.body.order));
   const order = asAccounts(req.user, answer.body.order, placerName(orderStore));
   res.json({ ...answer.body, clientOrderId: binanceClientOrderId, binanceClientOrderId,
     placed_by: placer ? placer.username : null, order });

@@ -15,7 +15,7 @@ const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { noStore } = require('../middleware/no-store');
 const { withDeps } = require('./handle');
 
-/** deps: createApp's collaborators (pythonService, orderStore, placementLimit, config, validate...). */
+/** deps: createApp's collaborators (pythonService, orderStore, orderHistory, placementLimit, config, validate...). */
 function futuresRouter(deps) {
   const { validate, placementLimit } = deps;
   const handle = withDeps(deps);
