@@ -2,7 +2,7 @@
 python_service under gunicorn, express_api under node): anonymous, a viewer, a trader, an admin, a
 disabled user's token and a deleted user's token each get the exact status the contract gives them.
 The routes come from express_api's own OpenAPI document, so a route added without a row here fails
-this test. A refused placement or cancel sends nothing to the exchange."""
+this test. A refused placement, cancel, leverage change or close sends nothing to the exchange."""
 from __future__ import annotations
 
 import json
@@ -17,10 +17,14 @@ from tests.support.processes import output_of, start_express, start_gateway, sto
 
 TIMEOUT = 30
 ORDER_PATH = "/api/v3/order"
+# every path at the exchange a placement, cancel, leverage change or position close reaches
+TRADING_PATHS = (ORDER_PATH, "/fapi/v1/order", "/fapi/v1/algoOrder", "/fapi/v1/leverage", "/fapi/v3/positionRisk")
 CALLERS = ("anonymous", "viewer", "trader", "admin", "disabled", "deleted")
 RANK = {"viewer": 1, "trader": 2, "admin": 3}
 LIMIT = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.00100",
          "price": "60000.00", "clientOrderId": "mine-1"}  # below the fake's price: it rests, open
+STOP = {"symbol": "BTCUSDT", "side": "SELL", "type": "STOP_MARKET", "quantity": "0.002", "stopPrice": "60000",
+        "clientOrderId": "mine-1"}  # below the fake's futures price: it waits in the Algo Order API
 QUERY = {"symbol": "BTCUSDT", "interval": "1h", "limit": "5"}
 
 # What a caller whose role passes gets from each of express_api's own operations (the request below),
@@ -52,6 +56,18 @@ ALLOWED = [
     ("get", "/direct-api/binance/open-orders", 200),
     ("delete", "/direct-api/binance/orders/{symbol}/{clientOrderId}", 200),
     ("get", "/direct-api/binance/futures/positions", 200),
+    ("post", "/direct-api/binance/futures/orders", 201),
+    ("get", "/direct-api/binance/futures/orders/{symbol}/{clientOrderId}",
+     {"viewer": 404, "trader": 200, "admin": 200}),
+    ("get", "/direct-api/binance/futures/open-orders", 200),
+    ("delete", "/direct-api/binance/futures/orders/{symbol}/{clientOrderId}", 200),
+    ("post", "/direct-api/binance/futures/leverage", 200),
+    # the fake's account holds one position: the trader closes it, and the admin finds none left
+    ("post", "/direct-api/binance/futures/positions/{symbol}/close", {"trader": 201, "admin": 404}),
+    ("get", "/direct-api/binance/futures/account", 200),
+    ("get", "/direct-api/binance/stream/account", 503),  # python_service's streams are off here: streams_disabled
+    ("get", "/direct-api/watchlist", 200),
+    ("put", "/direct-api/watchlist", 200),
     ("get", "/", 200),
     ("get", "/api/openapi.json", 200),
     ("get", "/metrics", 200),
@@ -73,6 +89,9 @@ def request_for(method: str, path: str, caller: str) -> dict:
         "/api/auth/users/{username}": {"role": "trader"},
         "/direct-api/binance/risk": {"max_orders_per_min": 1000},
         "/direct-api/binance/orders": LIMIT,
+        "/direct-api/binance/futures/orders": STOP,
+        "/direct-api/binance/futures/leverage": {"symbol": "BTCUSDT", "leverage": 10},
+        "/direct-api/watchlist": {"symbols": ["ethusdt", "BTCUSDT", "ETHUSDT"]},
     }.get(path) if method in ("post", "put", "patch") else None
     params = {"symbol": "BTCUSDT", "limit": "5"} if path == "/direct-api/binance/fills" else None
     headers = {"X-Requested-With": "matrix"} if path == "/api/auth/refresh" else {}
@@ -137,6 +156,10 @@ def operations(document: dict) -> dict:
     return own
 
 
+def trading_calls(fake) -> int:
+    return sum(fake.count(path) for path in TRADING_PATHS)
+
+
 def send(base: str, call: dict, headers: dict) -> requests.Response:
     return requests.request(call["method"], base + call["path"], json=call["json"], params=call["params"],
                             headers={**call["headers"], **headers}, timeout=TIMEOUT)
@@ -153,13 +176,12 @@ def test_every_route_answers_each_caller_exactly_as_its_role_says_and_refused_or
     for method, path, ok in ALLOWED:
         role = own[(method, path)]
         for caller in CALLERS:
-            orders_before = fake.count(ORDER_PATH)
+            trading_before = trading_calls(fake)
             answer = send(base, request_for(method, path, caller), headers[caller])
             key = f"{method.upper()} {path} as {caller}"
             got[key], want[key] = answer.status_code, expected(role, ok, caller)
-            if path.startswith("/direct-api/binance/orders") and method in ("post", "delete") \
-                    and want[key] in (401, 403):
-                assert fake.count(ORDER_PATH) == orders_before, f"{key} reached the exchange"
+            if role == "trader" and want[key] in (401, 403):
+                assert trading_calls(fake) == trading_before, f"{key} reached the exchange"
             if want[key] == 403 and role != "none":
                 assert answer.json()["error"]["code"] == "forbidden", key
             if caller == "disabled" and role != "none":
@@ -167,7 +189,13 @@ def test_every_route_answers_each_caller_exactly_as_its_role_says_and_refused_or
 
     assert got == want, "\n" + "\n".join(f"{k}: got {got[k]}, want {want[k]}" for k in got if got[k] != want[k]) \
         + "\n" + output_of(processes[1])[-3000:]
-    assert [o["status"] for o in fake.orders.orders()] == ["CANCELED", "CANCELED"]  # the trader's and the admin's
+    assert [o["status"] for o in fake.orders.spot] == ["CANCELED", "CANCELED"]  # the trader's and the admin's
+    assert [o["algoStatus"] for o in fake.orders.algo.orders] == ["CANCELED", "CANCELED"]  # their stop orders
+    [close] = fake.orders.futures_orders  # the trader's close of the position
+    assert (close["side"], close["status"], close["reduceOnly"]) == ("SELL", "FILLED", True)
+    for caller in ("viewer", "trader", "admin"):  # each saved their own watchlist
+        watchlist = requests.get(base + "/direct-api/watchlist", headers=headers[caller], timeout=TIMEOUT).json()
+        assert watchlist == {"symbols": ["ETHUSDT", "BTCUSDT"]}, caller
 
 
 def test_a_trader_cannot_cancel_another_users_order_and_an_admin_can_by_binances_id(stack, fake):

@@ -24,7 +24,13 @@ const { createLoginLimits } = require('./middleware/login-limits');
 const { binanceRouter } = require('./routes/binance');
 const { forwardRouter } = require('./routes/forward');
 const { ordersRouter } = require('./routes/orders');
+const { futuresRouter } = require('./routes/futures');
+const { watchlistRouter } = require('./routes/watchlist');
 const { openOrderStore } = require('./order-store');
+const { openWatchlistStore } = require('./watchlist-store');
+const { createOrderHistory } = require('./services/order-history');
+const { createAccountFollower } = require('./services/account-follower');
+const { limitPlacements } = require('./middleware/rate-limit');
 const { createMetrics } = require('./metrics');
 const { document: openapiDocument } = require('./openapi');
 const { clientRouter } = require('./client-app');
@@ -45,6 +51,7 @@ const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers[
 // The collaborators every router and handler is given (src/routes/handle.js). clock: epoch milliseconds.
 function createDeps({ config, users, holdings, passwords, clock }) {
   const devices = createDeviceCookies({ secret: config.jwtSecret });
+  const orderStore = openOrderStore(users.db);
   return {
     config, users, holdings, passwords, devices,
     pythonService: createPythonService({ baseUrl: config.pythonServiceUrl, internalApiToken: config.internalApiToken }),
@@ -54,7 +61,10 @@ function createDeps({ config, users, holdings, passwords, clock }) {
     setup: createSetupCodes({ clock }),
     audit: openAuditStore(users.db, { clock }),
     loginLimits: createLoginLimits({ config, devices }),
-    orderStore: openOrderStore(users.db),
+    orderStore,
+    orderHistory: createOrderHistory({ orderStore, clock }),
+    watchlists: openWatchlistStore(users.db),
+    placementLimit: limitPlacements(config), // one per-user count for every kind of placement
     validate: requestValidation(),
   };
 }
@@ -75,6 +85,16 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
   app.locals.loginLimits = deps.loginLimits;
   // Before listening: the admin ADMIN_USERNAME names, or a one-time setup code in the log (src/bootstrap.js).
   app.locals.bootstrap = () => bootstrapAdmin(deps, logger);
+  // The users' order histories follow Binance through python_service's account events: started with the
+  // listener (src/server.js, unless ACCOUNT_FOLLOW=false), never by createApp, so tests start it when they
+  // mean to (options: src/services/account-follower.js's DEFAULTS). Returns the follower (status(), stop()).
+  app.locals.startAccountFollower = (options = {}) => {
+    app.locals.accountFollower = app.locals.accountFollower || createAccountFollower({ ...options,
+      pythonService: deps.pythonService, orderHistory: deps.orderHistory, config, logger });
+    app.locals.accountFollower.start();
+    return app.locals.accountFollower;
+  };
+  metrics.watchFollower(() => app.locals.accountFollower?.status());
   const openapi = openapiDocument();
   const onlyGet = methodNotAllowed(['GET']);
   app.route('/metrics').get(metrics.handler).all(onlyGet);
@@ -87,6 +107,8 @@ function createApp({ config, users, holdings, logger, passwords = createPassword
     ['/direct-api/binance', binanceRouter(deps)],
     ['/direct-api/binance', ordersRouter(deps)],
     ['/direct-api/binance', accountRouter(deps)],
+    ['/direct-api/binance/futures', futuresRouter(deps)],
+    ['/direct-api/watchlist', watchlistRouter(deps)],
     ['', clientRouter({ distDir: config.clientDistDir })], // last: the client's pages are what the API is not
   ];
   for (const [prefix, router] of app.locals.mounts) app.use(prefix || '/', router);

@@ -121,6 +121,8 @@ function loadConfig(env = process.env, { warn = (msg) => console.warn(msg) } = {
     orderRateLimitPerMin: integer(env, 'ORDER_RATE_LIMIT_PER_MIN', 30, { min: 1 }),
     authRateWindowMs: integer(env, 'AUTH_RATE_WINDOW_S', 900, { min: 1 }) * 1000,
     demoPortfolioFile: (env.DEMO_PORTFOLIO_FILE || '').trim() || null,
+    // one background subscription to python_service's account events keeps the order histories current
+    accountFollow: oneOf(env, 'ACCOUNT_FOLLOW', ['true', 'false'], 'true') === 'true',
     logLevel: (env.LOG_LEVEL || 'info').trim(),
     // the React client's build (client/, `npm run build`), served at /
     clientDistDir: (env.CLIENT_DIST_DIR || '').trim() || path.join(__dirname, '..', '..', 'client', 'dist'),

@@ -58,7 +58,7 @@ function violationCode(operation, path = '') {
   }
   let code = schema?.['x-error-code'];
   for (const name of names) {
-    schema = schema?.properties?.[name];
+    schema = /^\d+$/.test(name) && schema?.items ? schema.items : schema?.properties?.[name]; // an array's item
     code = schema?.['x-error-code'] ?? code;
   }
   return code ?? 'invalid_parameter';

@@ -26,11 +26,27 @@ function createMetrics() {
     next();
   }
 
+  /** Gauges of the account follower (src/services/account-follower.js), read from `statusOf()` (its status(), or
+   * undefined while none is started) at each scrape. */
+  function watchFollower(statusOf) {
+    const gauges = [['up', 'Whether the account follower is reading python_service\'s account events (1) or not (0)',
+      (status) => Number(status.state === 'up')],
+    ['connections', 'Account event streams the follower has opened', (status) => status.connections],
+    ['reconciliations', 'Reconciliations of the order histories done', (status) => status.reconciliations],
+    ['events', 'Order events the follower has read', (status) => status.events]];
+    for (const [name, help, value] of gauges) {
+      new client.Gauge({ name: `express_api_account_follower_${name}`, help, registers: [registry], collect() {
+        const status = statusOf();
+        this.set(status ? value(status) : 0);
+      } });
+    }
+  }
+
   async function handler(req, res) {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   }
 
-  return { middleware, handler, registry };
+  return { middleware, handler, registry, watchFollower };
 }
 
 module.exports = { createMetrics };

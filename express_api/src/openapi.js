@@ -8,6 +8,8 @@ const { PUBLIC_ROUTES } = require('./routes/forward');
 const { PASSWORD_LENGTH } = require('./passwords');
 const { ROLES } = require('./users');
 const { CURSOR } = require('./services/audit');
+const { MAX_SYMBOLS } = require('./watchlist-store');
+const { ACCOUNT_STREAMS_PER_USER } = require('./middleware/stream-slots');
 
 const ref = (name) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema, description = 'OK') => ({ description, content: { 'application/json': { schema } } });
@@ -93,8 +95,16 @@ const orderBody = obj(['symbol', 'side', 'type'], {
   quantity: decimal, quoteOrderQty: decimal, price: decimal, stopPrice: decimal,
   clientOrderId: { ...userOrderId,
     description: 'Yours to repeat a placement safely: the same id never places a second order' } });
+const futuresPlacement = forwarded.components.schemas.FuturesPlacement.properties;
+const futuresOrderBody = obj(['symbol', 'side', 'type'], {
+  symbol, side: futuresPlacement.side, type: futuresPlacement.type, timeInForce: futuresPlacement.timeInForce,
+  newOrderRespType: futuresPlacement.newOrderRespType, quantity: decimal, price: decimal, stopPrice: decimal,
+  reduceOnly: { type: 'boolean', description: 'It may only shrink a position (never held to the notional limit)' },
+  clientOrderId: { ...userOrderId,
+    description: 'Yours to repeat a placement safely: the same id never places a second order' } });
 /** The order fields passed on to python_service (clientOrderId goes as the user's Binance id). */
 const ORDER_FIELDS = Object.keys(orderBody.properties).filter((name) => name !== 'clientOrderId');
+const FUTURES_ORDER_FIELDS = Object.keys(futuresOrderBody.properties).filter((name) => name !== 'clientOrderId');
 const ids = {
   clientOrderId: { type: 'string', description: 'Your id of the order: the one you sent, or the one generated for you' },
   binanceClientOrderId: { type: 'string',
@@ -159,18 +169,41 @@ const SCHEMAS = {
   UserOrder: userOrder,
   UserOrderPlacement: obj(['outcome', 'clientOrderId', 'binanceClientOrderId'], { ...ids,
     outcome: { type: 'string', enum: ['placed', 'unknown'] }, order: ref('UserOrder'), replayed: { type: 'boolean' },
+    conditional: { type: 'boolean', description: 'USDT-M: held by Binance\'s Algo Order API until it triggers' },
     recovered: { type: 'boolean' }, retry_after_s: { type: 'number', nullable: true } }),
   UserOrderAtBinance: obj(['clientOrderId', 'binanceClientOrderId', 'order'], { ...ids, order: ref('UserOrder'),
+    conditional: { type: 'boolean', description: 'USDT-M: an order of Binance\'s Algo Order API (its record\'s fields: '
+      + 'algoId, clientAlgoId, algoStatus, triggerPrice...)' },
     journal: { type: 'string', nullable: true, description: "python_service's journal state of the order, if it placed it" },
     placed_by: { type: 'string', nullable: true, description: 'scope=account: the user who placed it through '
       + 'express_api, else null' } }),
   UserOrderList: obj(['orders', 'count'], { orders: { type: 'array', items: ref('UserOrder') }, count: { type: 'integer' } }),
   UserOrderHistory: obj(['orders', 'count'], { count: { type: 'integer' }, orders: { type: 'array', items: obj(
-    ['id', 'clientOrderId', 'binanceClientOrderId', 'symbol', 'outcome', 'created_at'], { ...ids, id: { type: 'integer' },
+    ['id', 'clientOrderId', 'binanceClientOrderId', 'market', 'symbol', 'outcome', 'created_at', 'status', 'fills'], {
+      ...ids, id: { type: 'integer' },
+      clientOrderId: { type: 'string', description: 'Your id of the order; for a position\'s close, the id '
+        + 'python_service gave it (gw-...)' },
+      market: { type: 'string', enum: ['spot', 'futures'] },
+      conditional: { type: 'boolean', description: 'A USDT-M STOP_MARKET or TAKE_PROFIT_MARKET (Binance\'s Algo '
+        + 'Order API: statuses NEW, TRIGGERED, FINISHED, CANCELED...)' },
       symbol: { type: 'string' }, request: { type: 'object' }, http_status: { type: 'integer', nullable: true },
-      outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'] },
+      outcome: { type: 'string', enum: ['placed', 'unknown', 'rejected', 'invalid', 'not_placed', 'canceled'],
+        description: 'What came of the placement through express_api (canceled: cancelled through express_api)' },
       response: { type: 'object', nullable: true }, created_at: { type: 'string', format: 'date-time' },
-      updated_at: { type: 'string', format: 'date-time' } }) } }),
+      updated_at: { type: 'string', format: 'date-time' },
+      orderId: { type: 'integer', nullable: true, description: "Binance's orderId (a conditional order's algoId)" },
+      status: { type: 'string', nullable: true, description: "Binance's status of the order as last told (the "
+        + 'placement\'s answer, the account\'s events, a reconciliation): NEW, PARTIALLY_FILLED, FILLED, CANCELED, '
+        + 'EXPIRED, REJECTED...; never goes backwards; null until Binance has told one' },
+      executedQty: { type: 'string', nullable: true }, cumulativeQuote: { type: 'string', nullable: true },
+      status_time: { type: 'integer', nullable: true, description: "Binance's time of that status (ms)" },
+      fills: { type: 'array', items: ref('OrderFill'), description: 'Its fills, each once (by tradeId), oldest first' },
+    }) } }),
+  OrderFill: obj(['tradeId', 'price', 'qty', 'maker'], { tradeId: { type: 'integer' }, price: { type: 'string' },
+    qty: { type: 'string' }, commission: { type: 'string', nullable: true },
+    commissionAsset: { type: 'string', nullable: true }, maker: { type: 'boolean' },
+    time: { type: 'integer', nullable: true, description: "Binance's time of the fill (ms)" } }),
+  Watchlist: obj(['symbols'], { symbols: { type: 'array', items: { type: 'string' } } }),
 };
 const REFUSED = json(ref('Refusal'), 'Trading is disabled on python_service (trading_disabled), or a risk limit '
   + 'refuses (risk_limit, with limit and value; nothing was sent to Binance)');
@@ -196,6 +229,59 @@ const cancelPath = [symbolInPath,
       + "account's orders, by the id Binance holds" }];
 const symbolQuery = (required) => ({ name: 'symbol', in: 'query', required, schema: symbol });
 
+// USDT-M futures: the spot order routes' rules (ids, ownership, scope=account, the history), plus a position's
+// close and the leverage; reading is for viewers, the rest for traders.
+const FUTURES = '/direct-api/binance/futures';
+function futuresPaths() {
+  const riskNote = 'python_service records it in its audit log under your username (X-Gateway-User).';
+  return {
+    [`${FUTURES}/orders`]: { post: allowed('trader', {
+      summary: 'Place a USDT-M order once (MARKET, LIMIT, STOP_MARKET, TAKE_PROFIT_MARKET; reduceOnly); recorded in '
+        + 'the user store (market futures)',
+      description: `STOP_MARKET and TAKE_PROFIT_MARKET wait in Binance's Algo Order API (conditional: true). ${riskNote}`,
+      requestBody: jsonBody(futuresOrderBody),
+      responses: { 200: json(ref('UserOrderPlacement'), 'Already placed: the journalled order'),
+        201: json(ref('UserOrderPlacement'), 'Placed'),
+        202: json(ref('UserOrderPlacement'), 'Unknown for now: repeat with the same clientOrderId after Retry-After'),
+        ...ORDER_ERRORS } }) },
+    [`${FUTURES}/orders/{symbol}/{clientOrderId}`]: {
+      get: allowed('viewer', { summary: "One of the user's USDT-M orders (a conditional one too), as Binance has it now",
+        parameters: oneOrderPath, responses: { 200: json(ref('UserOrderAtBinance')), ...ONE_ORDER_ERRORS } }),
+      delete: allowed('trader', { summary: "Cancel one of the user's open USDT-M orders (conditional ones too; never "
+        + "retried); an admin any of the account's (scope=account)", parameters: cancelPath,
+      description: `A trader cancels only their own orders. ${riskNote}`,
+      responses: { 200: json(ref('UserOrderAtBinance'), 'Canceled: Binance\'s answer to the cancel'),
+        ...ONE_ORDER_ERRORS } }) },
+    [`${FUTURES}/open-orders`]: { get: allowed('viewer', {
+      summary: "The account's open USDT-M orders, the conditional ones waiting included (conditional: true), whoever "
+        + 'placed them: each with placed_by and mine', parameters: [symbolQuery(false)],
+      responses: { 200: json(ref('AccountOrderList')), 400: error('Invalid symbol'), 403: error('Trading is disabled'),
+        ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/positions/{symbol}/close`]: { post: allowed('trader', {
+      summary: 'Close the whole position on a symbol: a reduce-only MARKET order python_service places once, recorded '
+        + 'in the user store under the id it gave it (gw-...)',
+      description: riskNote, parameters: [symbolInPath],
+      responses: { 200: json(ref('UserOrderPlacement'), 'Already placed: the journalled order'),
+        201: json(ref('UserOrderPlacement'), 'Placed'),
+        202: json(ref('UserOrderPlacement'), 'Unknown for now: read the positions before closing again'),
+        400: error('Invalid symbol, or rejected by Binance'), 403: REFUSED,
+        404: error('No open position on the symbol (no_position)'), 429: error('Too many orders from this user'),
+        ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/leverage`]: { post: allowed('trader', { summary: "Set a symbol's USDT-M initial leverage",
+      description: `Over RISK_MAX_LEVERAGE (or an admin's max_leverage): 403 risk_limit with limit and value. ${riskNote}`,
+      requestBody: jsonBody(obj(['symbol', 'leverage'], { symbol,
+        leverage: { type: 'integer', minimum: 1, maximum: 125 } })),
+      responses: { 200: json({ type: 'object', description: "Binance's answer: leverage, maxNotionalValue, symbol" }),
+        400: error('Invalid symbol or leverage, or rejected by Binance (leverage_rejected)'), 403: REFUSED,
+        ...BODY_ERRORS, ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/account`]: { get: allowed('viewer', { summary: 'The USDT-M wallet of the account: wallet, available '
+      + 'balance, margin, unrealized profit, assets',
+    responses: { 200: json({ type: 'object' }), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+    [`${FUTURES}/positions`]: { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
+      responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  };
+}
+
 const own = {
   '/direct-api/binance/orders': {
     post: allowed('trader', { summary: 'Place an order once (python_service journals it); recorded in the user store',
@@ -220,8 +306,29 @@ const own = {
       + 'express_api (placed_by) and whether it is yours (mine)', parameters: [symbolQuery(false)],
     responses: { 200: json(ref('AccountOrderList')), 400: error('Invalid symbol'), 403: error('Trading is disabled'),
       ...GATEWAY_DOWN } }) },
-  '/direct-api/binance/futures/positions': { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
-    responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+  ...futuresPaths(),
+  '/direct-api/binance/stream/account': { get: allowed('viewer', {
+    summary: "The account's events as server-sent events, piped on from python_service as they come",
+    description: '`user_streams` first ({spot, futures}: up, reconciling, connecting, down, not_started...) and again '
+      + 'when one changes; then `account` events (python_service\'s AccountEvent): an order update with its fill, a '
+      + 'balance change, a position change, a margin call. python_service ends a stream after a few minutes '
+      + '(EventSource reconnects). HEAD: the headers only, nothing subscribed. At most '
+      + `${ACCOUNT_STREAMS_PER_USER} open at once per user.`,
+    responses: { 200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+      429: error(`This user has ${ACCOUNT_STREAMS_PER_USER} account streams open (too_many_streams), or python_service `
+        + 'has its maximum of streams for this client (too_many_subscriptions)'),
+      ...GATEWAY_DOWN, 503: error('No keys on python_service (keys_not_configured), its streams are off '
+        + '(streams_disabled), it has no room for another stream (subscriptions_full), or python_service timeout') } }) },
+  '/direct-api/watchlist': {
+    get: allowed('viewer', { summary: "The user's watchlist (a new user's: BTCUSDT, ETHUSDT, BNBUSDT, SOLUSDT, XRPUSDT)",
+      responses: { 200: json(ref('Watchlist')) } }),
+    put: allowed('viewer', { summary: "Replace the user's watchlist: the symbols upper-cased, duplicates dropped (the "
+      + 'first kept in place); the list as saved',
+    requestBody: jsonBody(obj(['symbols'], { symbols: code('invalid_watchlist', { type: 'array',
+      maxItems: MAX_SYMBOLS, items: symbol,
+      description: `At most ${MAX_SYMBOLS} symbols (letters and digits of any script and -_., 1-50 after NFC)` }) })),
+    responses: { 200: json(ref('Watchlist')), 400: error('Not a list of at most 100 (invalid_watchlist), or a '
+      + 'symbol that breaks the symbol rule (invalid_symbol)'), ...BODY_ERRORS } }) },
   '/direct-api/binance/portfolio': { get: allowed('viewer', {
     summary: "The configured account: spot balances and the futures wallet and positions, valued in USDT",
     description: 'One part failing (futures unreachable, or trading disabled on python_service) does not hide the '
@@ -371,4 +478,4 @@ function document() {
   };
 }
 
-module.exports = { document, ORDER_FIELDS };
+module.exports = { document, ORDER_FIELDS, FUTURES_ORDER_FIELDS };

@@ -26,11 +26,14 @@ function createPythonService({ baseUrl, internalApiToken }) {
     return sent;
   }
 
-  async function request(pathAndQuery, { timeoutMs, method = 'GET', body, ...options } = {}) {
+  // signal: also ends the call when it aborts (the caller stops: answered as a timeout, which it ignores)
+  async function request(pathAndQuery, { timeoutMs, method = 'GET', body, signal, ...options } = {}) {
     const url = target(pathAndQuery);
+    const due = AbortSignal.timeout(timeoutMs);
     let response;
     try {
-      response = await fetch(url, { method, body, headers: headersFor(options), signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, { method, body, headers: headersFor(options),
+        signal: signal ? AbortSignal.any([signal, due]) : due });
     } catch (err) {
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
         throw new ApiError(503, 'python_service_timeout', `python_service did not answer within ${timeoutMs} ms`,

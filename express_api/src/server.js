@@ -27,7 +27,12 @@ async function main() {
   const server = app.listen(config.port, () => {
     logger.info({ port: server.address().port, python_service: config.pythonServiceUrl }, 'express_api listening');
   });
-  const shutdown = () => server.close(() => { users.close(); process.exit(0); });
+  // the order histories follow Binance's status and fills (ACCOUNT_FOLLOW, default true)
+  const follower = config.accountFollow ? app.locals.startAccountFollower() : null;
+  const shutdown = async () => {
+    if (follower) await follower.stop();
+    server.close(() => { users.close(); process.exit(0); });
+  };
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 }

@@ -94,6 +94,18 @@ async function loginAs(built, username, role, password = PASSWORD) {
   return { token: res.body.token, user, refresh };
 }
 
+/** Resolves with the first truthy value of `predicate()` (sync or async), asked every 10 ms; rejects naming
+ * `what` after `ms`. For what a test cannot time: a background task's effect. */
+async function waitFor(predicate, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => { setTimeout(resolve, 10); });
+  }
+}
+
 /** The 'Authorization' header value for `token`. */
 const bearer = (token) => `Bearer ${token}`;
 
@@ -106,4 +118,4 @@ const PRICES = {
 };
 
 module.exports = { startStandIn, json, closedPort, buildApp, registerAndLogin, loginAs, bearer, captureLogs, PRICES,
-  PASSWORD };
+  PASSWORD, waitFor };

@@ -330,3 +330,24 @@ test('HEAD /direct-api/binance/orders/:symbol/:clientOrderId — checked as the 
   assert.equal(good.status, 200);
   assert.deepEqual([standIn.log[0].method, standIn.log[0].url], ['GET', '/api/binance/orders/BTCUSDT/u1-mine']);
 });
+
+// Every spot order type python_service takes, with timeInForce and quoteOrderQty where they belong: the document
+// lets each through, and exactly what was sent reaches python_service (which checks the type's own rules).
+for (const order of [
+  { type: 'LIMIT', timeInForce: 'GTC', quantity: '0.001', price: '60000' },
+  { type: 'MARKET', quantity: '0.001' },
+  { type: 'MARKET', quoteOrderQty: '25.5' },
+  { type: 'STOP_LOSS', quantity: '0.001', stopPrice: '59000' },
+  { type: 'STOP_LOSS_LIMIT', timeInForce: 'IOC', quantity: '0.001', price: '58900', stopPrice: '59000' },
+  { type: 'TAKE_PROFIT', quantity: '0.001', stopPrice: '70000' },
+  { type: 'TAKE_PROFIT_LIMIT', timeInForce: 'FOK', quantity: '0.001', price: '70100', stopPrice: '70000' },
+  { type: 'LIMIT_MAKER', quantity: '0.001', price: '60000' },
+]) {
+  test(`POST /direct-api/binance/orders — a ${order.type}${order.quoteOrderQty ? ' by quoteOrderQty' : ''} — accepted and passed on as sent`, async (t) => {
+    const { alice, bodies } = await setUp(t, placeAll);
+    const res = await alice.place({ symbol: 'BTCUSDT', side: 'SELL', ...order, clientOrderId: 'typed' });
+    assert.equal(res.status, 201);
+    assert.deepEqual(bodies, [{ symbol: 'BTCUSDT', side: 'SELL', ...order, clientOrderId: 'u1-typed' }]);
+    assert.equal((await alice.list()).body.orders[0].market, 'spot');
+  });
+}

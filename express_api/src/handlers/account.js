@@ -7,6 +7,9 @@ const { actorOf } = require('../audit-store');
 const { portfolio } = require('../services/account');
 const { auditLog } = require('../services/audit');
 const { symbolOf } = require('../services/user-orders');
+const { openEvents, pipeEvents, keepHeaders } = require('./forward');
+
+const ACCOUNT_EVENTS = '/api/binance/stream/account';
 
 const credential = (req, config, extra = {}) => callOptions(req, config, { withInternalToken: true, ...extra });
 
@@ -61,4 +64,26 @@ async function showAudit(deps, req, res) {
   res.json(await auditLog(deps, callOptions(req, deps.config), { limit, before: req.query.before }));
 }
 
-module.exports = { showPortfolio, listFills, showRisk, changeRisk, showAudit };
+async function bodyOf(response) {
+  try {
+    return JSON.parse(await response.text());
+  } catch {
+    return null;
+  }
+}
+
+/** GET /direct-api/binance/stream/account: python_service's account events (order updates with their fills,
+ * balances, positions, margin calls, user_streams), piped on as they come. HEAD: the headers only, python_service
+ * subscribes nothing. A refusal (no keys, streams off, too many streams) in the error shape. */
+async function streamAccount(deps, req, res) {
+  if (req.method === 'HEAD') {
+    const answer = await deps.pythonService.request(ACCOUNT_EVENTS, credential(req, deps.config, { method: 'HEAD' }));
+    keepHeaders(answer, res);
+    return res.status(answer.status >= 500 && answer.status !== 503 ? 502 : answer.status).end();
+  }
+  const answer = await openEvents(deps, req, res, ACCOUNT_EVENTS, { withInternalToken: true });
+  if (!answer.ok) throw errorFrom({ status: answer.status, headers: answer.headers, body: await bodyOf(answer) });
+  return pipeEvents(answer, res);
+}
+
+module.exports = { showPortfolio, listFills, showRisk, changeRisk, showAudit, streamAccount };

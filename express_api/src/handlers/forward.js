@@ -25,13 +25,17 @@ async function forward({ pythonService, config }, req, res) {
   res.status(answer.status).send(answer.text);
 }
 
-/** An event stream, piped on as python_service writes it; when the browser leaves, the request to
- * python_service is aborted, so its subscription ends at once. */
-async function forwardStream(deps, req, res) {
-  if (req.method === 'HEAD') return forward(deps, req, res); // headers only: python_service subscribes nothing
+/** The event stream python_service answers at `path`, asked for `req` (extra: more call options, e.g. the
+ * internal token): a fetch Response whose body the caller pipes on (pipeEvents), aborted when the browser
+ * leaves, so python_service's subscription ends at once. */
+function openEvents({ pythonService, config }, req, res, path, extra = {}) {
   const leaving = new AbortController();
   res.on('close', () => leaving.abort());
-  const answer = await deps.pythonService.stream(req.originalUrl, callOptions(req, deps.config, { signal: leaving.signal }));
+  return pythonService.stream(path, callOptions(req, config, { ...extra, signal: leaving.signal }));
+}
+
+/** python_service's answer `answer` (an event stream) piped on as it is written, never buffered. */
+function pipeEvents(answer, res) {
   keepHeaders(answer, res);
   if (answer.ok) res.set({ 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   res.status(answer.status);
@@ -42,4 +46,10 @@ async function forwardStream(deps, req, res) {
   return body.pipe(res);
 }
 
-module.exports = { forward, forwardStream };
+/** An event stream of python_service's public routes, piped on as it is written. */
+async function forwardStream(deps, req, res) {
+  if (req.method === 'HEAD') return forward(deps, req, res); // headers only: python_service subscribes nothing
+  return pipeEvents(await openEvents(deps, req, res, req.originalUrl), res);
+}
+
+module.exports = { forward, forwardStream, openEvents, pipeEvents, keepHeaders };

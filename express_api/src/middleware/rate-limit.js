@@ -19,4 +19,11 @@ function limitRequests({ message, ...options }) {
   });
 }
 
-module.exports = { limitRequests };
+/** The per-user limit on order placements (ORDER_RATE_LIMIT_PER_MIN): one counter for spot and futures orders
+ * and position closes together. After auth (it counts req.user). */
+function limitPlacements(config) {
+  return limitRequests({ windowMs: 60_000, limit: config.orderRateLimitPerMin,
+    keyGenerator: (req) => `user:${req.user.id}`, message: 'Too many orders from this user; try again later' });
+}
+
+module.exports = { limitRequests, limitPlacements };

@@ -5,30 +5,24 @@
 //   GET  /direct-api/binance/orders/:symbol/:clientOrderId  viewer: one of the user's orders at Binance
 //   DELETE the same                            trader: cancel one's own; admin with ?scope=account: any
 //   GET  /direct-api/binance/open-orders       viewer: the account's open orders, each with placed_by
-//   GET  /direct-api/binance/futures/positions viewer: the futures positions of the account
+// (USDT-M futures: src/routes/futures.js)
 const express = require('express');
 const handlers = require('../handlers/orders');
 const { signedIn } = require('../middleware/auth');
 const { jsonBody } = require('../middleware/bodies');
 const { methodNotAllowed } = require('../middleware/method-not-allowed');
 const { noStore } = require('../middleware/no-store');
-const { limitRequests } = require('../middleware/rate-limit');
 const { withDeps } = require('./handle');
 
-function placementLimit(config) {
-  return limitRequests({ windowMs: 60_000, limit: config.orderRateLimitPerMin,
-    keyGenerator: (req) => `user:${req.user.id}`, message: 'Too many orders from this user; try again later' });
-}
-
-/** deps: createApp's collaborators (pythonService, orderStore, config, tokens, users, validate). */
+/** deps: createApp's collaborators (pythonService, orderStore, orderHistory, placementLimit, config, validate...). */
 function ordersRouter(deps) {
-  const { validate } = deps;
+  const { validate, placementLimit: limit } = deps;
   const handle = withDeps(deps);
   // about the account's orders: never cached, errors included
   const as = (role) => [noStore, ...signedIn(deps, role)];
   const router = express.Router();
   router.route('/orders')
-    .post(...as('trader'), placementLimit(deps.config), jsonBody, validate, handle(handlers.placeOrder))
+    .post(...as('trader'), limit, jsonBody, validate, handle(handlers.placeOrder))
     .get(...as('viewer'), validate, handle(handlers.listOrders))
     .all(methodNotAllowed(['GET', 'POST']));
   router.route('/orders/:symbol/:clientOrderId')
@@ -36,8 +30,6 @@ function ordersRouter(deps) {
     .delete(...as('trader'), validate, handle(handlers.cancelOrder))
     .all(methodNotAllowed(['GET', 'DELETE']));
   router.route('/open-orders').get(...as('viewer'), validate, handle(handlers.listOpenOrders))
-    .all(methodNotAllowed(['GET']));
-  router.route('/futures/positions').get(...as('viewer'), validate, handle(handlers.showFuturesPositions))
     .all(methodNotAllowed(['GET']));
   return router;
 }

@@ -35,13 +35,24 @@ function symbolOf(raw) {
   return symbol.toUpperCase();
 }
 
-/** Binance's record of an order as its user sees it. A cancel's answer names the order in
- * origClientOrderId (its clientOrderId is the cancel's own id): that is the order's id too. */
+// The id Binance holds for an order in its record: a cancel's answer names the order in origClientOrderId
+// (its clientOrderId is the cancel's own id); a conditional USDT-M order's record (the Algo Order API's)
+// in clientAlgoId.
+const binanceIdIn = (order) => order.origClientOrderId ?? order.clientOrderId ?? order.clientAlgoId;
+
+function withoutOrigId(order) {
+  const rest = { ...order };
+  delete rest.origClientOrderId;
+  return rest;
+}
+
+/** Binance's record of an order as its user sees it: clientOrderId is theirs; for an order python_service
+ * named (a position's close: gw-...) it is the id Binance holds. */
 function asUsers(user, order) {
   if (!order || typeof order !== 'object') return order;
-  const { origClientOrderId, ...rest } = order;
-  const binanceClientOrderId = origClientOrderId ?? order.clientOrderId;
-  return { ...rest, clientOrderId: ownIdOf(user, binanceClientOrderId), binanceClientOrderId };
+  const rest = withoutOrigId(order);
+  const binanceClientOrderId = binanceIdIn(order);
+  return { ...rest, clientOrderId: ownIdOf(user, binanceClientOrderId) ?? binanceClientOrderId, binanceClientOrderId };
 }
 
 /** A clientOrderId named in a path as the user's own (a cancel's path also takes Binance's longer ids). */
@@ -57,8 +68,8 @@ function ownIdIn(raw) {
  * express_api (`placerOf(binanceClientOrderId)`: from the order store), else null (a bot, Binance's site). */
 function asAccounts(user, order, placerOf) {
   if (!order || typeof order !== 'object') return order;
-  const { origClientOrderId, ...rest } = order;
-  const binanceClientOrderId = origClientOrderId ?? order.clientOrderId;
+  const rest = withoutOrigId(order);
+  const binanceClientOrderId = binanceIdIn(order);
   const own = ownIdOf(user, binanceClientOrderId);
   return { ...rest, clientOrderId: own ?? binanceClientOrderId, binanceClientOrderId,
     placed_by: placerOf(binanceClientOrderId), mine: own !== null };
