@@ -141,6 +141,32 @@ describe('a 401 from an API call: one refresh, then the call once more', () => {
   });
 });
 
+describe('tabs of one browser', () => {
+  it('two tabs refreshing at once — they take turns under one Web Lock, so each sends the cookie the other left', async () => {
+    const names: string[] = [];
+    let queue: Promise<unknown> = Promise.resolve();
+    const locks = { request: (name: string, work: () => Promise<unknown>) => {
+      names.push(name);
+      const turn = queue.then(work);
+      queue = turn.catch(() => undefined);
+      return turn;
+    } };
+    vi.stubGlobal('navigator', { locks });
+    let asking = 0;
+    let most = 0;
+    mockFetch({ 'POST /api/auth/refresh': async () => {
+      most = Math.max(most, ++asking);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      asking -= 1;
+      return json(200, sessionAnswer(USERS.trader, 'token'));
+    } });
+    const tabs = [createSession(BASE), createSession(BASE)];
+    expect(await Promise.all(tabs.map((tab) => tab.restore()))).toEqual([true, true]);
+    expect(most).toBe(1);
+    expect(names).toEqual(['binance-gateway:refresh', 'binance-gateway:refresh']);
+  });
+});
+
 describe('renewal before expiry', () => {
   beforeEach(() => vi.useFakeTimers());
 

@@ -6,7 +6,8 @@
 // The server rotates that cookie at every refresh and treats a spent one sent again as stolen (the
 // whole login ends), so two refreshes must never be on their way at once: every caller (the load,
 // the timer before expiry, a 401 from any API call, React StrictMode running an effect twice)
-// shares the one refresh in flight.
+// shares the one refresh in flight, and the tabs of one browser, which share the cookie, take turns
+// (a Web Lock): each sends the cookie the one before it left.
 import type { components } from './schema.gen';
 import { NetworkError } from './errors';
 
@@ -24,6 +25,13 @@ export type SessionState =
 const OWN_CALLS = /^\/api\/auth\/(?:login|refresh|logout|setup|register)$/;
 const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout fires at once past this
 const TRY_AGAIN_MS = 5000; // after a refresh that got no answer, while the token still lasts
+const REFRESH_LOCK = 'binance-gateway:refresh';
+
+/** `work` while no other tab of this browser holds the refresh lock (where Web Locks exist). */
+function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks;
+  return locks ? (locks.request(REFRESH_LOCK, work) as Promise<T>) : work(); // request answers what work answers
+}
 
 /** How long before its expiry a token is renewed: a minute, or a quarter of a shorter lifetime. */
 export const renewBeforeMs = (lifetimeMs: number): number => Math.min(60_000, lifetimeMs / 4);
@@ -91,7 +99,8 @@ export function createSession(baseUrl: string) {
     let response: Response;
     let answer: SessionAnswer | null = null;
     try {
-      response = await fetchOrNetworkError(post('/api/auth/refresh', { 'X-Requested-With': 'fetch' }));
+      // The lock is held until the answer's headers (and so its new cookie) are in.
+      response = await inTurn(() => fetchOrNetworkError(post('/api/auth/refresh', { 'X-Requested-With': 'fetch' })));
       if (response.ok) answer = (await response.json()) as SessionAnswer;
     } catch {
       // No answer: the session may be fine. Logged-in pages keep their token and try again;
