@@ -66,8 +66,9 @@ class Stack:
         wait_until_up(base + "/api/openapi.json", api)
         browser = self.playwright.chromium.launch(executable_path=self.chromium, args=CHROMIUM_ARGS)
         self.browsers.append(browser)
-        page = browser.new_page(viewport={"width": 1100, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()  # page.context.new_page() opens another tab of the same browser
         return page, base
 
     def close(self):
@@ -371,3 +372,22 @@ def test_a_gateway_without_an_admin_opens_on_the_setup_page_and_the_code_from_it
     page.reload()
     expect(page.get_by_role("link", name="Users")).to_be_visible()  # still logged in, as an admin
     assert requests.get(base + "/api/auth/setup", timeout=30).json() == {"needed": False}
+
+
+def test_two_tabs_of_one_browser_reloaded_at_once_both_stay_logged_in(stack):
+    page, base = stack(streaming=False, admin=ROOT_ADMIN)
+    admin = admin_login(base)
+    create_user(base, admin, "alice", "trader")
+    page.goto(base + "/")
+    log_in(page, "alice")
+    tabs = [page, page.context.new_page()]
+    tabs[1].goto(base + "/account")
+    expect(tabs[1].get_by_test_id("who")).to_have_text("alice")
+
+    for _ in range(3):  # the tabs share the refresh cookie: their refreshes must take turns, or the server sees reuse
+        for tab in tabs:
+            tab.evaluate("() => location.reload()")  # both on their way before either answers
+        for tab in tabs:
+            expect(tab.get_by_test_id("who")).to_have_text("alice")
+    audit = requests.get(base + "/direct-api/binance/audit", headers=admin, timeout=30).json()
+    assert [e for e in audit["entries"] if e["action"] == "refresh_token_reused"] == []
