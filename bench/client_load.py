@@ -129,7 +129,7 @@ def main() -> None:
         baseline, times = [], []
         for half in (args.runs // 2, args.runs - args.runs // 2):  # interleaved halves: both see the same machine
             baseline += first_loads(f"http://127.0.0.1:{baseline_server.server_port}/", half)
-            times += first_loads(f"http://127.0.0.1:{api_port}/", half)
+            times += first_loads(f"http://127.0.0.1:{api_port}/markets", half)  # "/" is the login page now
         baseline_server.shutdown()
     finally:
         stop(api)

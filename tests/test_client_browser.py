@@ -1,6 +1,7 @@
 """The React client as a person uses it: Debian's Chromium driven by Playwright, against the
 real processes (gunicorn python_service, node express_api serving client/dist) and the fake
 exchange with its websocket streams. What the person did is asserted at the fake as well."""
+import re
 import shutil
 import time
 from datetime import datetime
@@ -12,8 +13,9 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
+from tests.support.express_users import ADMIN, admin_login, create_user
 from tests.support.ports import closed_port
-from tests.support.processes import ROOT, start_express, start_gateway, stop, wait_until_up
+from tests.support.processes import ROOT, output_of, start_express, start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.processes  # every test here starts gunicorn, node and Chromium
@@ -31,55 +33,74 @@ def shoot(page, name: str) -> Path:
     return path
 
 
-@pytest.fixture
-def stack(fake, streams, tmp_path):
-    """Starts the stack; `start(streaming=...)` returns (page, base url)."""
-    assert (ROOT / "client" / "dist" / "index.html").exists(), "client/dist is missing: `make test` builds it"
-    chromium = shutil.which("chromium")
-    assert chromium, "chromium is missing: `make test` installs it (Debian package chromium)"
-    processes, browsers = [], []
-    expect.set_options(timeout=WAIT_MS)  # expect's own default (5 s) is shorter than a status poll on a busy machine
-    playwright = sync_playwright().start()
+class Stack:
+    """Starts the stack: `stack(streaming=..., gateway_env=..., admin=...)` returns (page, base url); the last
+    express_api started is `stack.express` (its log holds a setup code when it starts without an admin)."""
 
-    def start(streaming: bool = True):
+    def __init__(self, fake, streams, tmp_path, playwright, chromium):
+        self.fake, self.streams, self.tmp_path = fake, streams, tmp_path
+        self.playwright, self.chromium = playwright, chromium
+        self.processes, self.browsers, self.express = [], [], None
+
+    def __call__(self, streaming: bool = True, gateway_env: dict | None = None,
+                 admin: tuple[str, str] | None = ("trader", PASSWORD)):
+        fake, streams = self.fake, self.streams
         gateway_port, api_port = closed_port(), closed_port()
         gateway = start_gateway({
             "BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
             "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
             "STREAMS_ENABLED": "true" if streaming else "false", "RESTRICTION_COOLDOWN_S": "1",
             "BINANCE_API_KEY": API_KEY, "BINANCE_API_SECRET": API_SECRET, "TRADING_ENABLED": "true",
-            "ORDER_JOURNAL_PATH": str(tmp_path / "orders.sqlite3"), "INTERNAL_API_TOKEN": "tok-browser",
-            "FALLBACK_DATA_DIR": str(FIXTURE_FALLBACK)}, gateway_port)
-        processes.append(gateway)
+            "ORDER_JOURNAL_PATH": str(self.tmp_path / "orders.sqlite3"), "INTERNAL_API_TOKEN": "tok-browser",
+            "FALLBACK_DATA_DIR": str(FIXTURE_FALLBACK), **(gateway_env or {})}, gateway_port)
+        self.processes.append(gateway)
+        # the first admin (user id 1) from ADMIN_*; without them, a setup code in express_api's log
+        first_admin = {"ADMIN_USERNAME": admin[0], "ADMIN_PASSWORD": admin[1]} if admin else {}
         api = start_express({"PYTHON_SERVICE_URL": f"http://127.0.0.1:{gateway_port}",
-                             "INTERNAL_API_TOKEN": "tok-browser",
-                             # the first admin (user id 1), the one who trades here
-                             "ADMIN_USERNAME": "trader", "ADMIN_PASSWORD": PASSWORD,
+                             "INTERNAL_API_TOKEN": "tok-browser", **first_admin,
                              "JWT_SECRET": "client-browser-secret-0123456789abcdef"}, api_port)
-        processes.append(api)
+        self.processes.append(api)
+        self.express = api
         base = f"http://127.0.0.1:{api_port}"
         wait_until_up(f"http://127.0.0.1:{gateway_port}/api/status", gateway)
         wait_until_up(base + "/api/openapi.json", api)
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        browsers.append(browser)
-        page = browser.new_page(viewport={"width": 1100, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
+        browser = self.playwright.chromium.launch(executable_path=self.chromium, args=CHROMIUM_ARGS)
+        self.browsers.append(browser)
+        context = browser.new_context(viewport={"width": 1100, "height": 1000})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()  # page.context.new_page() opens another tab of the same browser
         return page, base
 
-    yield start
-    for browser in browsers:
-        browser.close()
-    playwright.stop()
-    for proc in processes:
-        stop(proc)
+    def close(self):
+        for browser in self.browsers:
+            browser.close()
+        self.playwright.stop()
+        for proc in self.processes:
+            stop(proc)
 
 
-def log_in(page, username: str) -> None:
-    page.get_by_role("link", name="Account").click()
+@pytest.fixture
+def stack(fake, streams, tmp_path):
+    assert (ROOT / "client" / "dist" / "index.html").exists(), "client/dist is missing: `make test` builds it"
+    chromium = shutil.which("chromium")
+    assert chromium, "chromium is missing: `make test` installs it (Debian package chromium)"
+    expect.set_options(timeout=WAIT_MS)  # expect's own default (5 s) is shorter than a status poll on a busy machine
+    started = Stack(fake, streams, tmp_path, sync_playwright().start(), chromium)
+    yield started
+    started.close()
+
+
+def log_in(page, username: str, password: str = PASSWORD) -> None:
+    """From the login page, which is what a page needing a login shows to a person logged out."""
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_test_id("who")).to_have_text(username)
+
+
+def log_out(page) -> None:
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
 def price_row(page, symbol: str):
@@ -89,9 +110,9 @@ def price_row(page, symbol: str):
 def test_a_person_logs_in_places_a_limit_order_once_sees_it_open_and_cancels_it(stack, fake):
     page, base = stack(streaming=False)
     page.goto(base + "/")
-    log_in(page, "trader")  # the token lives in memory: from here on the person moves by links, as the app does
+    log_in(page, "trader")  # an admin, who may trade
+    expect(page.locator("table.positions tbody tr")).to_have_count(1)  # the portfolio: the fake's one futures position
     page.get_by_role("link", name="Trade").click()
-    expect(page.locator("table.positions tbody tr")).to_have_count(1)  # the fake's one futures position
 
     page.get_by_label("Quantity").fill("0.00100")
     page.get_by_label("Price").fill("60000.005")  # off the 0.01 tick
@@ -126,7 +147,7 @@ def test_a_person_logs_in_places_a_limit_order_once_sees_it_open_and_cancels_it(
 
 def test_prices_change_on_the_page_as_the_stream_pushes_them_and_the_chart_draws_live_candles(stack, fake, streams):
     page, base = stack(streaming=True)
-    page.goto(base + "/")
+    page.goto(base + "/markets")
     eth = price_row(page, "ETHUSDT")
     expect(eth.locator(".source-name")).to_have_text("stream")
 
@@ -165,7 +186,7 @@ def served_age_s(base: str) -> float:
 def test_when_binance_restricts_or_bans_the_page_says_so_and_shows_stale_prices_with_their_age(
         stack, fake, fault, kwargs, state, words):
     page, base = stack(streaming=False)
-    page.goto(base + "/")
+    page.goto(base + "/markets")
     btc = price_row(page, "BTCUSDT")
     expect(btc.locator(".source-name")).to_have_text("live")  # the last known good is made here
 
@@ -182,3 +203,191 @@ def test_when_binance_restricts_or_bans_the_page_says_so_and_shows_stale_prices_
     # read from the shared directory, written at most every 5 s: they may disagree by that much.
     assert abs(shown_age_s(btc) - served_age_s(base)) < 2.5 + 5
     shoot(page, f"client-{state}.png")
+
+
+# ----- sessions, roles, the admin pages and the portfolio (issue 26) -----
+
+ROOT_ADMIN = (ADMIN["ADMIN_USERNAME"], ADMIN["ADMIN_PASSWORD"])
+REFRESH = "/api/auth/refresh"
+
+
+def is_refresh(response) -> bool:
+    return response.url.endswith(REFRESH) and response.request.method == "POST"
+
+
+def kept_by_the_page(page) -> str:
+    """Everything the page's scripts could keep a token in: Web Storage, the cookies they can read, IndexedDB."""
+    return page.evaluate("""async () => JSON.stringify({
+        local: Object.entries(localStorage), session: Object.entries(sessionStorage), cookies: document.cookie,
+        indexedDB: (await indexedDB.databases()).map((db) => db.name) })""")
+
+
+def refresh_cookie(page) -> str:
+    (cookie,) = [c for c in page.context.cookies() if c["name"] == "refresh"]
+    assert cookie["httpOnly"] and cookie["path"] == "/api/auth" and cookie["sameSite"] == "Strict"
+    return cookie["value"]
+
+
+def cells(row) -> list[str]:
+    return [text.strip() for text in row.locator("td").all_inner_texts()]
+
+
+def test_an_admin_lets_a_trader_in_who_stays_logged_in_across_a_reload_sees_the_account_and_meets_a_risk_limit(
+        stack, fake):
+    page, base = stack(streaming=False, gateway_env={"RISK_MAX_ORDER_NOTIONAL": "100"}, admin=ROOT_ADMIN)
+    create_user(base, admin_login(base), "vic", "viewer")
+    page.goto(base + "/")
+    log_in(page, *ROOT_ADMIN)
+    page.get_by_role("link", name="Users").click()
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("select[name=new-role]").select_option("trader")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_role("combobox", name="Role of alice")).to_have_value("trader")
+    shoot(page, "client-admin.png")
+    page.get_by_role("link", name="Risk limits").click()
+    notional = page.locator("tr[data-limit=max_order_notional]")
+    expect(notional.locator(".in-force")).to_have_text("100 USDT")  # the setting's ceiling
+    log_out(page)
+
+    log_in(page, "alice")
+    with page.expect_response(is_refresh) as refreshed:
+        page.reload()
+    assert refreshed.value.status == 200
+    expect(page.get_by_test_id("who")).to_have_text("alice")  # still logged in after the reload
+    expect(page.get_by_test_id("role")).to_have_text("trader")
+    # the access token (a JWT: eyJ...) is nowhere a script could read it back: no storage holds anything at all
+    assert kept_by_the_page(page) == '{"local":[],"session":[],"cookies":"","indexedDB":[]}'
+
+    # the fake's account: BTC 0.1, USDT 1000, ETH 2 at its prices; a 0.01 BTC long from 65000 marked at 67012.34
+    btc = page.locator("table.spot tr[data-asset=BTC]")
+    expect(btc.locator(".value")).to_have_text("6701.234")  # 0.1 x 67012.34
+    assert cells(btc)[:4] == ["0.1", "0", "67012.34", "6701.234"]
+    expect(btc.locator(".source-name")).to_have_text("live")
+    eth = page.locator("table.spot tr[data-asset=ETH]")
+    assert cells(eth)[:4] == ["2", "0", "3456.78", "6913.56"]  # 2 x 3456.78
+    assert cells(page.locator("table.spot tr[data-asset=USDT]"))[:5] == ["1000", "0", "1", "1000", "quote asset"]
+    expect(page.get_by_test_id("spot-total")).to_have_text("14614.794")
+    position = page.locator("table.positions tr[data-symbol=BTCUSDT]")
+    assert cells(position) == ["LONG", "0.01", "65000", "67012.34", "20.1234", "62010", "20x", "670.1234"]
+    expect(page.locator("[data-field=totalMarginBalance] dd")).to_have_text("10020.1234 USDT")
+    expect(page.get_by_test_id("portfolio-total")).to_have_text("24634.9174")  # 14614.794 + 10020.1234
+    shoot(page, "client-portfolio.png")
+
+    page.get_by_role("link", name="Trade").click()
+    expect(page.get_by_test_id("limits-in-force")).to_contain_text("largest order value 100 USDT")
+    place(page, quantity="0.001", price="60000.00")  # 60 USDT: within the limit
+    expect(page.locator("[data-outcome=placed]")).to_contain_text("placed")
+    place(page, quantity="0.002", price="60000.00")  # 120 USDT: over it
+    refusal = page.locator(".place-error [role=alert]")
+    expect(refusal).to_have_text(
+        "Refused by the risk limit max_order_notional (largest order value: 100 USDT). "
+        "The order is worth 120 USDT, over the limit of 100 USDT. Nothing was sent to Binance.")
+    (booked,) = fake.orders.orders()  # only the first reached the exchange
+    assert booked["origQty"] == Decimal("0.001")
+
+    log_out(page)
+    page.reload()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()  # the cookie's login is over
+    expect(page.get_by_test_id("who")).to_have_count(0)
+    assert requests.post(base + REFRESH, headers={"X-Requested-With": "fetch"}, timeout=30).status_code == 401
+
+
+def place(page, quantity: str, price: str) -> None:
+    page.get_by_label("Quantity").fill(quantity)
+    page.get_by_label("Price").fill(price)
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Valid: the filters accept this order.")).to_be_visible()
+    page.get_by_role("button", name="Place").click()
+
+
+def test_a_viewer_sees_the_account_s_orders_without_an_order_form_or_cancel_and_the_server_refuses_their_placement(
+        stack, fake):
+    page, base = stack(streaming=False, admin=ROOT_ADMIN)
+    admin = admin_login(base)
+    alice = create_user(base, admin, "alice", "trader")
+    order = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC", "quantity": "0.001",
+             "price": "60000", "clientOrderId": "dip-1"}
+    placed = requests.post(base + "/direct-api/binance/orders", json=order, headers=alice, timeout=30)
+    assert placed.status_code == 201, placed.text
+
+    vic = create_user(base, admin, "vic", "viewer")  # and logged in: a token of the viewer's own
+
+    page.goto(base + "/trade")
+    log_in(page, "vic")
+    expect(page.get_by_test_id("no-trading")).to_contain_text("You are a viewer")
+    row = page.locator("table.open-orders tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("alice")  # placed by
+    expect(page.get_by_role("heading", name="Place an order")).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Cancel"))).to_have_count(0)
+    expect(page.get_by_role("link", name="Users")).to_have_count(0)
+
+    refused = requests.post(base + "/direct-api/binance/orders", json={**order, "clientOrderId": "vic-1"}, headers=vic,
+                            timeout=30)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert len([r for r in fake.requests_to("/api/v3/order") if r.method == "POST"]) == 1  # alice's only
+
+
+def test_a_refresh_cookie_replayed_after_the_browser_rotated_it_ends_that_login_for_thief_and_owner(stack):
+    page, base = stack(streaming=False, admin=ROOT_ADMIN)
+    admin = admin_login(base)
+    create_user(base, admin, "alice", "trader")
+    page.goto(base + "/")
+    log_in(page, "alice")
+    stolen = refresh_cookie(page)
+
+    with page.expect_response(is_refresh) as rotated:
+        page.reload()  # the browser's refresh spends the cookie and gets the next one
+    assert rotated.value.status == 200
+    expect(page.get_by_test_id("who")).to_have_text("alice")
+    assert refresh_cookie(page) != stolen
+
+    replayed = requests.post(base + REFRESH, headers={"X-Requested-With": "fetch", "Cookie": f"refresh={stolen}"},
+                             timeout=30)
+    assert replayed.status_code == 401 and replayed.json()["error"]["code"] == "refresh_token_reused"
+
+    with page.expect_response(is_refresh) as refused:
+        page.reload()  # the owner's current cookie belongs to the revoked family too
+    assert refused.value.status == 401
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_test_id("who")).to_have_count(0)
+    audit = requests.get(base + "/direct-api/binance/audit", headers=admin, timeout=30).json()
+    assert [e["actor"] for e in audit["entries"] if e["action"] == "refresh_token_reused"] == ["user:alice"]
+
+
+def test_a_gateway_without_an_admin_opens_on_the_setup_page_and_the_code_from_its_log_makes_the_first_admin(stack):
+    page, base = stack(streaming=False, admin=None)
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="Create the first admin")).to_be_visible()
+    code = re.search(r"One-time setup code: ([A-Z0-9-]+)", output_of(stack.express)).group(1)
+
+    page.get_by_label("Setup code").fill(code)
+    page.get_by_label("Admin username").fill("root")
+    page.get_by_label("Admin password").fill("a long admin password")
+    page.get_by_role("button", name="Create the admin").click()
+
+    expect(page.get_by_test_id("who")).to_have_text("root")
+    expect(page.get_by_test_id("role")).to_have_text("admin")
+    page.reload()
+    expect(page.get_by_role("link", name="Users")).to_be_visible()  # still logged in, as an admin
+    assert requests.get(base + "/api/auth/setup", timeout=30).json() == {"needed": False}
+
+
+def test_two_tabs_of_one_browser_reloaded_at_once_both_stay_logged_in(stack):
+    page, base = stack(streaming=False, admin=ROOT_ADMIN)
+    admin = admin_login(base)
+    create_user(base, admin, "alice", "trader")
+    page.goto(base + "/")
+    log_in(page, "alice")
+    tabs = [page, page.context.new_page()]
+    tabs[1].goto(base + "/account")
+    expect(tabs[1].get_by_test_id("who")).to_have_text("alice")
+
+    for _ in range(3):  # the tabs share the refresh cookie: their refreshes must take turns, or the server sees reuse
+        for tab in tabs:
+            tab.evaluate("() => location.reload()")  # both on their way before either answers
+        for tab in tabs:
+            expect(tab.get_by_test_id("who")).to_have_text("alice")
+    audit = requests.get(base + "/direct-api/binance/audit", headers=admin, timeout=30).json()
+    assert [e for e in audit["entries"] if e["action"] == "refresh_token_reused"] == []

@@ -1,56 +1,103 @@
-// The layout and the views: market overview, a symbol's page, the account and trading.
-import { lazy, Suspense } from 'react';
-import { NavLink, Route, Routes } from 'react-router';
+// The layout and the pages. Pages that need a login or a role are wrapped in RequireRole, and the
+// header links only to what the user's role may see; express_api checks every request's role itself.
+import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { NavLink, Route, Routes, useNavigate } from 'react-router';
 import { useAuth } from './auth';
+import type { Role } from './roles';
 import { StatusBanner } from './components/StatusBanner';
+import { ErrorMessage } from './components/ErrorMessage';
+import { RequireRole } from './components/RequireRole';
 import { Prices } from './views/Prices';
 import { Balance } from './views/Balance';
-import { Login } from './views/Login';
+import { Portfolio } from './views/Portfolio';
 import { ConnectionTest } from './views/ConnectionTest';
 import { OrderForm } from './views/OrderForm';
 import { OpenOrders } from './views/OpenOrders';
 import { OrderHistory } from './views/OrderHistory';
-import { Positions } from './views/Positions';
+import { Users } from './views/admin/Users';
+import { LimitsInForce, RiskLimits } from './views/admin/Risk';
+import { AuditLog } from './views/admin/Audit';
 
 // The chart library is most of the bundle: it loads with the symbol page, not before the first prices.
 const SymbolPage = lazy(() => import('./views/SymbolPage').then((module) => ({ default: module.SymbolPage })));
 
-function Overview() {
+function Markets() {
   return (<><h1>Market overview</h1><Prices /><Balance /></>);
 }
 
 function Account() {
   const { user } = useAuth();
-  return (<><h1>Account</h1>{user ? <ConnectionTest /> : <Login />}</>);
+  return (
+    <>
+      <h1>Account</h1>
+      <section aria-labelledby="me-title">
+        <h2 id="me-title">You</h2>
+        <dl><dt>Username</dt><dd>{user?.username}</dd><dt>Role</dt><dd data-testid="my-role">{user?.role}</dd></dl>
+      </section>
+      <ConnectionTest />
+    </>
+  );
 }
 
 function Trade() {
-  const { user } = useAuth();
-  if (!user) return (<><h1>Trade</h1><p>Log in to trade.</p><Login /></>);
-  return (<><h1>Trade</h1><OrderForm /><OpenOrders /><OrderHistory /><Positions /></>);
+  const { can, user } = useAuth();
+  return (
+    <>
+      <h1>Trade</h1>
+      <LimitsInForce />
+      {can('trader') ? <OrderForm /> : (
+        <p className="muted" data-testid="no-trading">You are a {user?.role}: you see the account's orders, but placing
+          and cancelling them needs the trader role.</p>)}
+      <OpenOrders />
+      <OrderHistory />
+    </>
+  );
 }
 
 function NotFound() {
-  return <><h1>Not found</h1><p>There is no such page. <NavLink to="/">Back to the market overview</NavLink>.</p></>;
+  return <><h1>Not found</h1><p>There is no such page. <NavLink to="/">Back to the first page</NavLink>.</p></>;
 }
 
+const LINKS: { to: string; words: string; role?: Role; end?: boolean }[] = [
+  { to: '/', words: 'Portfolio', role: 'viewer', end: true },
+  { to: '/markets', words: 'Markets' },
+  { to: '/symbol/BTCUSDT', words: 'Chart' },
+  { to: '/trade', words: 'Trade', role: 'viewer' },
+  { to: '/account', words: 'Account', role: 'viewer' },
+  { to: '/admin/users', words: 'Users', role: 'admin' },
+  { to: '/admin/risk', words: 'Risk limits', role: 'admin' },
+  { to: '/admin/audit', words: 'Audit log', role: 'admin' },
+];
+
 function Header() {
-  const { user, logout } = useAuth();
+  const { user, can, logout } = useAuth();
+  const navigate = useNavigate();
+  const [logoutError, setLogoutError] = useState<unknown>(null);
+  // Out to the first page: the next person to log in here starts there, not on the last one's page.
+  const leave = () => {
+    setLogoutError(null);
+    void navigate('/');
+    logout().catch(setLogoutError);
+  };
   return (
     <header>
       <a className="skip" href="#main">Skip to content</a>
       <span className="brand">Binance gateway</span>
       <nav aria-label="Main">
-        <NavLink to="/" end>Markets</NavLink>
-        <NavLink to="/symbol/BTCUSDT">Chart</NavLink>
-        <NavLink to="/trade">Trade</NavLink>
-        <NavLink to="/account">Account</NavLink>
+        {!user && <NavLink to="/" end>Log in</NavLink>}
+        {LINKS.filter((link) => !link.role || can(link.role)).map((link) => (
+          <NavLink key={link.to} to={link.to} end={link.end}>{link.words}</NavLink>))}
       </nav>
       {user && <span className="who">Logged in as <strong data-testid="who">{user.username}</strong>{' '}
-        <button type="button" onClick={logout}>Log out</button></span>}
+        <span className="role" data-testid="role">{user.role}</span>{' '}
+        <button type="button" onClick={leave}>Log out</button></span>}
+      {logoutError !== null && <ErrorMessage error={logoutError}
+        doing="Logged out in this page, but the server could not be told: the login may still be open" />}
     </header>
   );
 }
+
+const page = (role: Role, element: ReactNode) => <RequireRole role={role}>{element}</RequireRole>;
 
 export function App() {
   return (
@@ -59,10 +106,14 @@ export function App() {
       <StatusBanner />
       <main id="main" tabIndex={-1}>
         <Routes>
-          <Route path="/" element={<Overview />} />
+          <Route path="/" element={page('viewer', <Portfolio />)} />
+          <Route path="/markets" element={<Markets />} />
           <Route path="/symbol/:symbol" element={<Suspense fallback={<p>Loading the chart…</p>}><SymbolPage /></Suspense>} />
-          <Route path="/account" element={<Account />} />
-          <Route path="/trade" element={<Trade />} />
+          <Route path="/trade" element={page('viewer', <Trade />)} />
+          <Route path="/account" element={page('viewer', <Account />)} />
+          <Route path="/admin/users" element={page('admin', <Users />)} />
+          <Route path="/admin/risk" element={page('admin', <RiskLimits />)} />
+          <Route path="/admin/audit" element={page('admin', <AuditLog />)} />
           <Route path="*" element={<NotFound />} />
         </Routes>
       </main>

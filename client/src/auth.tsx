@@ -1,61 +1,53 @@
-// Who is logged in. The token is kept in memory only: never in localStorage or a cookie the
-// page can read, so a script injected into the page cannot carry it off later, and a reload
-// logs the user out (the documented trade-off). It is dropped when it expires.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+// Who is logged in, for the views: the session (api/session.ts) as React state, and the ways in
+// and out. The token itself never reaches React: it stays in the session's memory.
+import { createContext, useCallback, useContext, useEffect, useMemo, useSyncExternalStore, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { api, ok, setToken } from './api/client';
+import { api, ok, session } from './api/client';
+import type { Notice, SessionState, User } from './api/session';
+import { hasRole, type Role } from './roles';
 
-type User = { id: number; username: string };
-type Session = { user: User; expiresAt: number };
-const MAX_TIMER_MS = 2 ** 31 - 1; // setTimeout fires at once past this
 type Credentials = { username: string; password: string };
 type Auth = {
+  status: SessionState['status'];
   user: User | null;
-  ended: boolean; // the server stopped accepting the token before its expiry
+  notice: Notice; // why the person was logged out without asking
+  can: (role: Role) => boolean;
   login: (credentials: Credentials) => Promise<void>;
+  setUp: (first: Credentials & { code: string }) => Promise<void>;
   register: (credentials: Credentials) => Promise<void>;
-  logout: () => void;
+  logout: () => Promise<void>;
 };
 
 const AuthContext = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queries = useQueryClient();
-  const [session, setSession] = useState<Session | null>(null);
-  const [ended, setEnded] = useState(false);
-
-  // Logging out forgets every answer fetched with the token: the next user sees none of them.
-  const logout = useCallback(() => {
-    setToken(null);
-    setSession(null);
-    queries.clear();
-  }, [queries]);
+  const state = useSyncExternalStore(session.subscribe, session.snapshot);
+  // Whatever was fetched with a session is forgotten when it ends: the next user sees none of it.
+  useEffect(() => session.onEnd(() => queries.clear()), [queries]);
+  // One refresh on load; StrictMode's second run of this effect joins the first (session.restore).
+  useEffect(() => {
+    void session.restore();
+  }, []);
 
   const login = useCallback(async (body: Credentials) => {
-    const answer = await ok(api.POST('/api/auth/login', { body }));
-    const user = answer.user as User; // the document types it as an object
-    const expiresAt = Date.parse(answer.expires_at);
-    setToken(answer.token, () => {
-      logout();
-      setEnded(true);
-    });
-    setEnded(false);
-    setSession({ user, expiresAt: Number.isNaN(expiresAt) ? Date.now() + answer.expires_in * 1000 : expiresAt });
-  }, [logout]);
-
+    session.begin(await ok(api.POST('/api/auth/login', { body })));
+  }, []);
+  const setUp = useCallback(async (body: Credentials & { code: string }) => {
+    session.begin(await ok(api.POST('/api/auth/setup', { body })));
+    await queries.invalidateQueries({ queryKey: ['setup'] });
+  }, [queries]);
   const register = useCallback(async (body: Credentials) => {
     await ok(api.POST('/api/auth/register', { body }));
     await login(body);
   }, [login]);
+  const logout = useCallback(() => session.logout(), []);
 
-  useEffect(() => {
-    if (!session) return undefined;
-    const timer = setTimeout(logout, Math.min(MAX_TIMER_MS, Math.max(0, session.expiresAt - Date.now())));
-    return () => clearTimeout(timer);
-  }, [session, logout]);
-
-  const value = useMemo(() => ({ user: session?.user ?? null, ended, login, register, logout }),
-    [session, ended, login, register, logout]);
+  const value = useMemo((): Auth => {
+    const user = state.status === 'in' ? state.user : null;
+    return { status: state.status, user, notice: state.status === 'out' ? state.notice : null,
+      can: (role) => hasRole(user, role), login, setUp, register, logout };
+  }, [state, login, setUp, register, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

@@ -1,47 +1,21 @@
 // The typed API client: openapi-fetch over the paths generated from express_api's OpenAPI
 // document (schema.gen.ts), so every request and answer shape comes from the contract.
-// The login token lives in memory only (never localStorage): setToken() is called by the
-// auth context, and a middleware adds it to each request.
-import createClient, { type Middleware } from 'openapi-fetch';
+// Every request goes through the session (session.ts): the access token as Bearer, renewed
+// through the refresh cookie when the server no longer takes it.
+import createClient from 'openapi-fetch';
 import type { components, paths } from './schema.gen';
-import { errorFrom, NetworkError } from './errors';
+import { errorFrom } from './errors';
+import { createSession } from './session';
 import { learnServerClock } from '../clock';
 
 export type Schemas = components['schemas'];
 
-let token: string | null = null;
-let onUnauthorized: () => void = () => {};
+const origin = globalThis.location?.origin ?? 'http://localhost';
 
-/** The token sent as Bearer, and what to do when the server no longer accepts it. */
-export function setToken(value: string | null, whenRefused: () => void = () => {}): void {
-  token = value;
-  onUnauthorized = whenRefused;
-}
+export const session = createSession(origin);
 
-const bearer: Middleware = {
-  onRequest({ request }) {
-    if (token) request.headers.set('Authorization', `Bearer ${token}`);
-    return request;
-  },
-  onResponse({ request, response }) {
-    if (response.status === 401 && token && request.headers.has('Authorization')) onUnauthorized();
-    return response;
-  },
-};
-
-// fetch is looked up at each call (not captured once), so tests can stub it; a failed
-// connection becomes a NetworkError, so a bug of ours is never reported as the server being down.
-async function send(request: Request): Promise<Response> {
-  try {
-    return await globalThis.fetch(request);
-  } catch (err) {
-    if (err instanceof TypeError) throw new NetworkError();
-    throw err;
-  }
-}
-
-export const api = createClient<paths>({ baseUrl: globalThis.location?.origin ?? 'http://localhost', fetch: send });
-api.use(bearer);
+// credentials: same-origin sends the refresh cookie to /api/auth (its path), and to nothing else.
+export const api = createClient<paths>({ baseUrl: origin, credentials: 'same-origin', fetch: (request) => session.send(request) });
 
 type Answer<T> = { data?: T; error?: unknown; response: Response };
 
@@ -52,4 +26,10 @@ export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
   if (!response.ok || data === undefined) throw errorFrom(response.status, error ?? null, response);
   learnServerClock(data);
   return data;
+}
+
+/** A successful answer without a body (204); a failed one throws the ApiError of its envelope. */
+export async function done(call: Promise<Answer<unknown>>): Promise<void> {
+  const { error, response } = await call;
+  if (!response.ok) throw errorFrom(response.status, error ?? null, response);
 }

@@ -34,3 +34,25 @@ describe('failures before any answer', () => {
     expect(readable(new TypeError("Cannot read properties of undefined (reading 'price')"))).toMatch(/reading 'price'/);
   });
 });
+
+describe('refusals in words', () => {
+  const refusal = (error: object) => readable(errorFrom(403, { error }));
+
+  it.each([
+    [{ code: 'risk_limit', message: 'SOLUSDT is not among the symbols the risk limits allow', limit: 'allowed_symbols',
+      value: ['BTCUSDT', 'ETHUSDT'] },
+    'Refused by the risk limit allowed_symbols (allowed symbols: BTCUSDT, ETHUSDT). SOLUSDT is not among the symbols the '
+      + 'risk limits allow. Nothing was sent to Binance.'],
+    [{ code: 'risk_limit', message: 'trading is halted by the risk limits: no order is placed', limit: 'trading_halted', value: true },
+      'Refused by the risk limit trading_halted (trading is halted). Trading is halted by the risk limits: no order is '
+      + 'placed. Nothing was sent to Binance.'],
+    [{ code: 'risk_limit', message: 'too many orders this minute', limit: 'max_orders_per_min', value: 5 },
+      'Refused by the risk limit max_orders_per_min (orders per minute: 5). Too many orders this minute. Nothing was sent to Binance.'],
+    [{ code: 'looser_than_ceiling', message: 'the settings allow no more than this for max_leverage, max_order_notional',
+      limits: ['max_leverage', 'max_order_notional'], ceilings: { max_leverage: 5, max_order_notional: '1000' } },
+    "Looser than the gateway's settings allow: highest leverage at most 5x; largest order value at most 1000 USDT. An admin "
+      + 'may only tighten the limits.'],
+  ])('%j', (error, words) => {
+    expect(refusal(error)).toBe(words);
+  });
+});

@@ -1,7 +1,8 @@
 import { readable } from '../api/errors';
 
-/** Any error, as a sentence a person can act on, announced to screen readers. */
-export function ErrorMessage({ error }: { error: unknown }) {
+/** Any error, as a sentence a person can act on (after what was being done, if given), announced to
+ * screen readers. */
+export function ErrorMessage({ error, doing }: { error: unknown; doing?: string }) {
   if (!error) return null;
-  return <p className="error" role="alert">{readable(error)}</p>;
+  return <p className="error" role="alert">{doing ? `${doing}: ` : ''}{readable(error)}</p>;
 }

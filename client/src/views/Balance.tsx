@@ -1,4 +1,5 @@
-// The demo portfolio valued at the gateway's prices, each price with its source.
+// The demo portfolio (sample holdings, not an account) valued at the gateway's prices, each price with its
+// source. Always labelled demo: it is shown where no account can be.
 import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../api/client';
 import { useNow } from '../hooks';
@@ -15,7 +16,8 @@ export function Balance() {
   const data = balance.data;
   return (
     <section aria-labelledby="balance-title">
-      <h2 id="balance-title">Demo balance</h2>
+      <h2 id="balance-title">Demo portfolio <span className="demo-label">demo</span></h2>
+      <p className="muted">Sample holdings, not an account: what they would be worth at the gateway's prices.</p>
       <ErrorMessage error={balance.error} />
       {data && (
         <>

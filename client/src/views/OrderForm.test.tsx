@@ -77,4 +77,19 @@ describe('OrderForm', () => {
     expect(await screen.findByText(/placed\./)).toBeInTheDocument();
     expect(placements(calls)).toHaveLength(1);
   });
+
+  it('refused by a risk limit (403 risk_limit) — a sentence naming the limit and its value; a new order may follow', async () => {
+    mockFetch({
+      'POST /api/binance/order/validate': valid,
+      'POST /direct-api/binance/orders': () => json(403, { error: { code: 'risk_limit',
+        message: 'the order is worth 120 USDT, over the limit of 100 USDT', limit: 'max_order_notional', value: '100',
+        clientOrderId: 'x', binanceClientOrderId: 'u2-x' } }),
+    });
+    renderWithApp(<OrderForm />);
+    await fillAndCheck();
+    await userEvent.click(screen.getByRole('button', { name: 'Place' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Refused by the risk limit max_order_notional '
+      + '(largest order value: 100 USDT). The order is worth 120 USDT, over the limit of 100 USDT. Nothing was sent to Binance.');
+    expect(screen.getByLabelText('Quantity')).toBeEnabled(); // a known outcome: the form is free again
+  });
 });

@@ -91,7 +91,7 @@ type ResultProps = { result?: Schemas['UserOrderPlacement']; error: unknown; pen
 function PlaceResult({ result, error, pending, busy, askAgain }: ResultProps) {
   const again = pending && (
     <button type="button" disabled={busy} onClick={() => askAgain(pending)}>Ask again for order {pending.clientOrderId}</button>);
-  if (error) return <div role="alert"><ErrorMessage error={error} />{again}</div>;
+  if (error) return <div className="place-error"><ErrorMessage error={error} />{again}</div>;
   if (!result) return null;
   if (result.outcome === 'unknown') {
     return (

@@ -1,34 +1,37 @@
-// USDT-M futures positions of the account.
-import { useQuery } from '@tanstack/react-query';
-import { api, ok } from '../api/client';
-import { ErrorMessage } from '../components/ErrorMessage';
+// USDT-M futures positions, as the portfolio answers them (python_service's names: unrealizedProfit,
+// not Binance's unRealizedProfit).
+import { plain } from '../format';
 
-type Position = { symbol: string; positionAmt: string; entryPrice: string; markPrice: string;
-  unRealizedProfit: string; leverage: string; liquidationPrice: string };
+export type Position = { symbol: string; side?: string; size?: string; positionAmt: string; entryPrice?: string;
+  markPrice?: string; unrealizedProfit?: string | null; leverage?: number | string | null;
+  liquidationPrice?: string | null; notional?: string | null };
 
-export function Positions() {
-  const positions = useQuery({
-    queryKey: ['positions'],
-    queryFn: () => ok(api.GET('/direct-api/binance/futures/positions')),
-    refetchInterval: 10_000,
-  });
-  const rows = (positions.data?.positions ?? []) as Position[];
+const sign = (value: string | null | undefined) => (value?.startsWith('-') ? 'bad' : Number(value) > 0 ? 'good' : '');
+
+export function Positions({ positions }: { positions: Position[] }) {
   return (
     <section aria-labelledby="positions-title">
       <h2 id="positions-title">Futures positions</h2>
-      <ErrorMessage error={positions.error} />
-      {positions.data && !rows.length && <p className="muted">No open positions.</p>}
-      {rows.length > 0 && (
+      {!positions.length && <p className="muted">No open positions.</p>}
+      {positions.length > 0 && (
         <table className="positions">
-          <thead><tr><th scope="col">Symbol</th><th scope="col" className="num">Size</th><th scope="col" className="num">Entry</th>
-            <th scope="col" className="num">Mark</th><th scope="col" className="num">Unrealised PnL</th>
-            <th scope="col" className="num">Leverage</th><th scope="col" className="num">Liquidation</th></tr></thead>
+          <thead><tr><th scope="col">Symbol</th><th scope="col">Side</th><th scope="col" className="num">Size</th>
+            <th scope="col" className="num">Entry</th><th scope="col" className="num">Mark</th>
+            <th scope="col" className="num">Unrealized profit (USDT)</th><th scope="col" className="num">Liquidation</th>
+            <th scope="col" className="num">Leverage</th><th scope="col" className="num">Notional (USDT)</th></tr></thead>
           <tbody>
-            {rows.map((p) => (
-              <tr key={p.symbol}><th scope="row">{p.symbol}</th><td className="num">{p.positionAmt}</td>
-                <td className="num">{p.entryPrice}</td><td className="num">{p.markPrice}</td>
-                <td className="num">{p.unRealizedProfit}</td><td className="num">{p.leverage}</td>
-                <td className="num">{p.liquidationPrice}</td></tr>
+            {positions.map((p) => (
+              <tr key={`${p.symbol}-${p.side ?? ''}`} data-symbol={p.symbol}>
+                <th scope="row">{p.symbol}</th>
+                <td className="side">{p.side ?? (p.positionAmt.startsWith('-') ? 'SHORT' : 'LONG')}</td>
+                <td className="num size">{plain(p.size ?? p.positionAmt.replace(/^-/, ''))}</td>
+                <td className="num entry">{plain(p.entryPrice)}</td>
+                <td className="num mark">{plain(p.markPrice)}</td>
+                <td className={`num pnl ${sign(p.unrealizedProfit)}`}>{plain(p.unrealizedProfit)}</td>
+                <td className="num liquidation">{plain(p.liquidationPrice)}</td>
+                <td className="num leverage">{p.leverage == null ? '—' : `${p.leverage}x`}</td>
+                <td className="num notional">{plain(p.notional)}</td>
+              </tr>
             ))}
           </tbody>
         </table>
