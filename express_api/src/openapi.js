@@ -116,10 +116,17 @@ const userOrder = { ...obj(['clientOrderId', 'binanceClientOrderId'], { ...ids,
   time: { type: 'integer' }, updateTime: { type: 'integer' }, transactTime: { type: 'integer' } }),
 description: "Binance's record of one of your orders, Binance's field names kept; clientOrderId is yours" };
 const anyValue = { description: 'Any JSON value' };
+const nullableDecimal = { type: 'string', nullable: true, description: 'A decimal as a string' };
+const LIMIT_NAMES = ['max_order_notional', 'max_orders_per_min', 'allowed_symbols', 'max_leverage', 'trading_halted'];
 const refusalError = obj(['code', 'message'], { code: { type: 'string' }, message: { type: 'string' },
-  limit: { type: 'string', description: 'risk_limit: the limit that refused (max_order_notional, max_orders_per_min, '
-    + 'allowed_symbols, max_leverage, trading_halted)' },
+  limit: { type: 'string', description: `risk_limit: the limit that refused (${LIMIT_NAMES.join(', ')})` },
   value: { ...anyValue, description: "risk_limit: that limit's value in force" },
+  limits: { type: 'array', items: { type: 'string' },
+    description: 'looser_than_ceiling: the limits asked looser than the settings allow' },
+  ceilings: { ...forwarded.components.schemas.RiskLimits.properties.ceilings,
+    description: "looser_than_ceiling: the settings' ceilings (each limit's loosest allowed value)" },
+  clientOrderId: { type: 'string', description: 'A refused placement: your id of the order' },
+  binanceClientOrderId: { type: 'string', description: 'A refused placement: the id Binance would have held' },
   upstream: forwarded.components.schemas.Error.properties.error.properties.upstream });
 const provenanceProperties = forwarded.components.schemas.Provenance.properties;
 const auditEntry = forwarded.components.schemas.AuditEntry;
@@ -145,10 +152,8 @@ const SCHEMAS = {
       description: "python_service's GET /api/binance/account: the spot balances that are not zero, valued in USDT; "
         + 'null when it could not be read (errors.spot says why)' },
     futures: { type: 'object', nullable: true, required: ['account', 'positions'], properties: {
-      account: { type: 'object', description: 'The USDT-M wallet: totalWalletBalance, totalUnrealizedProfit, '
-        + 'totalMarginBalance, availableBalance, ... and assets' },
-      positions: { type: 'array', items: { type: 'object' }, description: 'Non-zero positions: side, size, entryPrice, '
-        + 'markPrice, unrealizedProfit, liquidationPrice, leverage' } },
+      account: ref('FuturesWallet'),
+      positions: { type: 'array', items: ref('FuturesPosition'), description: 'Non-zero positions' } },
     description: 'null when the futures account could not be read (errors.futures says why: trading_disabled when '
         + "python_service's TRADING_ENABLED is false)" },
     total_usdt: { type: 'string', nullable: true, description: "The spot total plus the futures totalMarginBalance; "
@@ -204,6 +209,26 @@ const SCHEMAS = {
     commissionAsset: { type: 'string', nullable: true }, maker: { type: 'boolean' },
     time: { type: 'integer', nullable: true, description: "Binance's time of the fill (ms)" } }),
   Watchlist: obj(['symbols'], { symbols: { type: 'array', items: { type: 'string' } } }),
+  FuturesWallet: { type: 'object', description: "The USDT-M wallet (python_service's GET /api/binance/futures/account), "
+    + 'amounts in USDT as decimal strings', properties: {
+    ...Object.fromEntries(['totalWalletBalance', 'totalUnrealizedProfit', 'totalMarginBalance', 'availableBalance',
+      'maxWithdrawAmount', 'totalInitialMargin', 'totalMaintMargin'].map((name) => [name, nullableDecimal])),
+    assets: { type: 'array', items: { type: 'object', properties: { asset: { type: 'string' },
+      ...Object.fromEntries(['walletBalance', 'unrealizedProfit', 'marginBalance', 'availableBalance']
+        .map((name) => [name, nullableDecimal])) } } } } },
+  FuturesPosition: { ...obj(['symbol', 'positionAmt'], { symbol: { type: 'string' },
+    side: { type: 'string', enum: ['LONG', 'SHORT'] }, size: { type: 'string', description: 'The amount without its sign' },
+    positionAmt: { type: 'string', description: 'Signed: negative for a short' }, entryPrice: nullableDecimal,
+    markPrice: nullableDecimal, unrealizedProfit: nullableDecimal, liquidationPrice: nullableDecimal,
+    notional: nullableDecimal, leverage: { type: 'integer', nullable: true, description: "The symbol's initial leverage" },
+    positionSide: { type: 'string', nullable: true } }),
+  description: "A non-zero USDT-M position (python_service's names: unrealizedProfit, not Binance's unRealizedProfit)" },
+  Leverage: obj(['symbol', 'leverage'], { symbol: { type: 'string' }, leverage: { type: 'integer' },
+    maxNotionalValue: { type: 'string', description: 'The largest position value at that leverage' } }),
+  UserStreams: { type: 'object', description: 'The `user_streams` event of the account stream: each user data '
+    + "stream's state", properties: { spot: { type: 'string' }, futures: { type: 'string' } },
+  additionalProperties: { type: 'string' },
+  example: { spot: 'up', futures: 'reconciling' } },
 };
 const REFUSED = json(ref('Refusal'), 'Trading is disabled on python_service (trading_disabled), or a risk limit '
   + 'refuses (risk_limit, with limit and value; nothing was sent to Binance)');
@@ -213,8 +238,6 @@ const ORDER_ERRORS = { 400: error('Invalid order, broken filters (violations), o
 const ONE_ORDER_ERRORS = { 400: error('Invalid symbol or clientOrderId (1-24 of A-Z a-z 0-9 _ -)'),
   403: REFUSED, 404: error('You have no such order on that symbol (another user\'s orders are never found)'),
   405: error('Method not allowed'), ...GATEWAY_DOWN };
-const listOf = (name) => json(obj([name, 'count'], { [name]: { type: 'array', items: { type: 'object' } },
-  count: { type: 'integer' } }));
 const symbolInPath = { name: 'symbol', in: 'path', required: true, schema: symbol };
 const oneOrderPath = [symbolInPath,
   { name: 'clientOrderId', in: 'path', required: true, description: 'Your id of the order (clientOrderId at placement)',
@@ -271,14 +294,15 @@ function futuresPaths() {
       description: `Over RISK_MAX_LEVERAGE (or an admin's max_leverage): 403 risk_limit with limit and value. ${riskNote}`,
       requestBody: jsonBody(obj(['symbol', 'leverage'], { symbol,
         leverage: { type: 'integer', minimum: 1, maximum: 125 } })),
-      responses: { 200: json({ type: 'object', description: "Binance's answer: leverage, maxNotionalValue, symbol" }),
+      responses: { 200: json(ref('Leverage'), "Binance's answer"),
         400: error('Invalid symbol or leverage, or rejected by Binance (leverage_rejected)'), 403: REFUSED,
         ...BODY_ERRORS, ...GATEWAY_DOWN } }) },
     [`${FUTURES}/account`]: { get: allowed('viewer', { summary: 'The USDT-M wallet of the account: wallet, available '
       + 'balance, margin, unrealized profit, assets',
-    responses: { 200: json({ type: 'object' }), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+    responses: { 200: json(ref('FuturesWallet')), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
     [`${FUTURES}/positions`]: { get: allowed('viewer', { summary: 'USDT-M futures positions of the account',
-      responses: { 200: listOf('positions'), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
+      responses: { 200: json(obj(['positions', 'count'], { positions: { type: 'array', items: ref('FuturesPosition') },
+        count: { type: 'integer' } })), 403: error('Trading is disabled'), ...GATEWAY_DOWN } }) },
   };
 }
 
@@ -439,6 +463,9 @@ const own = {
     responses: { 200: json(obj(['ok', 'reachable', 'restricted', 'authenticated'], {
       ok: { type: 'boolean' }, reachable: { type: 'boolean' }, restricted: { type: 'boolean' },
       authenticated: { type: 'boolean' }, keys_configured: { type: 'boolean', nullable: true },
+      testnet: { type: 'boolean', nullable: true, description: "python_service's BINANCE_TESTNET: true on Binance's "
+        + 'testnet, false on the live exchange (real money); null when python_service could not say' },
+      can_trade: { type: 'boolean', nullable: true }, state: { type: 'string', nullable: true },
       latency_ms: { type: 'number', nullable: true }, permissions: { type: 'array', items: { type: 'string' } },
       error: { type: 'string', nullable: true } })) } }) },
 };

@@ -12,7 +12,7 @@ total_usdt: '33506.17', unpriced: [], can_trade: true, account_type: 'SPOT', sou
 as_of: '2026-11-21T21:00:00.000Z', age_s: 0 };
 const FUTURES = { totalWalletBalance: '1000.00', totalUnrealizedProfit: '12.5', totalMarginBalance: '1012.50',
   availableBalance: '900', assets: [] };
-const POSITIONS = { positions: [{ symbol: 'BTCUSDT', side: 'LONG', size: '0.01', entryPrice: '60000',
+const POSITIONS = { positions: [{ symbol: 'BTCUSDT', side: 'LONG', size: '0.01', positionAmt: '0.01', entryPrice: '60000',
   markPrice: '61000', unrealizedProfit: '10', liquidationPrice: '30000', leverage: 5 }], count: 1 };
 const LIMITS = { max_order_notional: null, max_orders_per_min: null, allowed_symbols: null, max_leverage: null,
   trading_halted: false };

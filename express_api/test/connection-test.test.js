@@ -6,7 +6,7 @@ const { buildApp, startStandIn, json, closedPort, registerAndLogin } = require('
 const CONNECTED = { reachable: true, restricted: false, restriction_message: null, latency_ms: 12.5, state: 'ok',
   last_error: null };
 const AUTHENTICATED = { api_key_configured: true, api_secret_configured: true, authenticated: true, can_trade: true,
-  permissions: ['SPOT'], error: null };
+  permissions: ['SPOT'], error: null, testnet: true };
 
 async function setUp(t, connection, trading, env = {}) {
   const standIn = await startStandIn({
@@ -28,7 +28,7 @@ test('GET /direct-api/binance/connection-test — without a token — 401 and py
   assert.equal(standIn.log.length, 0);
 });
 
-test('GET /direct-api/binance/connection-test — reachable and keys accepted — ok with latency and permissions', async (t) => {
+test('GET /direct-api/binance/connection-test — reachable and keys accepted — ok with latency, permissions and testnet', async (t) => {
   const { ask, standIn } = await setUp(t, CONNECTED, AUTHENTICATED, { INTERNAL_API_TOKEN: 'internal-tok' });
   const res = await ask();
   assert.equal(res.status, 200);
@@ -37,6 +37,7 @@ test('GET /direct-api/binance/connection-test — reachable and keys accepted �
     [true, true, false, true, true]);
   assert.equal(res.body.latency_ms, 12.5);
   assert.deepEqual(res.body.permissions, ['SPOT']);
+  assert.equal(res.body.testnet, true); // the client's testnet/live badge
   assert.equal(res.body.error, null);
   // the token goes only with the credential-using call, made after the user was checked
   const tokenBy = Object.fromEntries(standIn.log.map((r) => [r.url, r.headers['x-internal-token']]));

@@ -26,7 +26,7 @@ async function setUp(t, handler, env = {}) {
     '/api/binance/open-orders': (req, res) => json(res, 200, { orders: [
       { clientOrderId: 'u1-a', symbol: 'BTCUSDT' }, { clientOrderId: 'u2-b', symbol: 'BTCUSDT' },
       { clientOrderId: 'u10-c', symbol: 'BTCUSDT' }], count: 3 }),
-    '/api/binance/futures/positions': (req, res) => json(res, 200, { positions: [{ symbol: 'BTCUSDT', side: 'LONG' }],
+    '/api/binance/futures/positions': (req, res) => json(res, 200, { positions: [{ symbol: 'BTCUSDT', side: 'LONG', positionAmt: '0.01' }],
       count: 1 }),
   });
   // python_service's one-order routes: only alice's Binance id u1-mine exists at "Binance"

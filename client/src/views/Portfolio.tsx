@@ -10,15 +10,13 @@ import { SourceBadge } from '../components/SourceBadge';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { Balance } from './Balance';
 import { Fills } from './Fills';
-import { Positions, type Position } from './Positions';
+import { Positions } from './Positions';
 import { WATCHED } from './Prices';
 
 type Answer = Schemas['Portfolio'];
 type Spot = NonNullable<Answer['spot']>;
 type Part = NonNullable<Answer['errors']['spot']>;
-// The document leaves the futures account's fields open (an object); these are the ones shown.
-type Wallet = Partial<Record<'totalWalletBalance' | 'totalUnrealizedProfit' | 'totalMarginBalance' | 'availableBalance'
-  | 'totalInitialMargin' | 'totalMaintMargin', string | null>>;
+type Wallet = Schemas['FuturesWallet'];
 
 const noKeys = (error: unknown) => error instanceof ApiError && error.code === 'keys_not_configured';
 /** A part's failure (errors.spot, errors.futures) as the ApiError it was. */
@@ -33,7 +31,7 @@ export function Portfolio() {
   });
   if (noKeys(portfolio.error)) return <DemoPortfolio />;
   const data = portfolio.data;
-  const positions = (data?.futures?.positions ?? []) as unknown as Position[];
+  const positions = data?.futures?.positions ?? [];
   return (
     <>
       <h1>Portfolio</h1>
@@ -43,7 +41,7 @@ export function Portfolio() {
         <>
           <Total data={data} />
           <SpotBalances spot={data.spot} error={failure(data.errors.spot)} />
-          <FuturesWallet wallet={data.futures?.account as Wallet | undefined} error={failure(data.errors.futures)} />
+          <FuturesWallet wallet={data.futures?.account} error={failure(data.errors.futures)} />
           {data.futures && <Positions positions={positions} />}
         </>
       )}
@@ -117,7 +115,7 @@ function SpotBalances({ spot, error }: { spot: Spot | null; error: unknown }) {
   );
 }
 
-const WALLET: [keyof Wallet, string][] = [
+const WALLET: [Exclude<keyof Wallet, 'assets'>, string][] = [
   ['totalWalletBalance', 'Wallet balance'], ['totalUnrealizedProfit', 'Unrealized profit'],
   ['totalMarginBalance', 'Margin balance'], ['availableBalance', 'Available balance'],
   ['totalInitialMargin', 'Initial margin'], ['totalMaintMargin', 'Maintenance margin'],

@@ -1,10 +1,9 @@
 // USDT-M futures positions, as the portfolio answers them (python_service's names: unrealizedProfit,
 // not Binance's unRealizedProfit).
+import type { Schemas } from '../api/client';
 import { plain } from '../format';
 
-export type Position = { symbol: string; side?: string; size?: string; positionAmt: string; entryPrice?: string;
-  markPrice?: string; unrealizedProfit?: string | null; leverage?: number | string | null;
-  liquidationPrice?: string | null; notional?: string | null };
+export type Position = Schemas['FuturesPosition'];
 
 const sign = (value: string | null | undefined) => (value?.startsWith('-') ? 'bad' : Number(value) > 0 ? 'good' : '');
 

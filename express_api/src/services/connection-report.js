@@ -23,6 +23,7 @@ function connectionReport(connection, trading) {
     latency_ms: conn ? conn.latency_ms : null,
     permissions: trade ? trade.permissions || [] : [],
     can_trade: trade ? trade.can_trade : null,
+    testnet: trade ? Boolean(trade.testnet) : null,
     state: conn ? conn.state : null,
     error: null,
   };
