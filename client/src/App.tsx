@@ -11,11 +11,10 @@ import { Prices } from './views/Prices';
 import { Balance } from './views/Balance';
 import { Portfolio } from './views/Portfolio';
 import { ConnectionTest } from './views/ConnectionTest';
-import { OrderForm } from './views/OrderForm';
-import { OpenOrders } from './views/OpenOrders';
-import { OrderHistory } from './views/OrderHistory';
+import { NetworkBadge } from './components/NetworkBadge';
+import { TradeScreen } from './views/trade/TradeScreen';
 import { Users } from './views/admin/Users';
-import { LimitsInForce, RiskLimits } from './views/admin/Risk';
+import { RiskLimits } from './views/admin/Risk';
 import { AuditLog } from './views/admin/Audit';
 
 // The chart library is most of the bundle: it loads with the symbol page, not before the first prices.
@@ -35,21 +34,6 @@ function Account() {
         <dl><dt>Username</dt><dd>{user?.username}</dd><dt>Role</dt><dd data-testid="my-role">{user?.role}</dd></dl>
       </section>
       <ConnectionTest />
-    </>
-  );
-}
-
-function Trade() {
-  const { can, user } = useAuth();
-  return (
-    <>
-      <h1>Trade</h1>
-      <LimitsInForce />
-      {can('trader') ? <OrderForm /> : (
-        <p className="muted" data-testid="no-trading">You are a {user?.role}: you see the account's orders, but placing
-          and cancelling them needs the trader role.</p>)}
-      <OpenOrders />
-      <OrderHistory />
     </>
   );
 }
@@ -88,6 +72,7 @@ function Header() {
         {LINKS.filter((link) => !link.role || can(link.role)).map((link) => (
           <NavLink key={link.to} to={link.to} end={link.end}>{link.words}</NavLink>))}
       </nav>
+      {user && <NetworkBadge />}
       {user && <span className="who">Logged in as <strong data-testid="who">{user.username}</strong>{' '}
         <span className="role" data-testid="role">{user.role}</span>{' '}
         <button type="button" onClick={leave}>Log out</button></span>}
@@ -109,7 +94,7 @@ export function App() {
           <Route path="/" element={page('viewer', <Portfolio />)} />
           <Route path="/markets" element={<Markets />} />
           <Route path="/symbol/:symbol" element={<Suspense fallback={<p>Loading the chart…</p>}><SymbolPage /></Suspense>} />
-          <Route path="/trade" element={page('viewer', <Trade />)} />
+          <Route path="/trade" element={page('viewer', <TradeScreen />)} />
           <Route path="/account" element={page('viewer', <Account />)} />
           <Route path="/admin/users" element={page('admin', <Users />)} />
           <Route path="/admin/risk" element={page('admin', <RiskLimits />)} />

@@ -3,6 +3,8 @@
 // keys_not_configured) the demo portfolio instead, labelled as such.
 import { useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
+import { pollUnlessStreaming, type StreamState } from '../api/stream';
+import { KEYS } from '../liveAccount';
 import { ApiError, errorFrom } from '../api/errors';
 import { useNow } from '../hooks';
 import { plain } from '../format';
@@ -22,13 +24,19 @@ const noKeys = (error: unknown) => error instanceof ApiError && error.code === '
 /** A part's failure (errors.spot, errors.futures) as the ApiError it was. */
 const failure = (part: Part | undefined) => part && errorFrom(0, { error: part });
 
-export function Portfolio() {
-  const portfolio = useQuery({
-    queryKey: ['portfolio'],
+/** The account (python_service reads it from the user data streams while they are up); polled unless the
+ * account stream (liveAccount.ts) keeps it current. */
+export function usePortfolio(stream: StreamState = 'waiting') {
+  return useQuery({
+    queryKey: KEYS.portfolio,
     queryFn: () => ok(api.GET('/direct-api/binance/portfolio')),
-    refetchInterval: 10_000,
+    ...pollUnlessStreaming(stream, 10_000),
     retry: (count, error) => count < 2 && !(error instanceof ApiError && (error.status < 500 || noKeys(error))),
   });
+}
+
+export function Portfolio() {
+  const portfolio = usePortfolio();
   if (noKeys(portfolio.error)) return <DemoPortfolio />;
   const data = portfolio.data;
   const positions = data?.futures?.positions ?? [];

@@ -7,7 +7,10 @@ export type Position = Schemas['FuturesPosition'];
 
 const sign = (value: string | null | undefined) => (value?.startsWith('-') ? 'bad' : Number(value) > 0 ? 'good' : '');
 
-export function Positions({ positions }: { positions: Position[] }) {
+type Props = { positions: Position[]; onClose?: (symbol: string) => void; closing?: boolean };
+
+/** The positions; with `onClose`, each row has a button closing it (for traders). */
+export function Positions({ positions, onClose, closing = false }: Props) {
   return (
     <section aria-labelledby="positions-title">
       <h2 id="positions-title">Futures positions</h2>
@@ -17,7 +20,8 @@ export function Positions({ positions }: { positions: Position[] }) {
           <thead><tr><th scope="col">Symbol</th><th scope="col">Side</th><th scope="col" className="num">Size</th>
             <th scope="col" className="num">Entry</th><th scope="col" className="num">Mark</th>
             <th scope="col" className="num">Unrealized profit (USDT)</th><th scope="col" className="num">Liquidation</th>
-            <th scope="col" className="num">Leverage</th><th scope="col" className="num">Notional (USDT)</th></tr></thead>
+            <th scope="col" className="num">Leverage</th><th scope="col" className="num">Notional (USDT)</th>
+            {onClose && <th scope="col"><span className="visually-hidden">Action</span></th>}</tr></thead>
           <tbody>
             {positions.map((p) => (
               <tr key={`${p.symbol}-${p.side ?? ''}`} data-symbol={p.symbol}>
@@ -30,6 +34,8 @@ export function Positions({ positions }: { positions: Position[] }) {
                 <td className="num liquidation">{plain(p.liquidationPrice)}</td>
                 <td className="num leverage">{p.leverage == null ? '—' : `${p.leverage}x`}</td>
                 <td className="num notional">{plain(p.notional)}</td>
+                {onClose && <td><button type="button" disabled={closing} onClick={() => onClose(p.symbol)}
+                  aria-label={`Close the ${p.symbol} position`}>Close</button></td>}
               </tr>
             ))}
           </tbody>
