@@ -391,3 +391,128 @@ def test_two_tabs_of_one_browser_reloaded_at_once_both_stay_logged_in(stack):
             expect(tab.get_by_test_id("who")).to_have_text("alice")
     audit = requests.get(base + "/direct-api/binance/audit", headers=admin, timeout=30).json()
     assert [e for e in audit["entries"] if e["action"] == "refresh_token_reused"] == []
+
+
+# ----- the trading screen, live (issue 27) -----
+
+def live_stack(stack, streams):
+    """A stack whose python_service follows the account's user data streams (spot over the fake's WebSocket API,
+    futures over its listenKey stream), on what it calls the testnet; logged in as the admin "trader" on /trade,
+    once the page's account stream is open and both user data streams are up."""
+    page, base = stack(streaming=True, gateway_env={"BINANCE_WS_API_URL": streams.ws_api_url, "BINANCE_TESTNET": "true"})
+    page.goto(base + "/trade")
+    log_in(page, "trader")
+    live = page.get_by_test_id("account-stream")
+    expect(live).to_have_attribute("data-stream", "open")
+    expect(live).to_contain_text("spot up")
+    expect(live).to_contain_text("futures up")
+    expect(page.get_by_test_id("network-badge")).to_have_text("TESTNET")
+    return page, base
+
+
+def reads_of(page, paths: tuple[str, ...]) -> list[str]:
+    """Every GET of `paths` the page sends from now on (a list that grows)."""
+    seen = []
+    page.on("request", lambda r: seen.append(r.url) if r.method == "GET" and r.url.split("?")[0].endswith(paths) else None)
+    return seen
+
+
+def test_a_trader_s_limit_order_fills_at_the_exchange_and_the_row_turns_filled_and_the_balance_changes_without_a_reload(
+        stack, fake, streams):
+    page, base = live_stack(stack, streams)
+    btc = page.locator("table.balances tr[data-asset=BTC]")
+    expect(btc.locator(".free")).to_have_text("0.1")  # the fake's wallet: BTC 0.1, USDT 1000
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    place(page, quantity="0.00100", price="60000.00")  # below the fake's 67012.34: it rests
+    placed = page.locator("[data-outcome=placed]")
+    expect(placed).to_contain_text("placed")
+    shown_id = placed.inner_text().split()[1]
+    row = page.locator(f"table.history tr[data-order-id={shown_id}]")
+    expect(row.locator(".status")).to_have_text("NEW")
+    expect(page.locator("table.balances tr[data-asset=USDT] .locked")).to_have_text("60")  # pushed: the order locks it
+    reads = reads_of(page, ("/direct-api/binance/orders", "/direct-api/binance/portfolio"))
+
+    streams.set_price("BTCUSDT", "59000.00000000")  # the market comes down through the order's price
+    fake.orders.match()
+
+    expect(row).to_have_attribute("data-status", "FILLED")
+    expect(row.locator(".filled")).to_have_text("0.001")
+    expect(row.locator(".fills")).to_have_text("1")
+    (booked,) = fake.orders.orders()
+    assert booked["clientOrderId"] == f"u1-{shown_id}" and booked["status"] == "FILLED"
+    free_btc = fake.orders.balances["BTC"]["free"]  # 0.1 + 0.001 less the fake's 0.1 % commission
+    assert free_btc == Decimal("0.100999")
+    expect(btc.locator(".free")).to_have_text("0.100999")
+    expect(page.locator("table.balances tr[data-asset=USDT] .locked")).to_have_text("0")
+    expect(page.locator("table.open-orders")).to_have_count(0)
+    # all of it pushed through the account stream: the page neither reloaded nor read the orders or balances again
+    assert page.evaluate("() => window.notReloaded") is True
+    assert reads == []
+    assert len([r for r in fake.requests_to("/api/v3/order") if r.method == "POST"]) == 1
+    shoot(page, "client-trading.png")
+
+
+def test_a_trader_opens_a_futures_position_changes_its_leverage_and_closes_it_and_sees_a_margin_call(stack, fake, streams):
+    page, base = live_stack(stack, streams)
+    page.get_by_label("Find a symbol").fill("eth")
+    page.get_by_role("list", name="Matching symbols").get_by_role("button", name="ETHUSDT", exact=True).click()
+    expect(page.get_by_test_id("chosen-symbol")).to_have_text("ETHUSDT")
+    page.get_by_role("button", name="USDT-M futures").click()
+
+    page.get_by_label("Quantity").fill("0.5")
+    page.get_by_role("button", name="Place").click()  # MARKET BUY: the fake fills it at once
+    expect(page.locator("[data-outcome=placed]")).to_contain_text("placed")
+    position = page.locator("table.positions tr[data-symbol=ETHUSDT]")
+    expect(position.locator(".side")).to_have_text("LONG")
+    expect(position.locator(".size")).to_have_text("0.5")
+    assert fake.orders.positions["ETHUSDT"]["amt"] == Decimal("0.5")
+
+    page.get_by_role("textbox", name="Leverage").fill("500")  # over Binance's 125: said on the page, nothing sent
+    page.get_by_role("button", name="Set the leverage").click()
+    expect(page.get_by_text("The leverage is a whole number from 1 to 125.")).to_be_visible()
+    page.get_by_role("textbox", name="Leverage").fill("5")
+    page.get_by_role("button", name="Set the leverage").click()
+    expect(page.get_by_test_id("leverage-set")).to_contain_text("Leverage on ETHUSDT is now 5x")
+    expect(position.locator(".leverage")).to_have_text("5x")
+    assert fake.orders.leverage["ETHUSDT"] == 5
+    assert [r.method for r in fake.requests_to("/fapi/v1/leverage")] == ["POST"]
+
+    fake.orders.margin_call("ETHUSDT")
+    expect(page.get_by_test_id("margin-call")).to_contain_text("Margin call")
+    expect(page.get_by_test_id("margin-call")).to_contain_text("ETHUSDT")
+    shoot(page, "client-futures.png")
+
+    page.get_by_role("button", name="Close the ETHUSDT position").click()
+    expect(page.get_by_test_id("position-closed")).to_contain_text("placed")
+    expect(position).to_have_count(0)
+    assert fake.orders.positions["ETHUSDT"]["amt"] == 0
+    placed = [r for r in fake.requests_to("/fapi/v1/order") if r.method == "POST"]
+    assert [(r.params["side"], r.params["type"], r.params.get("reduceOnly")) for r in placed] == [
+        ("BUY", "MARKET", None), ("SELL", "MARKET", "true")]
+
+
+def test_a_trader_places_a_stop_loss_limit_order_checked_first_and_sees_it_open_with_its_trigger(stack, fake, streams):
+    page, base = live_stack(stack, streams)
+    page.get_by_label("Side").select_option("SELL")
+    page.get_by_label("Type").select_option("STOP_LOSS_LIMIT")
+    page.get_by_label("Quantity").fill("0.001")
+    page.get_by_label("Price", exact=True).fill("59900.00")
+    page.get_by_label("Trigger at").fill("60000.00")
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("Valid: the filters accept this order.")).to_be_visible()
+    page.get_by_role("button", name="Place").click()
+    placed = page.locator("[data-outcome=placed]")
+    expect(placed).to_contain_text("placed")
+    shown_id = placed.inner_text().split()[1]
+
+    row = page.locator(f"table.open-orders tr[data-order-id={shown_id}]")
+    expect(row).to_contain_text("STOP_LOSS_LIMIT")
+    expect(row.locator(".stop")).to_have_text("60000")
+    expect(page.locator(f"table.history tr[data-order-id={shown_id}] .status")).to_have_text("NEW")
+    (booked,) = fake.orders.orders()
+    assert (booked["type"], booked["side"], booked["stopPrice"], booked["price"]) == (
+        "STOP_LOSS_LIMIT", "SELL", Decimal("60000.00"), Decimal("59900.00"))
+    (sent,) = [r for r in fake.requests_to("/api/v3/order") if r.method == "POST"]
+    assert (sent.params["type"], sent.params["timeInForce"], sent.params["stopPrice"]) == ("STOP_LOSS_LIMIT", "GTC",
+                                                                                            "60000.00")
