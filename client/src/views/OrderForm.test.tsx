@@ -92,4 +92,67 @@ describe('OrderForm', () => {
       + '(largest order value: 100 USDT). The order is worth 120 USDT, over the limit of 100 USDT. Nothing was sent to Binance.');
     expect(screen.getByLabelText('Quantity')).toBeEnabled(); // a known outcome: the form is free again
   });
+
+  it('STOP_LOSS_LIMIT — checked as the LIMIT it becomes, placed with its trigger and time in force', async () => {
+    const calls = mockFetch({
+      'POST /api/binance/order/validate': valid,
+      'POST /direct-api/binance/orders': async (request) => {
+        const { clientOrderId } = await request.json();
+        return json(201, { outcome: 'placed', clientOrderId, binanceClientOrderId: `u1-${clientOrderId}` });
+      },
+    });
+    renderWithApp(<OrderForm symbol="ETHUSDT" />);
+    await userEvent.selectOptions(screen.getByLabelText('Side'), 'SELL');
+    await userEvent.selectOptions(screen.getByLabelText('Type'), 'STOP_LOSS_LIMIT');
+    await userEvent.selectOptions(screen.getByLabelText('Time in force'), 'IOC');
+    await userEvent.type(screen.getByLabelText('Quantity'), '0.5');
+    await userEvent.type(screen.getByLabelText('Price'), '3000');
+    await userEvent.type(screen.getByLabelText('Trigger at'), '3010');
+    await userEvent.click(screen.getByRole('button', { name: 'Check' }));
+    await screen.findByText(/Valid/);
+    await userEvent.click(screen.getByRole('button', { name: 'Place' }));
+    expect(await screen.findByText(/^Order .+ placed\.$/)).toBeInTheDocument();
+    const check = calls.find((c) => c.path === '/api/binance/order/validate')!;
+    expect(JSON.parse(check.body)).toEqual({ symbol: 'ETHUSDT', side: 'SELL', type: 'LIMIT', quantity: '0.5', price: '3000' });
+    const [order] = placements(calls);
+    expect(order).toMatchObject({ symbol: 'ETHUSDT', side: 'SELL', type: 'STOP_LOSS_LIMIT', quantity: '0.5', price: '3000',
+      stopPrice: '3010', timeInForce: 'IOC' });
+  });
+
+  it('STOP_LOSS — checked as a MARKET, sent with its trigger and no price or time in force', async () => {
+    const calls = mockFetch({ 'POST /api/binance/order/validate': valid,
+      'POST /direct-api/binance/orders': () => json(201, { outcome: 'placed', clientOrderId: 'a', binanceClientOrderId: 'u1-a' }) });
+    renderWithApp(<OrderForm />);
+    await userEvent.selectOptions(screen.getByLabelText('Type'), 'STOP_LOSS');
+    expect(screen.queryByLabelText('Price')).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Time in force')).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Quantity'), '0.001');
+    await userEvent.type(screen.getByLabelText('Trigger at'), '60000');
+    await userEvent.click(screen.getByRole('button', { name: 'Check' }));
+    await screen.findByText(/Valid/);
+    await userEvent.click(screen.getByRole('button', { name: 'Place' }));
+    await vi.waitFor(() => expect(placements(calls)).toHaveLength(1));
+    expect(JSON.parse(calls.find((c) => c.path === '/api/binance/order/validate')!.body)).toMatchObject({ type: 'MARKET' });
+    const [order] = placements(calls);
+    expect(order).toEqual({ symbol: 'BTCUSDT', side: 'BUY', type: 'STOP_LOSS', quantity: '0.001', stopPrice: '60000',
+      clientOrderId: order.clientOrderId });
+  });
+
+  it('MARKET by amount to spend — sent as quoteOrderQty without a quantity; filter violations at placement listed', async () => {
+    const calls = mockFetch({ 'POST /direct-api/binance/orders': () => json(400, { error: { code: 'order_invalid',
+      message: "the order breaks the symbol's filters; nothing was sent", violations: [{ filter: 'NOTIONAL',
+        message: 'the order is worth 1 USDT, under the minimum of 5', nearest_valid: '5' }] } }) });
+    renderWithApp(<OrderForm />);
+    await userEvent.selectOptions(screen.getByLabelText('Type'), 'MARKET');
+    await userEvent.selectOptions(screen.getByLabelText('Buy or sell by'), 'quote');
+    expect(screen.queryByRole('button', { name: 'Check' })).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('Amount to spend'), '1');
+    await userEvent.click(screen.getByRole('button', { name: 'Place' }));
+    expect(await screen.findByText(/NOTIONAL: the order is worth 1 USDT, under the minimum of 5 \(nearest valid: 5\)/))
+      .toBeInTheDocument();
+    const [order] = placements(calls);
+    expect(order).toMatchObject({ type: 'MARKET', quoteOrderQty: '1' });
+    expect(order.quantity).toBeUndefined();
+    expect(calls.some((c) => c.path === '/api/binance/order/validate')).toBe(false);
+  });
 });
