@@ -399,7 +399,8 @@ def live_stack(stack, streams):
     """A stack whose python_service follows the account's user data streams (spot over the fake's WebSocket API,
     futures over its listenKey stream), on what it calls the testnet; logged in as the admin "trader" on /trade,
     once the page's account stream is open and both user data streams are up."""
-    page, base = stack(streaming=True, gateway_env={"BINANCE_WS_API_URL": streams.ws_api_url, "BINANCE_TESTNET": "true"})
+    page, base = stack(streaming=True,
+                       gateway_env={"BINANCE_WS_API_URL": streams.ws_api_url, "BINANCE_TESTNET": "true"})
     page.goto(base + "/trade")
     log_in(page, "trader")
     live = page.get_by_test_id("account-stream")
@@ -413,7 +414,11 @@ def live_stack(stack, streams):
 def reads_of(page, paths: tuple[str, ...]) -> list[str]:
     """Every GET of `paths` the page sends from now on (a list that grows)."""
     seen = []
-    page.on("request", lambda r: seen.append(r.url) if r.method == "GET" and r.url.split("?")[0].endswith(paths) else None)
+
+    def note(request):
+        if request.method == "GET" and request.url.split("?")[0].endswith(paths):
+            seen.append(request.url)
+    page.on("request", note)
     return seen
 
 
@@ -453,7 +458,8 @@ def test_a_trader_s_limit_order_fills_at_the_exchange_and_the_row_turns_filled_a
     shoot(page, "client-trading.png")
 
 
-def test_a_trader_opens_a_futures_position_changes_its_leverage_and_closes_it_and_sees_a_margin_call(stack, fake, streams):
+def test_a_trader_opens_a_futures_position_changes_its_leverage_and_closes_it_and_sees_a_margin_call(
+        stack, fake, streams):
     page, base = live_stack(stack, streams)
     page.get_by_label("Find a symbol").fill("eth")
     page.get_by_role("list", name="Matching symbols").get_by_role("button", name="ETHUSDT", exact=True).click()
