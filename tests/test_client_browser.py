@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import expect, sync_playwright
 
 from tests.support.exchange import API_KEY, API_SECRET, FIXTURE_FALLBACK
-from tests.support.express_users import ADMIN, admin_login, create_user
+from tests.support.express_users import ADMIN, admin_login, create_user, login
 from tests.support.ports import closed_port
 from tests.support.processes import ROOT, output_of, start_express, start_gateway, stop, wait_until_up
 from tests.support.waiting import wait_until
@@ -500,6 +500,16 @@ def test_a_trader_opens_a_futures_position_changes_its_leverage_and_closes_it_an
 
 def test_a_trader_places_a_stop_loss_limit_order_checked_first_and_sees_it_open_with_its_trigger(stack, fake, streams):
     page, base = live_stack(stack, streams)
+    fake.list_odd_symbols()  # futures' 币安人生USDT among them: a symbol typed whole, added to the server's watchlist
+    page.get_by_label("Find a symbol").fill("币安人生usdt")
+    page.get_by_role("button", name=re.compile("^Trade 币安人生USDT")).click()
+    page.get_by_role("button", name="Add 币安人生USDT to the watchlist").click()
+    expect(page.locator("ul.watchlist li").last).to_have_attribute("data-symbol", "币安人生USDT")
+    saved = requests.get(base + "/direct-api/watchlist", headers=login(base, "trader", PASSWORD), timeout=30).json()
+    assert saved["symbols"][-1] == "币安人生USDT"
+    page.get_by_role("button", name="BTCUSDT", exact=True).click()  # back to BTCUSDT, from the watchlist
+    expect(page.get_by_test_id("chosen-symbol")).to_have_text("BTCUSDT")
+
     page.get_by_label("Side").select_option("SELL")
     page.get_by_label("Type").select_option("STOP_LOSS_LIMIT")
     page.get_by_label("Quantity").fill("0.001")

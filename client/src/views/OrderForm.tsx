@@ -103,13 +103,13 @@ export function OrderForm({ symbol = 'BTCUSDT' }: { symbol?: string }) {
             <option value="quantity">quantity (base asset)</option><option value="quote">amount to spend (quote asset)</option>
           </select></label>}
           {byQuote(fields)
-            ? <label>Amount to spend <input name="quoteOrderQty" inputMode="decimal" value={fields.quote}
+            ? <label>Amount to spend <input name="quoteOrderQty" inputMode="decimal" maxLength={40} value={fields.quote}
               onChange={(e) => edit('quote')(e.target.value)} size={10} /></label>
-            : <label>Quantity <input name="quantity" inputMode="decimal" value={fields.quantity}
+            : <label>Quantity <input name="quantity" inputMode="decimal" maxLength={40} value={fields.quantity}
               onChange={(e) => edit('quantity')(e.target.value)} size={10} /></label>}
-          {WITH_PRICE.has(fields.type) && <label>Price <input name="price" inputMode="decimal" value={fields.price}
+          {WITH_PRICE.has(fields.type) && <label>Price <input name="price" inputMode="decimal" maxLength={40} value={fields.price}
             onChange={(e) => edit('price')(e.target.value)} size={10} /></label>}
-          {WITH_STOP.has(fields.type) && <label>Trigger at <input name="stopPrice" inputMode="decimal"
+          {WITH_STOP.has(fields.type) && <label>Trigger at <input name="stopPrice" inputMode="decimal" maxLength={40}
             value={fields.stopPrice} onChange={(e) => edit('stopPrice')(e.target.value)} size={10} /></label>}
           {!byQuote(fields) && <button type="button" onClick={() => check.mutate()} disabled={check.isPending}>Check</button>}
           <button type="submit" disabled={!checked || place.isPending}>Place</button>

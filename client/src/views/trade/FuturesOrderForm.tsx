@@ -64,15 +64,15 @@ export function FuturesOrderForm({ symbol }: { symbol: string }) {
             <option>BUY</option><option>SELL</option></select></label>
           <label>Type <select name="type" value={fields.type} onChange={(e) => edit('type')(e.target.value)}>
             {FUTURES_TYPES.map((kind) => <option key={kind}>{kind}</option>)}</select></label>
-          <label>Quantity <input name="quantity" inputMode="decimal" size={10} value={fields.quantity}
+          <label>Quantity <input name="quantity" inputMode="decimal" maxLength={40} size={10} value={fields.quantity}
             onChange={(e) => edit('quantity')(e.target.value)} /></label>
           {fields.type === 'LIMIT' && <>
-            <label>Price <input name="price" inputMode="decimal" size={10} value={fields.price}
+            <label>Price <input name="price" inputMode="decimal" maxLength={40} size={10} value={fields.price}
               onChange={(e) => edit('price')(e.target.value)} /></label>
             <label>Time in force <select name="timeInForce" value={fields.timeInForce}
               onChange={(e) => edit('timeInForce')(e.target.value)}><option>GTC</option><option>IOC</option>
               <option>FOK</option></select></label></>}
-          {CONDITIONAL.has(fields.type) && <label>Trigger at <input name="stopPrice" inputMode="decimal" size={10}
+          {CONDITIONAL.has(fields.type) && <label>Trigger at <input name="stopPrice" inputMode="decimal" maxLength={40} size={10}
             value={fields.stopPrice} onChange={(e) => edit('stopPrice')(e.target.value)} /></label>}
           <label className="check"><input type="checkbox" name="reduceOnly" checked={fields.reduceOnly}
             onChange={(e) => edit('reduceOnly')(e.target.checked)} /> Reduce only</label>

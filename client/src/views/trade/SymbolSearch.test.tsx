@@ -42,6 +42,15 @@ describe('SymbolSearch', () => {
     expect(await screen.findByText('No listed symbol contains “luna”.')).toBeInTheDocument(); // not trading
   });
 
+  it('a whole symbol the spot list lacks (a futures-only contract) — offered by its normal form', async () => {
+    mockFetch({ '/api/binance/exchange-info': exchangeInfo });
+    const chosen: string[] = [];
+    renderWithApp(<SymbolSearch chosen="BTCUSDT" onChoose={(s) => chosen.push(s)} />);
+    await userEvent.type(screen.getByLabelText('Find a symbol'), ' 1000pepeusdt ');
+    await userEvent.click(await screen.findByRole('button', { name: /^Trade 1000PEPEUSDT \(not in the spot list/ }));
+    expect(chosen).toEqual(['1000PEPEUSDT']);
+  });
+
   it('punctuation typed — says what a symbol is', async () => {
     mockFetch({ '/api/binance/exchange-info': exchangeInfo });
     renderWithApp(<SymbolSearch chosen="BTCUSDT" onChoose={() => {}} />);

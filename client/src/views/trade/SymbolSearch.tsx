@@ -1,10 +1,11 @@
 // The symbol to trade, found in the exchange's own list (python_service's exchange-info: every listed
-// symbol, Unicode ones too); it can be added to the watchlist.
+// spot symbol, Unicode ones too); it can be added to the watchlist. A symbol typed whole that the spot list
+// lacks (a futures-only contract) can be chosen too: the server checks it when it is used.
 import { useState } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { api, ok } from '../../api/client';
 import { ErrorMessage } from '../../components/ErrorMessage';
-import { matchSymbols, symbolProblem } from '../../symbols';
+import { matchSymbols, normalSymbol, symbolProblem } from '../../symbols';
 
 export const useSymbols = () => useQuery({
   queryKey: ['symbols'],
@@ -20,6 +21,11 @@ export function SymbolSearch({ chosen, onChoose, onWatch }: Props) {
   const symbols = useSymbols();
   const problem = text ? symbolProblem(text) : null;
   const found = symbols.data && !problem ? matchSymbols(symbols.data, text) : [];
+  const typed = normalSymbol(text);
+  const choose = (symbol: string) => {
+    onChoose(symbol);
+    setText('');
+  };
   return (
     <section aria-labelledby="search-title" className="symbol-search">
       <h2 id="search-title">Symbol</h2>
@@ -32,10 +38,11 @@ export function SymbolSearch({ chosen, onChoose, onWatch }: Props) {
       {symbols.data && !problem && text && !found.length && <p className="muted">No listed symbol contains “{text}”.</p>}
       {found.length > 0 && text && (
         <ul className="symbol-matches" aria-label="Matching symbols">
-          {found.map((symbol) => <li key={symbol}><button type="button" onClick={() => { onChoose(symbol); setText(''); }}>
-            {symbol}</button></li>)}
+          {found.map((symbol) => <li key={symbol}><button type="button" onClick={() => choose(symbol)}>{symbol}</button></li>)}
         </ul>
       )}
+      {symbols.data && text && !problem && !found.length && (
+        <button type="button" onClick={() => choose(typed)}>Trade {typed} (not in the spot list: a futures contract?)</button>)}
     </section>
   );
 }
