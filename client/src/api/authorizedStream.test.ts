@@ -94,4 +94,16 @@ describe('openAuthorizedStream', () => {
     await vi.waitFor(() => expect(send).toHaveBeenCalledTimes(2));
     stop();
   });
+
+  it('a 503 that only a change of settings ends (streams_disabled) — not retried, handed to onRefused', async () => {
+    vi.useFakeTimers();
+    const send = vi.fn(async () => json(503, { error: { code: 'streams_disabled', message: 'STREAMS_ENABLED=false' } }));
+    const refused = vi.fn();
+    const stop = openAuthorizedStream({ url: '/s', send, backoff: noJitter, onEvent: () => {}, onState: () => {},
+      onRefused: refused });
+    await vi.waitFor(() => expect(refused).toHaveBeenCalledOnce());
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(send).toHaveBeenCalledOnce();
+    stop();
+  });
 });

@@ -11,6 +11,8 @@ import { backoffMs, DEFAULT_BACKOFF, type Backoff, type StreamState } from './st
 export type ServerEvent = { event: string; data: string };
 
 const BLOCK_END = /\r\n\r\n|\n\n|\r\r/;
+// 503s that only a change of python_service's settings ends (no keys, streams off): not asked again and again.
+const SETTLED = new Set(['keys_not_configured', 'streams_disabled']);
 const MAX_BUFFER = 1_000_000; // an event larger than this is not the server's: the stream is dropped
 
 export function parseBlock(block: string): ServerEvent | null {
@@ -54,7 +56,8 @@ export type AuthorizedStreamOptions = {
   url: string;
   onEvent: (type: string, data: unknown) => void;
   onState: (state: StreamState) => void;
-  /** A refusal (4xx but 429) is not retried: the stream waits for the page to open it again. */
+  /** A refusal (4xx but 429; no keys or streams off on python_service) is not retried: the stream waits for
+   * the page to open it again. */
   onRefused?: (error: unknown) => void;
   backoff?: Backoff;
   send?: (request: Request) => Promise<Response>;
@@ -81,7 +84,7 @@ export function openAuthorizedStream({ url, onEvent, onState, onRefused, backoff
         { headers: { Accept: 'text/event-stream' }, signal: controller.signal }));
       if (!response.ok || !response.body) {
         const error = errorFrom(response.status, await response.json().catch(() => null), response);
-        if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+        if ((response.status >= 400 && response.status < 500 && response.status !== 429) || SETTLED.has(error.code)) {
           onState('waiting');
           onRefused?.(error);
           return;

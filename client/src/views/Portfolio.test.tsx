@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, within } from '@testing-library/react';
+import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { Portfolio } from './Portfolio';
+import { RequireRole } from '../components/RequireRole';
 import { json, mockFetch, renderWithApp, signedIn } from '../test/fakes';
 
 // python_service's answer through express_api, as the README shows it against the fake exchange; SOL added
@@ -94,5 +95,28 @@ describe('Portfolio', () => {
     await userEvent.selectOptions(screen.getByLabelText('Symbol'), 'SOLUSDT');
     await vi.waitFor(() => expect(calls.filter((c) => c.path === '/direct-api/binance/fills')
       .map((c) => c.url.searchParams.get('symbol'))).toEqual(['BTCUSDT', 'SOLUSDT']));
+  });
+});
+
+describe('Portfolio, live', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('a balance pushed on the account stream changes the row at once; a margin call shows as an alert', async () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => { controller = c; } });
+    const push = (data: unknown) => controller.enqueue(new TextEncoder().encode(`event: account\ndata: ${JSON.stringify(data)}\n\n`));
+    mockFetch({ ...signedIn('viewer'), '/direct-api/binance/portfolio': () => json(200, PORTFOLIO),
+      '/direct-api/binance/stream/account': () => new Response(body, { headers: { 'content-type': 'text/event-stream' } }),
+      '/direct-api/binance/fills': (request) => json(200, FILLS(new URL(request.url).searchParams.get('symbol') ?? '')) });
+    renderWithApp(<RequireRole role="viewer"><Portfolio /></RequireRole>);
+    await screen.findByRole('heading', { name: 'Spot balances' });
+    await act(async () => {
+      push({ type: 'balance', market: 'spot', time: 1, balances: [{ asset: 'USDT', free: '1000.00000000', locked: '0.00000000' }] });
+      push({ type: 'margin_call', market: 'futures', time: 2, positions: [{ symbol: 'ETHUSDT', positionAmt: '-1.5',
+        markPrice: '4000', unrealizedProfit: '-900', maintenanceMargin: '30' }] });
+    });
+    await vi.waitFor(() => expect(cells(row('table.spot tr[data-asset=USDT]')).slice(0, 2)).toEqual(['1000', '0']));
+    expect(screen.getByTestId('margin-call')).toHaveTextContent('ETHUSDT (-1.5 at mark 4000, unrealized -900 USDT, '
+      + 'maintenance margin 30 USDT) nears liquidation');
   });
 });

@@ -1,10 +1,12 @@
 // The configured account: spot balances valued in USDT (each price with its source), the futures
-// wallet and positions, the total, and the fills. Without keys on the gateway (503
+// wallet and positions, the total, and the fills; kept current by the account stream (liveAccount.ts),
+// polled only while it is not open; a margin call shows as an alert. Without keys on the gateway (503
 // keys_not_configured) the demo portfolio instead, labelled as such.
 import { useQuery } from '@tanstack/react-query';
 import { api, ok, type Schemas } from '../api/client';
 import { pollUnlessStreaming, type StreamState } from '../api/stream';
-import { KEYS } from '../liveAccount';
+import { KEYS, useLiveAccount } from '../liveAccount';
+import { MarginCallAlert } from './trade/MarginCallAlert';
 import { ApiError, errorFrom } from '../api/errors';
 import { useNow } from '../hooks';
 import { plain } from '../format';
@@ -25,24 +27,27 @@ const noKeys = (error: unknown) => error instanceof ApiError && error.code === '
 const failure = (part: Part | undefined) => part && errorFrom(0, { error: part });
 
 /** The account (python_service reads it from the user data streams while they are up); polled unless the
- * account stream (liveAccount.ts) keeps it current. */
-export function usePortfolio(stream: StreamState = 'waiting') {
+ * account stream (liveAccount.ts) keeps it current, or every `everyMs` whatever the stream does (the values
+ * in USDT move with the market, which the account's events do not tell). */
+export function usePortfolio(stream: StreamState = 'waiting', everyMs?: number) {
   return useQuery({
     queryKey: KEYS.portfolio,
     queryFn: () => ok(api.GET('/direct-api/binance/portfolio')),
-    ...pollUnlessStreaming(stream, 10_000),
+    ...(everyMs ? { refetchInterval: everyMs } : pollUnlessStreaming(stream, 10_000)),
     retry: (count, error) => count < 2 && !(error instanceof ApiError && (error.status < 500 || noKeys(error))),
   });
 }
 
 export function Portfolio() {
-  const portfolio = usePortfolio();
+  const live = useLiveAccount();
+  const portfolio = usePortfolio(live.state, 10_000);
   if (noKeys(portfolio.error)) return <DemoPortfolio />;
   const data = portfolio.data;
   const positions = data?.futures?.positions ?? [];
   return (
     <>
       <h1>Portfolio</h1>
+      <MarginCallAlert calls={live.marginCalls} onDismiss={live.dismiss} />
       <ErrorMessage error={portfolio.error} />
       {portfolio.isPending && <p className="muted" role="status">Reading the account…</p>}
       {data && (
