@@ -5,7 +5,8 @@ root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
 `!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@depth@100ms`
-(diff depth with update ids that continue the REST snapshot's `lastUpdateId`; on futures,
+(diff depth cut from the same book as the REST snapshot, depth_books.py: removals as quantity
+"0", never crossed, update ids that continue the snapshot's `lastUpdateId`; on futures,
 Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
 between one symbol's events, as other symbols' updates take the ids between).
 
@@ -34,8 +35,6 @@ from websockets.sync.server import serve
 from .listings import FUTURES_SYMBOLS
 from .more_routes import INTERVAL_MS
 
-FIRST_DEPTH_ID = 1027024  # the REST snapshot's lastUpdateId before any update
-FUTURES_ID_STRIDE = 7  # futures: ids an event's U is past the previous event's u (other symbols' updates)
 SPOT, FUTURES = "spot", "futures"
 WS_API_PATH = "/ws-api/v3"  # Binance's WebSocket API (wss://ws-api.binance.com:443/ws-api/v3)
 PRIVATE_PREFIX = "/futures/private/ws/"  # USDT-M user data: <futures root>/private/ws/<listenKey>
@@ -80,8 +79,6 @@ class FakeStreams:
         self._stop = threading.Event()
         self._seen = dict(fake.prices)
         self._candles: dict[tuple, dict] = {}
-        fake.depth_update_ids = {}  # read by the fake's REST depth (lastUpdateId)
-        fake.futures_depth_update_ids = {}  # and by its REST futures depth
         self._server = None
 
     # ----- lifecycle -----
@@ -168,7 +165,7 @@ class FakeStreams:
         parts = urlsplit(path)
         market, route = (FUTURES, parts.path[len("/futures"):]) if parts.path.startswith("/futures/") \
             else (SPOT, parts.path)
-        if market == FUTURES and route.startswith("/market/"):
+        if market == FUTURES and route.startswith(("/market/", "/public/")):
             route = route[len("/market"):]
         if route == "/stream":
             streams = [s for raw in parse_qs(parts.query).get("streams", []) for s in raw.split("/") if s]
@@ -275,6 +272,7 @@ class FakeStreams:
 
     def _push_symbol_streams(self, prices: dict, changed: list, full: bool) -> None:
         wanted = {(c.market, s) for c in self.open_connections() for s in c.streams if "@" in s and s[0] != "!"}
+        depth: dict[tuple[str, str], list[str]] = {}  # one event per book, to every depth stream of it
         for market, stream in wanted:
             symbol, _, kind = stream.partition("@")
             symbol = symbol.upper()
@@ -284,10 +282,10 @@ class FakeStreams:
                 self._publish(stream, self._kline(symbol, kind[len("kline_"):], prices[symbol]), market)
             elif kind == "ticker":
                 self._publish(stream, spot_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
-            elif kind in ("depth@100ms", "depth") and market == FUTURES:
-                self._push_futures_depth(stream, symbol)
             elif kind in ("depth@100ms", "depth"):
-                self._push_depth(stream, symbol, prices[symbol], market)
+                depth.setdefault((market, symbol), []).append(stream)
+        for (market, symbol), streams in depth.items():
+            self._push_book(market, symbol, streams, prices[symbol])
 
     def _kline(self, symbol: str, interval: str, price: str) -> dict:
         now = self.fake.server_time_ms()
@@ -303,38 +301,28 @@ class FakeStreams:
         candle.update(c=price, h=max(candle["h"], price, key=Decimal), l=min(candle["l"], price, key=Decimal))
         return {"e": "kline", "E": now, "s": symbol, "k": dict(candle)}
 
-    def _push_depth(self, stream: str, symbol: str, price: str, market: str) -> None:
-        ids = self.fake.depth_update_ids
-        first = ids.get(symbol, FIRST_DEPTH_ID) + 1
-        ids[symbol] = last = first + 2  # three updates in this event, as Binance batches them
-        if self._dropped(market, symbol):
+    def _push_book(self, market: str, symbol: str, streams: list[str], price: str) -> None:
+        """One diff-depth event of the book, to each of its depth streams: spot {"e","E","s","U","u","b","a"},
+        USDT-M {"e","E","T","s","U","u","pu","b","a"} (U jumps past the previous u, pu names it). A
+        stalled market's books wait: their next event carries all that moved meanwhile, so the update
+        ids still chain when the stall ends."""
+        if market in self.stalled:
+            return
+        if market == FUTURES:
+            price = self.fake.futures_price(symbol)
+        event = self.fake.depth_books.event(market, symbol, price)
+        if event is None or self._dropped(market, symbol):
             return
         now = self.fake.server_time_ms()
-        self._publish(stream, {"e": "depthUpdate", "E": now, "s": symbol, "U": first, "u": last,
-                               **_levels(price)}, market)
-
-    def _push_futures_depth(self, stream: str, symbol: str) -> None:
-        """USDT-M: {"e","E","T","s","U","u","pu","b","a"}; U jumps past the previous u, pu names it."""
-        ids = self.fake.futures_depth_update_ids
-        previous = ids.get(symbol, FIRST_DEPTH_ID)
-        first = previous + FUTURES_ID_STRIDE
-        ids[symbol] = last = first + 2
-        if self._dropped(FUTURES, symbol):
-            return
-        now = self.fake.server_time_ms()
-        self._publish(stream, {"e": "depthUpdate", "E": now, "T": now - 1, "s": symbol, "U": first, "u": last,
-                               "pu": previous, **_levels(self.fake.futures_price(symbol))}, FUTURES)
+        head = {"e": "depthUpdate", "E": now, **({"T": now - 1} if market == FUTURES else {}), "s": symbol}
+        for stream in streams:
+            self._publish(stream, {**head, **event}, market)
 
     def _dropped(self, market: str, symbol: str) -> bool:
         if (market, symbol) in self._drop_depth:
             self._drop_depth.discard((market, symbol))
             return True
         return False
-
-
-def _levels(price: str) -> dict:
-    p, tick = Decimal(price), Decimal(price) / 100000
-    return {"b": [[_d(p - tick), "0.75000000"]], "a": [[_d(p + tick), "0.65000000"]]}
 
 
 def _d(value: Decimal) -> str:
