@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -36,6 +37,7 @@ from .listings import FUTURES_SYMBOLS
 from .more_routes import INTERVAL_MS
 
 SPOT, FUTURES = "spot", "futures"
+SENT_KEPT = 1000  # payloads kept per stream for the tests to compare with what a client got
 WS_API_PATH = "/ws-api/v3"  # Binance's WebSocket API (wss://ws-api.binance.com:443/ws-api/v3)
 PRIVATE_PREFIX = "/futures/private/ws/"  # USDT-M user data: <futures root>/private/ws/<listenKey>
 
@@ -71,6 +73,7 @@ class FakeStreams:
         self.refresh_s, self.poll_s = refresh_s, poll_s
         self.max_streams, self.max_incoming_per_s = max_streams, max_incoming_per_s
         self.connections: list[StreamConnection] = []
+        self.sent: dict[tuple[str, str], deque] = {}  # (market, stream) -> the payloads last sent (as text)
         self.refuse = False  # handshakes answered 503 while set
         self.stalled: set[str] = set()  # markets whose connections get no data (pings continue)
         self.change_times: dict[str, float] = {}  # symbol -> when the fake's price last changed
@@ -230,7 +233,7 @@ class FakeStreams:
         self._reply(record, {"error": {"code": 2, "msg": f"Invalid request: unknown method {method!r}"}, "id": ident})
 
     def _reply(self, record: StreamConnection, body: dict) -> None:
-        self._send(record, json.dumps(body))
+        self._send(record, json.dumps(body, separators=(",", ":"), ensure_ascii=False))
 
     def _send(self, record: StreamConnection, text: str) -> None:
         try:
@@ -240,10 +243,15 @@ class FakeStreams:
             pass
 
     def _publish(self, stream: str, payload, market: str) -> None:
+        """Binance's compact JSON; `sent` keeps the payload text of each stream's last frames."""
+        if market in self.stalled:
+            return
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        self.sent.setdefault((market, stream), deque(maxlen=SENT_KEPT)).append(data)
         for record in self.open_connections(market):
-            if stream in record.streams and market not in self.stalled:
-                body = {"stream": stream, "data": payload} if getattr(record, "combined", True) else payload
-                self._send(record, json.dumps(body))
+            if stream in record.streams:
+                combined = getattr(record, "combined", True)
+                self._send(record, f'{{"stream":"{stream}","data":{data}}}' if combined else data)
 
     # ----- what is pushed -----
     def _pusher(self) -> None:
