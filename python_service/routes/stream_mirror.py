@@ -36,8 +36,7 @@ def _serve(market: str, names: list[str], combined: bool):
     answer = handshake_answer(request.headers.get)
     if answer is None or sock is None:
         return _not_websocket()
-    sock.sendall(answer)
-    services().stream_mirror.serve(sock, market, names, combined)
+    services().stream_mirror.serve(sock, answer, market, names, combined)
     return _Handled(status=101)
 
 

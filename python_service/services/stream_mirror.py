@@ -18,10 +18,11 @@ class StreamMirror:
         self.connections = 0
         self.opened = 0
 
-    def serve(self, sock, market: str, names: list[str], combined: bool) -> None:
-        """Blocks while the connection lasts."""
+    def serve(self, sock, handshake: bytes, market: str, names: list[str], combined: bool) -> None:
+        """Blocks while the connection lasts; `handshake` is written once the URL's streams flow."""
         self.streams.start()
-        socket = DownstreamSocket(sock, MAX_MESSAGE_BYTES, self.settings.stream_mirror_queue_bytes, INCOMING_PER_S)
+        socket = DownstreamSocket(sock, MAX_MESSAGE_BYTES, self.settings.stream_mirror_queue_bytes, INCOMING_PER_S,
+                                  preface=handshake)
         session = MirrorSession(socket, self.streams.hub, market, combined)
         self._count(+1)
         try:

@@ -74,7 +74,9 @@ class TooSlow(Exception):
 class DownstreamSocket:
     def __init__(self, sock, max_message_bytes: int, queue_bytes: int, incoming_per_s: int,
                  ping_s: float = PING_S, pong_wait_s: float = PONG_WAIT_S,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, preface: bytes = b""):
+        """`preface`: the handshake's answer, written first, when `open()` is called (frames queued
+        before are kept for after it)."""
         self.sock, self.max_message_bytes, self.queue_bytes = sock, max_message_bytes, queue_bytes
         self.incoming_per_s, self.ping_s, self.pong_wait_s, self.clock = incoming_per_s, ping_s, pong_wait_s, clock
         self.protocol = Connection(ConnectionType.SERVER)
@@ -89,6 +91,10 @@ class DownstreamSocket:
         self._partial_bytes = 0
         self._pong_due: float | None = None
         self.sent_frames = 0
+        self._preface = preface
+        self._opened = threading.Event()
+        if not preface:
+            self._opened.set()
         self._writer = threading.Thread(target=self._write, daemon=True, name="downstream-writer")
         self._writer.start()
 
@@ -128,7 +134,19 @@ class DownstreamSocket:
             self._queue.append(close_frame(code, reason))
             self._wake.notify()
 
+    def open(self) -> None:
+        """The handshake's answer may go now: the connection is open for the client."""
+        self._opened.set()
+
     def _write(self) -> None:
+        self._opened.wait()
+        if self._preface:
+            try:
+                self.sock.sendall(self._preface)
+            except OSError:
+                self._mark_closed()
+                self._shutdown()
+                return
         next_ping = self.clock() + self.ping_s
         while True:
             with self._wake:
@@ -184,6 +202,7 @@ class DownstreamSocket:
         `seconds` pass). Closing with unread input would reset the connection, and a reset loses the
         answers and the close frame the client has not read yet."""
         self.close()
+        self._opened.set()
         self._writer.join(seconds)
         deadline = self.clock() + seconds
         try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..sourcing.provenance import Source, Sourced
 from .account import AccountState
-from .board import Board, healthy
+from .board import Board, Entry, healthy
 from .connection import Feed
 from .hub import Hub
 from .subscriptions import RAW
@@ -122,10 +122,22 @@ class Streams:
         self.start()
         if not healthy(self.board.meta(market), self.settings.stream_silence_s, self.clock()):
             return None
-        entry = self.board.get(market, key)
+        entry = self._authoritative(market, key) if key.startswith("book:") else self.board.get(market, key)
         if entry is None:
             return None
         return Sourced(entry.data, Source.STREAM, entry.event_s)
+
+    def _authoritative(self, market: str, key: str) -> Entry | None:
+        """A book as the owner keeps it now: the owner writes it to the share before it sends the event on
+        (connection.py), while this worker's copy may trail by a read; a bot syncing its book to the
+        mirror's events needs a snapshot that is never behind them."""
+        if self.share is None or self.owner:
+            return self.board.get(market, key)
+        try:
+            found = self.share.backend.snapshot(market, key)
+        except Exception:  # noqa: BLE001 - the share is away: this worker's copy
+            return self.board.get(market, key)
+        return None if found is None else Entry(*found)
 
     def account_state(self, market: str, key: str) -> Sourced | None:
         """The account's `key` as its user data stream keeps it (account.py), while that stream is up

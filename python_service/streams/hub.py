@@ -33,6 +33,9 @@ class Hub:
         self._lock = threading.Lock()
         self._listeners: list[Callable[[str, str, bool], None]] = []  # (market, stream, wanted): the relay
         self._keeper: threading.Thread | None = None
+        self.owner = True  # frames come from this worker's own connections (else: from the relay)
+        self._live: set[tuple[str, str]] = set()  # streams the relay feeds this worker
+        self._live_changed = threading.Condition(self._lock)
         self.delivered = 0  # frames queued for connections (for /api/status and metrics)
         self.dropped = 0  # connections closed for falling behind
 
@@ -69,6 +72,38 @@ class Hub:
             self.on_subscriptions(-removed)
         if last:
             self._tell(market, last, False)
+
+    # ----- whether frames reach this worker -----
+    def set_owner(self, owner: bool) -> None:
+        with self._lock:
+            self.owner = owner
+            self._live.clear()
+            self._live_changed.notify_all()
+
+    def mark_live(self, market: str, stream: str, live: bool = True) -> None:
+        """The relay: the owner now sends this worker the stream's frames (or no longer does)."""
+        with self._lock:
+            (self._live.add if live else self._live.discard)((market, stream))
+            self._live_changed.notify_all()
+
+    def forget_live(self) -> None:
+        """The relay's link is gone: nothing is fed until the owner confirms each stream again."""
+        with self._lock:
+            self._live.clear()
+
+    def wait_live(self, market: str, streams: list[str], seconds: float) -> bool:
+        """Waits (at most `seconds`) until every stream's frames reach this worker, so that a bot told
+        "subscribed" misses none of the events that follow, as at Binance. True when they do."""
+        import time
+
+        deadline = time.monotonic() + seconds
+        with self._lock:
+            while not self.owner and not all((market, s) in self._live for s in streams):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._live_changed.wait(left)
+            return True
 
     def counts(self) -> dict[tuple[str, str], int]:
         with self._lock:

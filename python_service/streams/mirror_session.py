@@ -15,6 +15,7 @@ from .downstream import DownstreamSocket
 from .stream_names import valid
 
 MAX_STREAMS = 1024
+LIVE_WAIT_S = 3.0  # how long a subscription waits for its frames to reach this worker before it is answered
 METHODS = ("SUBSCRIBE", "UNSUBSCRIBE", "LIST_SUBSCRIPTIONS", "SET_PROPERTY", "GET_PROPERTY")
 ID_TEXT = re.compile(r"[A-Za-z0-9]{1,36}")
 
@@ -54,6 +55,7 @@ class MirrorSession:
         no stream, such as ccxt's /ws/0, subscribes nothing, as at Binance)."""
         try:
             self._subscribe([s for s in dict.fromkeys(initial) if self.is_valid(self.market, s)][:self.max_streams])
+            self.socket.open()  # the handshake's answer once the URL's streams reach this worker
             while True:
                 text = self.socket.receive()
                 if text is None:
@@ -104,8 +106,12 @@ class MirrorSession:
         self._subscribe(new)
 
     def _subscribe(self, streams: list[str]) -> None:
+        """Answered (or, for the URL's streams, the connection opened) once their frames reach this
+        worker, so that no event after the answer is missed: a bot syncing a book relies on it."""
         self.streams += streams
         self.hub.subscribe(self, self.market, streams)
+        if streams:
+            self.hub.wait_live(self.market, streams, LIVE_WAIT_S)
 
     def _on_unsubscribe(self, params: list) -> None:
         gone = [s for s in dict.fromkeys(self._names(params)) if s in self.streams]

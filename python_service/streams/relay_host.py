@@ -5,7 +5,8 @@ where the host file's rows (share_host.py) are read every 100 ms.
 Each other worker keeps one connection to the owner's socket and says which streams its bots
 want ("+spot btcusdt@trade\\n", "-spot btcusdt@trade\\n"); the owner sends it each frame of those
 streams as it arrives (4 bytes of length, 1 byte market, 2 bytes of stream name length, the name,
-the frame as Binance sent it). Every follower has a bounded queue at the owner: one that stops
+the frame as Binance sent it); its first line names its pid, so that a worker that has just become
+the owner never follows itself. Every follower has a bounded queue at the owner: one that stops
 reading is cut off (it connects again and says what it wants), never slowing the upstream reader.
 When the owner changes, the followers find the new one at the same path."""
 from __future__ import annotations
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 FILE_NAME = "stream-relay.sock"
 MARKETS = ("spot", "futures")
 HEAD = struct.Struct("!IBH")
+CONFIRM = 255  # the market byte of the owner's "now sending you this stream" ("+market stream")
 RETRY_S = 0.2
 QUEUE_BYTES = 64 * 2**20  # what one follower may have waiting at the owner before it is cut off
 
@@ -31,6 +33,11 @@ QUEUE_BYTES = 64 * 2**20  # what one follower may have waiting at the owner befo
 def encode(market: str, stream: str, raw: str) -> bytes:
     name, body = stream.encode(), raw.encode()
     return HEAD.pack(HEAD.size - 4 + len(name) + len(body), MARKETS.index(market), len(name)) + name + body
+
+
+def encode_confirmation(market: str, stream: str) -> bytes:
+    body = f"{market} {stream}".encode()
+    return HEAD.pack(HEAD.size - 4 + len(body), CONFIRM, len(body)) + body
 
 
 class _Follower:
@@ -91,11 +98,16 @@ class _Follower:
 
     def _interest(self, line: str) -> None:
         sign, market_stream = line[:1], line[1:]
+        if sign == "=":  # the follower's pid: a worker that just became the owner may have reached itself
+            if market_stream == str(os.getpid()):
+                self.close()
+            return
         market, _, stream = market_stream.partition(" ")
         if market not in MARKETS or not stream:
             return
         if sign == "+":
             self.wanted.add((market, stream))
+            self.push(encode_confirmation(market, stream))
         elif sign == "-":
             self.wanted.discard((market, stream))
 
@@ -127,6 +139,7 @@ class HostRelay:
         self._link_lock = threading.Lock()  # one line at a time on the link
         self._stop = threading.Event()
         self.serving = False
+        hub.set_owner(False)  # until this worker serves: frames come through the relay
         hub.listen(self._tell_owner)
 
     # ----- the owner -----
@@ -140,10 +153,12 @@ class HostRelay:
         server.listen(64)
         self._server, self.serving = server, True
         self._drop_link()
+        self.hub.set_owner(True)
         threading.Thread(target=self._accept, args=(server,), daemon=True, name="relay-accept").start()
 
     def unserve(self) -> None:
         self.serving = False
+        self.hub.set_owner(False)
         server, self._server = self._server, None
         if server is not None:
             server.close()
@@ -204,8 +219,9 @@ class HostRelay:
         try:
             sock.connect(self.path)
             with self._link_lock:
-                self._link = sock  # from now on each change is told; first, all that is wanted now
-                sock.sendall(b"".join(f"+{m} {s}\n".encode() for m, s in self.hub.wanted()))
+                self._link = sock  # from now on each change is told; first, who asks and all that is wanted now
+                sock.sendall(f"={os.getpid()}\n".encode() +
+                             b"".join(f"+{m} {s}\n".encode() for m, s in self.hub.wanted()))
         except OSError:
             sock.close()
             raise
@@ -226,6 +242,10 @@ class HostRelay:
                 name = bytes(buffer[HEAD.size:HEAD.size + name_len]).decode()
                 raw = bytes(buffer[HEAD.size + name_len:4 + size]).decode()
                 del buffer[:4 + size]
+                if market == CONFIRM:
+                    confirmed_market, _, stream = name.partition(" ")
+                    self.hub.mark_live(confirmed_market, stream)
+                    continue
                 split = split_frame(raw)
                 self.hub.deliver(MARKETS[market], name, raw, split[1] if split else raw)
 
@@ -240,6 +260,7 @@ class HostRelay:
             self._drop_link()
 
     def _drop_link(self) -> None:
+        self.hub.forget_live()
         link, self._link = self._link, None
         if link is not None:
             try:

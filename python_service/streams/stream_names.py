@@ -1,7 +1,7 @@
 """Binance's market stream names, as its stream servers accept them (spot: binance-spot-api-docs
 web-socket-streams.md; USDT-M futures: websocket-market-streams), and which of the futures roots
-carries each since Binance split them (2026-03-06): `/public` the high-frequency book streams
-(depth, bookTicker), `/market` everything else.
+carries each since Binance split them (2026-03-06): `/public` the high-frequency streams (depth,
+bookTicker, trade), `/market` everything else.
 
 A name that matches no stream is refused as Binance refuses it (code 2, "Invalid request: invalid
 stream"); a well-formed name of a symbol that does not exist is accepted and sends nothing, as at
@@ -31,7 +31,8 @@ _FUTURES = [
 ]
 PATTERNS = {"spot": re.compile("|".join(f"(?:{p})" for p in _SPOT)),
             "futures": re.compile("|".join(f"(?:{p})" for p in _FUTURES))}
-PUBLIC = re.compile(r"^(?:[^@]+@depth.*|[^@]+@bookTicker|!bookTicker)$")  # futures' /public root
+# futures' /public root: the book streams, and trades as ccxt routes them (binance.get_future_ws_category)
+PUBLIC = re.compile(r"^(?:[^@]+@depth.*|[^@]+@bookTicker|!bookTicker|[^@]+@trade)$")
 
 
 def valid(market: str, name: str) -> bool:

@@ -112,4 +112,5 @@ def _socks_socket(url: str, proxy_url: str, timeout_s: float):
 
 def stream_url(root: str, streams: list[str], futures: bool = False) -> str:
     """The combined-stream URL. USDT-M futures route regular market data under /market."""
-    return root.rstrip("/") + ("/market" if futures else "") + "/stream?streams=" + "/".join(streams)
+    query = "?streams=" + "/".join(streams) if streams else ""  # none: subscribed once connected
+    return root.rstrip("/") + ("/market" if futures else "") + "/stream" + query

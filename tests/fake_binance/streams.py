@@ -4,7 +4,8 @@ Spot root: `ws://HOST:PORT` (`/stream?streams=a/b`, `/ws/<name>`); USDT-M future
 root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
-`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@depth@100ms`
+`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`, `<symbol>@miniTicker`,
+`<symbol>@depth@100ms`
 (diff depth cut from the same book as the REST snapshot, depth_books.py: removals as quantity
 "0", never crossed, update ids that continue the snapshot's `lastUpdateId`; on futures,
 Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
@@ -82,6 +83,7 @@ class FakeStreams:
         self._stop = threading.Event()
         self._seen = dict(fake.prices)
         self._candles: dict[tuple, dict] = {}
+        self._trade_ids: dict[str, int] = {}
         self._server = None
 
     # ----- lifecycle -----
@@ -290,10 +292,24 @@ class FakeStreams:
                 self._publish(stream, self._kline(symbol, kind[len("kline_"):], prices[symbol]), market)
             elif kind == "ticker":
                 self._publish(stream, spot_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
+            elif kind == "miniTicker":
+                self._publish(stream, mini_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
+            elif kind in ("trade", "aggTrade"):
+                self._publish(stream, self._trade(kind, symbol, prices[symbol]), market)
             elif kind in ("depth@100ms", "depth"):
                 depth.setdefault((market, symbol), []).append(stream)
         for (market, symbol), streams in depth.items():
             self._push_book(market, symbol, streams, prices[symbol])
+
+    def _trade(self, kind: str, symbol: str, price: str) -> dict:
+        """A trade at the current price (`<symbol>@trade`, `<symbol>@aggTrade`), ids counting up per symbol."""
+        now = self.fake.server_time_ms()
+        self._trade_ids[symbol] = ident = self._trade_ids.get(symbol, 28456) + 1
+        if kind == "trade":
+            return {"e": "trade", "E": now, "s": symbol, "t": ident, "p": price, "q": "0.01000000", "T": now - 1,
+                    "m": ident % 2 == 0, "M": True}
+        return {"e": "aggTrade", "E": now, "s": symbol, "a": ident, "p": price, "q": "0.01000000", "f": ident,
+                "l": ident, "T": now - 1, "m": ident % 2 == 0, "M": True}
 
     def _kline(self, symbol: str, interval: str, price: str) -> dict:
         now = self.fake.server_time_ms()
