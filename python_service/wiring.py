@@ -117,14 +117,14 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     audit = AuditLog(settings.audit_log_path, clock)
     risk = Risk(settings, storage.store, Prices(spot, futures, exchange), audit, clock)
     gate = OrderGate(risk, audit)
+    stream_mirror = StreamMirror(streams, settings, on_count=metrics.count_mirror_connections)
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
-        futures=futures, exchange=exchange, streams=streams, push=push,
-        stream_mirror=StreamMirror(streams, settings, on_count=metrics.count_mirror_connections),
+        futures=futures, exchange=exchange, streams=streams, push=push, stream_mirror=stream_mirror,
         account=Account(upstream, provider, settings, Prices(spot, futures, exchange), streams),
         risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
-                      workers=settings.gunicorn_workers()),
+                      workers=settings.gunicorn_workers(), stream_mirror=stream_mirror),
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
                         settings, futures, gate),
         mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),

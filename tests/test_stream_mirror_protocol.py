@@ -177,3 +177,28 @@ def test_a_client_that_never_reads_is_closed_and_the_others_keep_their_data(stre
             assert after["e"] == "depthUpdate"
             assert never_reads.protocol.state.name in ("OPEN", "CLOSING", "CLOSED")
     assert mirror.streams.hub.dropped == 1
+
+
+def test_usdt_m_futures_takes_ten_messages_a_second_and_closes_on_the_eleventh(gateway):
+    root, _ = gateway  # Binance's USDT-M futures streams allow 10 incoming messages a second, spot 5
+    with connect(root + "/fstream/ws") as ws:
+        for n in range(11):
+            ws.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": n}))
+        answers = []
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                answers.append(json.loads(ws.recv(timeout=WAIT_S)))
+    assert [a["id"] for a in answers] == list(range(10))
+    assert closed.value.rcvd.code == 1008 and closed.value.rcvd.reason == "Too many requests"
+
+
+def test_a_subscription_on_futures_gets_the_fakes_futures_payloads_and_none_of_spots(gateway, streams, fake):
+    root, _ = gateway
+    with connect(root + "/fstream/ws/1") as ws:
+        assert request(ws, "SUBSCRIBE", ["ethusdt@kline_1m"], 12) == {"result": None, "id": 12}
+        wait_until(lambda: any("ethusdt@kline_1m" in c.streams for c in streams.open_connections("futures")),
+                   "the gateway's upstream subscription on futures")
+        fake.prices["ETHUSDT"] = "3502.00000000"
+        raw, kline = next_message(ws, lambda m: m.get("k", {}).get("c") == "3502.00000000")
+    assert raw in streams.sent[("futures", "ethusdt@kline_1m")]
+    assert not any("ethusdt@kline_1m" in c.streams for c in streams.open_connections("spot"))

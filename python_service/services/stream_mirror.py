@@ -8,7 +8,8 @@ from ..streams.downstream import DownstreamSocket
 from ..streams.mirror_session import MirrorSession
 
 MAX_MESSAGE_BYTES = 64 * 1024  # a SUBSCRIBE of 1,024 streams is about 30 kB
-INCOMING_PER_S = 5  # Binance's limit on incoming messages a second (pings and pongs included)
+# Binance's limits on incoming messages a second (pings and pongs included): spot 5, USDT-M futures 10
+INCOMING_PER_S = {"spot": 5, "futures": 10}
 
 
 class StreamMirror:
@@ -21,8 +22,8 @@ class StreamMirror:
     def serve(self, sock, handshake: bytes, market: str, names: list[str], combined: bool) -> None:
         """Blocks while the connection lasts; `handshake` is written once the URL's streams flow."""
         self.streams.start()
-        socket = DownstreamSocket(sock, MAX_MESSAGE_BYTES, self.settings.stream_mirror_queue_bytes, INCOMING_PER_S,
-                                  preface=handshake)
+        socket = DownstreamSocket(sock, MAX_MESSAGE_BYTES, self.settings.stream_mirror_queue_bytes,
+                                  INCOMING_PER_S[market], preface=handshake)
         session = MirrorSession(socket, self.streams.hub, market, combined)
         self._count(+1)
         try:

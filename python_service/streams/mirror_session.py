@@ -2,7 +2,7 @@
 UNSUBSCRIBE, LIST_SUBSCRIPTIONS, SET_PROPERTY (`combined`) and GET_PROPERTY, answered as Binance
 answers them (binance-spot-api-docs web-socket-streams.md: `{"result": null, "id": 1}`; errors
 `{"error": {"code": 2, "msg": "Invalid request: ..."}, "id": 1}`, codes 0 to 3), with its limits:
-1,024 streams a connection, 5 incoming messages a second (downstream.py closes past it).
+1,024 streams a connection, 5 incoming messages a second (10 on USDT-M futures; downstream.py closes past it).
 
 The streams themselves come from the hub (hub.py): this session only says which it wants."""
 from __future__ import annotations
