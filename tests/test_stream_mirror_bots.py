@@ -74,8 +74,8 @@ def test_three_ccxt_pro_bots_get_binances_data_and_synced_books_through_two_work
             assert compact(info) in streams.sent[(market, name)]
         for symbol, candle in bot["candles"]:
             market, name = ("spot", "btcusdt@kline_1m") if symbol == "BTC/USDT" else ("futures", "ethusdt@kline_1m")
-            assert any(json.loads(p)["k"]["t"] == candle[0] and Decimal(json.loads(p)["k"]["c"]) == Decimal(str(candle[4]))
-                       for p in streams.sent[(market, name)])
+            klines = [json.loads(p)["k"] for p in streams.sent[(market, name)]]
+            assert any(k["t"] == candle[0] and Decimal(k["c"]) == Decimal(str(candle[4])) for k in klines)
         for symbol, nonce, bids, asks in bot["books"]:  # ccxt raises ChecksumError on any gap: none came
             assert bids and asks and bids[0][0] < asks[0][0], f"{symbol} crossed at {nonce}"
     # exactly one connection per market (and futures root) at the fake, whatever the bots and workers did

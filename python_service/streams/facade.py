@@ -188,6 +188,8 @@ class Streams:
         now = self.clock()
         shown: dict[str, Any] = {"enabled": True, "started": self._started, "owner": self.owner,
                                  "shared": self.share is not None, "pid": os.getpid()}
+        if self.attempts is not None:  # the deployment's websocket connection attempts (Binance: 300 per 5 min per IP)
+            shown["connect_attempts_5m"] = {"used": self.attempts.used(), "limit": self.attempts.limit}
         for market in MARKETS:
             meta = self.board.meta(market)
             state = meta.get("state", "not_started")

@@ -4,8 +4,8 @@ Spot root: `ws://HOST:PORT` (`/stream?streams=a/b`, `/ws/<name>`); USDT-M future
 root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
-`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`, `<symbol>@miniTicker`,
-`<symbol>@depth@100ms`
+`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`,
+`<symbol>@miniTicker`, `<symbol>@depth@100ms`
 (diff depth cut from the same book as the REST snapshot, depth_books.py: removals as quantity
 "0", never crossed, update ids that continue the snapshot's `lastUpdateId`; on futures,
 Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
@@ -18,8 +18,10 @@ SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS with ids and replies; server pings
 at most `max_streams` streams per connection.
 
 Faults for the tests: `disconnect()` (the 24 h cut), `stall()` (open but silent),
-`drop_next_depth(symbol, market)` (an update-id gap), `refuse` (handshakes answered 503).
-`connections` is the log: market, peer address, path, streams, open/close times.
+`drop_next_depth(symbol, market)` (an update-id gap), `refuse` (handshakes answered 503, or
+`refuse_status`: 451 with Binance's restricted-location body).
+`connections` is the log: market, peer address, path, streams, open/close times; `handshakes` logs
+every market-stream handshake, refused or not (time, market, path, status).
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
+from .faults import RESTRICTED_MSG
 from .listings import FUTURES_SYMBOLS
 from .more_routes import INTERVAL_MS
 
@@ -75,7 +78,9 @@ class FakeStreams:
         self.max_streams, self.max_incoming_per_s = max_streams, max_incoming_per_s
         self.connections: list[StreamConnection] = []
         self.sent: dict[tuple[str, str], deque] = {}  # (market, stream) -> the payloads last sent (as text)
-        self.refuse = False  # handshakes answered 503 while set
+        self.refuse = False  # handshakes answered `refuse_status` while set
+        self.refuse_status = 503
+        self.handshakes: list[tuple[float, str, str, int]] = []  # (time, market, path, status answered)
         self.stalled: set[str] = set()  # markets whose connections get no data (pings continue)
         self.change_times: dict[str, float] = {}  # symbol -> when the fake's price last changed
         self._drop_depth: set[tuple[str, str]] = set()  # (market, symbol)
@@ -153,9 +158,15 @@ class FakeStreams:
 
     # ----- the server side -----
     def _process_request(self, connection, request):
-        if self.refuse:
-            return connection.respond(503, "Service Unavailable\n")
         path = urlsplit(request.path).path
+        market = self._parse_path(request.path)[0]
+        if market is not None:
+            with self._lock:
+                self.handshakes.append((time.time(), market, request.path, self.refuse_status if self.refuse else 101))
+        if self.refuse:
+            restricted = self.refuse_status == 451
+            body = json.dumps({"code": 0, "msg": RESTRICTED_MSG}) if restricted else "Service Unavailable"
+            return connection.respond(self.refuse_status, body + "\n")
         if path == WS_API_PATH:
             return None
         if path.startswith(PRIVATE_PREFIX):
