@@ -2,6 +2,7 @@
 socket manager against python_service under gunicorn with 2 workers (no Redis: the host's file and
 the relay between the workers), its streams from the fake exchange."""
 import asyncio
+import itertools
 import json
 import time
 from decimal import Decimal
@@ -68,13 +69,13 @@ def test_three_ccxt_pro_bots_get_binances_data_and_synced_books_through_two_work
     for bot in seen:
         for symbol, info in bot["tickers"]:  # ccxt.pro 4.5 watches <symbol>@miniTicker for watch_ticker
             market, name = ("spot", "btcusdt@miniTicker") if symbol == "BTC/USDT" else ("futures", "ethusdt@miniTicker")
-            assert compact(info) in streams.sent[(market, name)]  # what the fake sent, field for field
+            assert compact(info) in streams.sent_texts(market, name)  # what the fake sent, field for field
         for symbol, info in bot["trades"]:
             market, name = ("spot", "btcusdt@trade") if symbol == "BTC/USDT" else ("futures", "ethusdt@trade")
-            assert compact(info) in streams.sent[(market, name)]
+            assert compact(info) in streams.sent_texts(market, name)
         for symbol, candle in bot["candles"]:
             market, name = ("spot", "btcusdt@kline_1m") if symbol == "BTC/USDT" else ("futures", "ethusdt@kline_1m")
-            klines = [json.loads(p)["k"] for p in streams.sent[(market, name)]]
+            klines = [json.loads(p)["k"] for p in streams.sent_texts(market, name)]
             assert any(k["t"] == candle[0] and Decimal(k["c"]) == Decimal(str(candle[4])) for k in klines)
         for symbol, nonce, bids, asks in bot["books"]:  # ccxt raises ChecksumError on any gap: none came
             assert bids and asks and bids[0][0] < asks[0][0], f"{symbol} crossed at {nonce}"
@@ -130,7 +131,7 @@ def test_python_binance_socket_manager_gets_the_fakes_payloads_on_spot_and_futur
     with PriceWalk(fake, ["BTCUSDT", "ETHUSDT"]):
         got = asyncio.run(listen())
     for market, stream, payload in got:
-        assert compact(payload) in streams.sent[(market, stream)]
+        assert compact(payload) in streams.sent_texts(market, stream)
     assert {stream for _, stream, _ in got} >= {"btcusdt@kline_1m"}
 
 
@@ -146,3 +147,33 @@ def test_a_stream_nobody_wants_is_dropped_upstream_after_stream_idle_s(gateway, 
     wait_until(lambda: "solusdt@aggTrade" not in spot.streams, "the unsubscription, STREAM_IDLE_S later", WAIT_S)
     assert any(r.get("method") == "UNSUBSCRIBE" and "solusdt@aggTrade" in r.get("params", []) for r in spot.requests)
     assert Decimal(fake.prices["SOLUSDT"]) > 0
+
+
+def test_python_binance_depth_sockets_chain_their_update_ids_on_spot_and_futures_as_the_fake_sent_them(
+        gateway, fake, streams):
+    async def listen() -> tuple[list, list]:
+        client, manager = socket_manager(gateway)
+        spot, futures = [], []
+        try:
+            async with manager.depth_socket("BTCUSDT", interval=100) as depth, \
+                    manager.futures_multiplex_socket(["ethusdt@depth@100ms"], category="public") as fdepth:
+                while len(spot) < 30 or len(futures) < 30:
+                    if len(spot) < 30:
+                        spot.append(await asyncio.wait_for(depth.recv(), WAIT_S))
+                    if len(futures) < 30:
+                        futures.append((await asyncio.wait_for(fdepth.recv(), WAIT_S))["data"])
+        finally:
+            await client.close_connection()
+        return spot, futures
+
+    with PriceWalk(fake, ["BTCUSDT", "ETHUSDT"], every_s=0.05):
+        spot, futures = asyncio.run(listen())
+    for earlier, later in itertools.pairwise(spot):  # spot: each event starts where the last ended
+        assert later["U"] == earlier["u"] + 1
+    for earlier, later in itertools.pairwise(futures):  # USDT-M: pu names the previous event's u
+        assert later["pu"] == earlier["u"]
+    assert all(compact(e) in streams.sent_texts("spot", "btcusdt@depth@100ms") for e in spot)
+    assert all(compact(e) in streams.sent_texts("futures", "ethusdt@depth@100ms") for e in futures)
+    assert any(q == "0" for e in spot for _, q in e["b"] + e["a"])  # removals came through
+    assert [c.path.split("?")[0] for c in streams.connections if c.market == "futures"].count(
+        "/futures/public/stream") == 1  # depth rides Binance's /public root, on one connection

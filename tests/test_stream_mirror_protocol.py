@@ -48,7 +48,7 @@ def test_a_raw_stream_in_the_path_gets_binances_payloads_byte_for_byte_and_one_u
         fake.prices["ETHUSDT"] = "3500.12000000"
         raw, kline = next_message(ws, lambda m: m.get("k", {}).get("c") == "3500.12000000")
     assert kline["e"] == "kline" and kline["s"] == "ETHUSDT"
-    assert raw in streams.sent[("spot", "ethusdt@kline_1m")]  # the fake's very bytes
+    assert raw in streams.sent_texts("spot", "ethusdt@kline_1m")  # the fake's very bytes
     upstream = [c for c in streams.connections if c.market == "spot"]
     assert len(upstream) == 1 and upstream[0].path.startswith("/stream?streams=")  # the gateway's own connection
 
@@ -61,7 +61,7 @@ def test_a_combined_connection_gets_binances_envelope_as_it_came(gateway, stream
                                     and m["data"]["k"]["c"] == "70001.00000000")
     assert raw.startswith('{"stream":"btcusdt@kline_1m","data":{')
     assert raw == '{"stream":"btcusdt@kline_1m","data":' + \
-        next(p for p in streams.sent[("spot", "btcusdt@kline_1m")] if json.loads(p) == message["data"]) + "}"
+        next(p for p in streams.sent_texts("spot", "btcusdt@kline_1m") if json.loads(p) == message["data"]) + "}"
 
 
 @pytest.mark.parametrize("path", ["/ws/0", "/ws", "/stream/ws/1", "/stream/stream"])
@@ -200,5 +200,5 @@ def test_a_subscription_on_futures_gets_the_fakes_futures_payloads_and_none_of_s
                    "the gateway's upstream subscription on futures")
         fake.prices["ETHUSDT"] = "3502.00000000"
         raw, kline = next_message(ws, lambda m: m.get("k", {}).get("c") == "3502.00000000")
-    assert raw in streams.sent[("futures", "ethusdt@kline_1m")]
+    assert raw in streams.sent_texts("futures", "ethusdt@kline_1m")
     assert not any("ethusdt@kline_1m" in c.streams for c in streams.open_connections("spot"))

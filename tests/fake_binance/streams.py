@@ -151,6 +151,10 @@ class FakeStreams:
         update ids (spot: U is not the previous u + 1; futures: pu is not the previous u)."""
         self._drop_depth.add((market, symbol.upper()))
 
+    def sent_texts(self, market: str, stream: str) -> list[str]:
+        """The payloads last sent on `stream` (a copy: the pusher keeps appending to its deque)."""
+        return list(self.sent.get((market, stream), ()))
+
     def set_price(self, symbol: str, price: str) -> float:
         """Changes the fake's price (REST and streams alike); returns the change time."""
         self.fake.prices[symbol] = price
