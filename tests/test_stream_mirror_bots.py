@@ -6,6 +6,7 @@ import itertools
 import json
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -177,3 +178,45 @@ def test_python_binance_depth_sockets_chain_their_update_ids_on_spot_and_futures
     assert any(q == "0" for e in spot for _, q in e["b"] + e["a"])  # removals came through
     assert [c.path.split("?")[0] for c in streams.connections if c.market == "futures"].count(
         "/futures/public/stream") == 1  # depth rides Binance's /public root, on one connection
+
+
+def readme_snippets() -> dict[str, str]:
+    """The README's stream-mirror snippets (section "Websockets for bots"), by the client they configure."""
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text.split("## Websockets for bots (the stream mirror)", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in section.split("```python\n")[1:]]
+    return {"ccxt.pro": next(b for b in blocks if "ccxt.pro" in b),
+            "python-binance": next(b for b in blocks if "BinanceSocketManager" in b)}
+
+
+def test_the_readmes_two_bots_run_as_written_against_the_gateway(gateway, fake, streams):
+    import ccxt.pro
+    from binance import AsyncClient, BinanceSocketManager
+
+    host = gateway.split("://", 1)[1]
+    snippets = {name: code.replace("HOST:5001", host) for name, code in readme_snippets().items()}
+
+    async def run() -> tuple:
+        names = {"ccxt": ccxt, "KEY": None, "SECRET": None, "AsyncClient": AsyncClient,
+                 "BinanceSocketManager": BinanceSocketManager}
+        exec(snippets["ccxt.pro"], names)  # the README's own code, as a reader would paste it
+        exec(snippets["python-binance"], names)
+        exchange, client, manager = names["exchange"], names["client"], names["manager"]
+        try:
+            book = await exchange.watch_order_book("ETH/USDT:USDT")
+            trades = await exchange.watch_trades("BTC/USDT")
+            async with manager.kline_socket("BTCUSDT") as candles:
+                kline = await asyncio.wait_for(candles.recv(), WAIT_S)
+        finally:
+            await exchange.close()
+            await client.close_connection()
+        return book, trades, kline
+
+    with PriceWalk(fake, ["BTCUSDT", "ETHUSDT"]):
+        book, trades, kline = asyncio.run(run())
+    assert book["bids"][0][0] < book["asks"][0][0]
+    assert compact(trades[-1]["info"]) in streams.sent_texts("spot", "btcusdt@trade")
+    assert compact(kline) in streams.sent_texts("spot", "btcusdt@kline_1m")
+    assert ccxt.pro.binance().urls["api"]["ws"]["spot"].startswith("wss://")  # the README changed one instance only
+    paths = {c.path.split("?")[0] for c in streams.connections}
+    assert paths == {"/stream", "/futures/market/stream", "/futures/public/stream"}  # the gateway's own, no bot's
