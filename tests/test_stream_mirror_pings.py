@@ -76,3 +76,32 @@ def test_a_client_that_never_answers_a_ping_is_closed_with_binances_reason():
     finally:
         downstream.sock.close()
         client.close()
+
+
+def test_pings_keep_their_pace_while_data_flows():
+    from python_service.streams.downstream import text_frame
+
+    downstream, client = served(ping_s=0.25, pong_wait_s=5)
+    reader = threading.Thread(target=downstream.receive, daemon=True)
+    reader.start()
+    stop = threading.Event()
+
+    def feed() -> None:  # a frame every 10 ms: the queue is never idle for a whole ping interval
+        while not stop.wait(0.01):
+            downstream.push(text_frame('{"e":"trade"}'))
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        opcodes = []
+        while opcodes.count(PING) < 3:
+            opcode, payload = read_frame(client)
+            opcodes.append(opcode)
+            if opcode == PING:
+                client.sendall(client_frame(PONG, payload))
+        assert opcodes.count(0x1) > opcodes.count(PING)  # data came between the pings, and pings still came
+        assert not downstream.closed
+    finally:
+        stop.set()
+        downstream.close()
+        client.close()
+        reader.join(5)
+        downstream.sock.close()
