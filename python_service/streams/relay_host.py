@@ -48,13 +48,14 @@ class _Follower:
         self.wanted: set[tuple[str, str]] = set()
         self._queue: deque = deque()
         self._queued = 0
-        self._wake = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()  # with an event, not a Condition: a notify per frame is dear on gevent
+        self._pending = threading.Event()
         self.closed = False
         threading.Thread(target=self._read, daemon=True, name="relay-follower-read").start()
         threading.Thread(target=self._write, daemon=True, name="relay-follower-write").start()
 
     def push(self, data: bytes) -> None:
-        with self._wake:
+        with self._lock:
             if self.closed:
                 return
             if self._queued + len(data) > QUEUE_BYTES:
@@ -63,18 +64,21 @@ class _Follower:
                 return
             self._queue.append(data)
             self._queued += len(data)
-            self._wake.notify()
+        if not self._pending.is_set():
+            self._pending.set()
 
     def _write(self) -> None:
         while True:
-            with self._wake:
-                while not self._queue and not self.closed:
-                    self._wake.wait()
+            self._pending.wait()
+            self._pending.clear()  # before taking the queue: what is pushed after this wakes the next round
+            with self._lock:
                 if self.closed:
                     return
                 batch = b"".join(self._queue)
                 self._queue.clear()
                 self._queued = 0
+            if not batch:
+                continue
             try:
                 self.sock.sendall(batch)
             except OSError:
@@ -112,7 +116,7 @@ class _Follower:
             self.wanted.discard((market, stream))
 
     def close(self) -> None:
-        with self._wake:
+        with self._lock:
             self._close_locked()
 
     def _close_locked(self) -> None:
@@ -120,7 +124,7 @@ class _Follower:
             return
         self.closed = True
         self._queue.clear()
-        self._wake.notify()
+        self._pending.set()
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
