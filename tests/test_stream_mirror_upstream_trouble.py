@@ -20,14 +20,16 @@ BUDGET = 40  # STREAM_ATTEMPTS_5M: the deployment's connection attempts in any 5
 STREAM = "btcusdt@trade"
 
 
-@pytest.fixture
-def gateway(fake, streams):
+@pytest.fixture(params=["host store", "redis"])
+def gateway(request, fake, streams):
+    """The workers share their state (the connection attempts among it) through the host's store, or Redis."""
+    shared = {"CACHE_REDIS_URL": request.getfixturevalue("redis_url")} if request.param == "redis" else {}
     port = closed_port()
     root = f"http://127.0.0.1:{port}"
     proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
                           "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
-                          "STREAMS_ENABLED": "true", "GUNICORN_WORKERS": "2", "STREAM_ATTEMPTS_5M": str(BUDGET)},
-                         port)
+                          "STREAMS_ENABLED": "true", "GUNICORN_WORKERS": "2", "STREAM_ATTEMPTS_5M": str(BUDGET),
+                          **shared}, port)
     try:
         wait_until_up(root + "/api/status", proc)
         yield root
