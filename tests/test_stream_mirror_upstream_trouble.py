@@ -146,3 +146,40 @@ def _mirror_status_of_each_worker(root: str) -> dict:
         return len(seen) == 2
     wait_until(both, "both workers' /api/status")
     return seen
+
+
+def test_a_bot_that_never_reads_is_dropped_under_gunicorn_and_counted_while_the_others_keep_their_data(
+        request, fake, streams):
+    import socket
+
+    port = closed_port()
+    root = f"http://127.0.0.1:{port}"
+    proc = start_gateway({"BINANCE_BASE_URL": fake.url, "BINANCE_FUTURES_BASE_URL": fake.url,
+                          "BINANCE_WS_URL": streams.url, "BINANCE_FUTURES_WS_URL": streams.futures_url,
+                          "STREAMS_ENABLED": "true", "GUNICORN_WORKERS": "2",
+                          "STREAM_MIRROR_QUEUE_BYTES": "65536"}, port)
+    request.addfinalizer(lambda: stop(proc))
+    wait_until_up(root + "/api/status", proc)
+    path = "/ws/btcusdt@depth@100ms"
+    slow = socket.socket()
+    slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: a small window
+    slow.connect(("127.0.0.1", port))
+    with connect(f"ws://127.0.0.1:{port}{path}", sock=slow, max_size=None), \
+            connect(f"ws://127.0.0.1:{port}{path}", max_size=None) as reader:
+        price, last = 67000, 0
+        for step in range(200):  # each jump moves thousands of levels: events of a few hundred kB
+            if _metric_lines(root, "gateway_mirror_dropped_total 1.0"):
+                break
+            price += 7000 if step % 2 == 0 else -7000
+            fake.prices["BTCUSDT"] = f"{price}.00000000"
+            deadline = time.monotonic() + WAIT_S
+            while (event := json.loads(reader.recv(timeout=max(0.01, deadline - time.monotonic()))))["u"] <= last:
+                pass
+            last = event["u"]
+        assert _metric_lines(root, "gateway_mirror_dropped_total 1.0"), "the slow bot was never dropped"
+        fake.prices["BTCUSDT"] = f"{price + 5}.00000000"
+        deadline = time.monotonic() + WAIT_S
+        while json.loads(reader.recv(timeout=max(0.01, deadline - time.monotonic())))["u"] <= last:
+            pass  # the reader still gets the events after the drop
+        assert reader.protocol.state.name == "OPEN"
+    assert len([c for c in streams.connections if c.market == "spot"]) == 1
