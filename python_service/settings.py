@@ -182,6 +182,11 @@ class Settings:
     stream_silence_s: float = setting("STREAM_SILENCE_S", 5.0, number(minimum=0.1))  # silent longer: REST
     stream_idle_s: float = setting("STREAM_IDLE_S", 120.0, number(minimum=1))  # unsubscribe after no interest
     stream_max_age_s: float = setting("STREAM_MAX_AGE_S", 23.5 * 3600, number(minimum=1, maximum=24 * 3600))
+    # websocket connection attempts to Binance per 5 minutes for the whole deployment (Binance: 300 per IP)
+    stream_attempts_5m: int = setting("STREAM_ATTEMPTS_5M", 240, number(minimum=1, maximum=300, integer=True))
+    # the stream mirror: bytes one bot's connection may have waiting before it is closed for falling behind
+    stream_mirror_queue_bytes: int = setting("STREAM_MIRROR_QUEUE_BYTES", 4 * 2**20,
+                                             number(minimum=65536, maximum=256 * 2**20, integer=True))
     api_key: str | None = setting("BINANCE_API_KEY", None, secret=True)
     api_secret: str | None = setting("BINANCE_API_SECRET", None, secret=True)
     proxy_url: str | None = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)

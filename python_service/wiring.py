@@ -20,6 +20,7 @@ from .services.price_push import PricePush
 from .services.risk import Prices, Risk
 from .services.spot import Spot
 from .services.status import Status
+from .services.stream_mirror import StreamMirror
 from .services.trading import Trading
 from .settings import Settings
 from .sourcing.audit_log import AuditLog
@@ -28,7 +29,7 @@ from .sourcing.last_known_good import LastKnownGood
 from .sourcing.order_journal import OrderJournal
 from .sourcing.provider import LastResort, Provider
 from .stores import MemoryStore, Storage
-from .streams import Streams, share_on
+from .streams import Streams, relay_on, share_on
 from .upstream import Lane, Market, Upstream
 from .upstream.attempts import Attempts
 from .upstream.budget import WeightBudget
@@ -36,6 +37,7 @@ from .upstream.retry import RetryPolicy
 from .upstream.sdk import build_client
 from .upstream.shares import ClientShares
 from .upstream.state import StatePolicy, UpstreamState
+from .upstream.ws_attempts import ConnectAttempts
 
 
 @dataclass
@@ -55,6 +57,7 @@ class Services:
     mirror: Mirror
     streams: Streams
     push: PricePush
+    stream_mirror: StreamMirror
     risk: Risk
     audit: AuditLog
 
@@ -94,8 +97,12 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     """Everything one app uses, built once per process. `cache` is the app's flask-caching Cache,
     `storage` where the shared state lives (`storage_for`)."""
     upstream = build_upstream(settings, storage.store, clock, sleep, observed=True)
+    # connection attempts to Binance's websockets on the real clock: Binance's window is real time
+    attempts = ConnectAttempts(storage.store, settings.stream_attempts_5m)
     streams = Streams(settings, upstream, share=share_on(storage, clock) if settings.streams_enabled else None,
-                      clock=clock)
+                      clock=clock, attempts=attempts, relay=relay_on(storage) if settings.streams_enabled else None,
+                      mirror_hooks={"on_subscriptions": metrics.count_mirror_subscriptions,
+                                    "on_drop": metrics.count_mirror_drop})
     # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
     provider = Provider(cache, storage.flight, clock, max_bytes=settings.cache_max_bytes,
                         on_lookup=metrics.count_cache_lookup, cache_usable=storage.circuit.usable,
@@ -110,13 +117,14 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     audit = AuditLog(settings.audit_log_path, clock)
     risk = Risk(settings, storage.store, Prices(spot, futures, exchange), audit, clock)
     gate = OrderGate(risk, audit)
+    stream_mirror = StreamMirror(streams, settings, on_count=metrics.count_mirror_connections)
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
-        futures=futures, exchange=exchange, streams=streams, push=push,
+        futures=futures, exchange=exchange, streams=streams, push=push, stream_mirror=stream_mirror,
         account=Account(upstream, provider, settings, Prices(spot, futures, exchange), streams),
         risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
-                      workers=settings.gunicorn_workers()),
+                      workers=settings.gunicorn_workers(), stream_mirror=stream_mirror),
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
                         settings, futures, gate),
         mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),

@@ -1,6 +1,7 @@
 """The fake exchange's websocket streams speak Binance's protocol (the gateway's tests rely on it)."""
 import itertools
 import json
+from decimal import Decimal
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -131,3 +132,39 @@ def test_refused_handshakes_and_stalls(streams, fake):
             ws.recv(timeout=1.5)  # a stalled stream sends nothing, not even the 1 s refresh
         streams.stall("spot", on=False)
         assert next_payload(ws, "!miniTicker@arr")
+
+
+@pytest.mark.parametrize("market", ["spot", "futures"])
+def test_depth_events_remove_crossed_levels_and_a_book_kept_from_them_stays_uncrossed_and_equal_to_rest(
+        streams, fake, market):
+    import requests
+
+    from python_service.streams.order_book import Book
+
+    root, rest = (streams.url, "/api/v3/depth") if market == "spot" else \
+        (streams.futures_url + "/public", "/fapi/v1/depth")
+    stream = "ethusdt@depth@100ms"
+    with connect(root + "/stream?streams=" + stream) as ws:
+        buffered = [next_payload(ws, stream)]  # Binance's recipe: the stream first, then the snapshot
+        snapshot = requests.get(f"{fake.url}{rest}?symbol=ETHUSDT&limit=1000", timeout=5).json()
+        book = Book(snapshot, 1000, futures=market == "futures")
+        assert all(book.apply(event) for event in buffered)
+        removals = 0
+        for step, price in enumerate(["3460.00000000", "3452.10000000", "3470.55000000", "3449.99000000"] * 3):
+            fake.prices["ETHUSDT"] = price
+            while True:  # until an event moved the book to this price
+                event = next_payload(ws, stream)
+                assert book.apply(event), f"a gap after step {step}"
+                removals += sum(1 for _, qty in event["b"] + event["a"] if Decimal(qty) == 0)
+                top = book.snapshot()
+                assert Decimal(top["bids"][0][0]) < Decimal(top["asks"][0][0]), "crossed"
+                if Decimal(top["bids"][0][0]) < Decimal(price) <= Decimal(top["asks"][0][0]):
+                    break
+        while book.last_id != fake.depth_books.last_id(market, "ETHUSDT"):
+            assert book.apply(next_payload(ws, stream))
+        final = requests.get(f"{fake.url}{rest}?symbol=ETHUSDT&limit=1000", timeout=5).json()
+    assert removals > 0
+    assert final["lastUpdateId"] == book.last_id
+    kept = book.snapshot()  # a local book knows the levels it was told about: the top of the REST one
+    assert len(kept["bids"]) > 100 and kept["bids"] == final["bids"][:len(kept["bids"])]
+    assert len(kept["asks"]) > 100 and kept["asks"] == final["asks"][:len(kept["asks"])]

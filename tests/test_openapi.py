@@ -24,6 +24,8 @@ def flask_operations():
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("mirror_unmirrored."):
             continue  # the JSON 404 for Binance paths the mirror does not answer: not an operation
+        if rule.endpoint.startswith("stream_mirror."):
+            continue  # websockets (the stream mirror): OpenAPI describes no websocket; the README does
         path = re.sub(r"<(?:\w+:)?raw_symbol>", "{symbol}", rule.rule)
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         operations |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}

@@ -2,15 +2,11 @@
 import pytest
 
 from python_service.settings import Settings, SettingsError
-from python_service.streams.connection import (
-    ATTEMPT_WINDOW_S,
-    ATTEMPTS_PER_WINDOW,
-    BACKOFF_CAP_S,
-    AttemptLimit,
-    backoff_s,
-)
+from python_service.stores import MemoryStore
+from python_service.streams.connection import BACKOFF_CAP_S, backoff_s
 from python_service.streams.order_book import Book
 from python_service.upstream.websocket import OutgoingLimit, stream_url
+from python_service.upstream.ws_attempts import ConnectAttempts
 
 
 class Clock:
@@ -30,15 +26,18 @@ def test_back_off_grows_exponentially_is_capped_and_jittered():
     assert backoff_s(3, rand=lambda: 0.25) == 1.0  # full jitter: anywhere in [0, the cap of that step]
 
 
-def test_at_most_300_connection_attempts_in_any_5_minutes():
+def test_connection_attempts_stay_within_the_deployments_budget_in_any_5_minutes():
     clock = Clock()
-    limit = AttemptLimit(clock)
-    for _ in range(ATTEMPTS_PER_WINDOW):
-        assert limit.wait_s() == 0
-        limit.note()
-    assert limit.wait_s() == pytest.approx(ATTEMPT_WINDOW_S)
-    clock.now += ATTEMPT_WINDOW_S
-    assert limit.wait_s() == 0
+    store = MemoryStore(clock)  # shared by every worker (the host's file, or Redis, in a deployment)
+    workers = [ConnectAttempts(store, 240, clock), ConnectAttempts(store, 240, clock)]
+    taken = 0
+    for _minute in range(5):
+        for n in range(100):
+            taken += workers[n % 2].take() == 0
+        clock.now += 60
+    assert taken == 240 and workers[0].used() == 140  # the first minute's 100 have left the window
+    assert sum(workers[n % 2].take() == 0 for n in range(200)) == 100
+    assert workers[1].used() == 240 and workers[1].take() > 0
 
 
 def test_at_most_5_outgoing_messages_in_any_second():

@@ -47,6 +47,12 @@ HTTP_LATENCY = Histogram("gateway_http_request_duration_seconds", "HTTP request 
 # Event-stream subscribers open now, summed over the live workers (each worker adds and removes its own)
 STREAM_SUBSCRIBERS = Gauge("gateway_stream_subscribers", "Server-sent event subscriptions open now",
                            multiprocess_mode="livesum")
+# The stream mirror (bots' websockets): connections and subscriptions open now, over the live workers
+MIRROR_CONNECTIONS = Gauge("gateway_mirror_connections", "Stream mirror websocket connections open now",
+                           multiprocess_mode="livesum")
+MIRROR_SUBSCRIPTIONS = Gauge("gateway_mirror_subscriptions", "Stream mirror subscriptions (connection x stream) now",
+                             multiprocess_mode="livesum")
+MIRROR_DROPPED = Counter("gateway_mirror_dropped", "Stream mirror connections closed for falling behind")
 STATES = ("ok", "restricted", "rate_limited", "banned", "unreachable", "unknown")
 _children: dict = {}  # (route, method, status) -> (counter child, histogram child): labels() is slow per request
 
@@ -62,6 +68,18 @@ def observe_request(route: str, method: str, status: int, seconds: float) -> Non
 
 def count_stream_subscribers(change: int) -> None:
     STREAM_SUBSCRIBERS.inc(change)
+
+
+def count_mirror_connections(change: int) -> None:
+    MIRROR_CONNECTIONS.inc(change)
+
+
+def count_mirror_subscriptions(change: int) -> None:
+    MIRROR_SUBSCRIPTIONS.inc(change)
+
+
+def count_mirror_drop() -> None:
+    MIRROR_DROPPED.inc()
 
 
 def count_answer(source: str) -> None:

@@ -14,12 +14,12 @@ class AnythingConverter(PathConverter):
 
 
 def register(app: Flask) -> None:
-    from . import account, clients, connection, exchange, futures, metrics, orders, push, spot, status
+    from . import account, clients, connection, exchange, futures, metrics, orders, push, spot, status, stream_mirror
 
     app.url_map.converters["anything"] = AnythingConverter
     register_error_handlers(app)
     clients.init_app(app)  # who each request is for: the weight budget charges that client
-    for module in (status, spot, exchange, futures, account, connection, metrics, orders, push):
+    for module in (status, spot, exchange, futures, account, connection, metrics, orders, push, stream_mirror):
         app.register_blueprint(module.bp)
     register_mirror(app)
 

@@ -22,7 +22,9 @@ BURST_S = 4.0  # a client may draw this many seconds of its byte rate at once
 MIN_CHARGE = 10_000  # bytes every answer counts for, however small: a flood of tiny requests costs too
 TARPIT_S = 1.0  # how long a refusal is held back
 MAX_CLIENTS = 10_000  # buckets kept (least recently seen forgotten first)
-UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})  # always answered
+# always answered (the stream mirror's websockets are counted by their own limits, not by bytes)
+UNMETERED = frozenset({"status.status", "status.openapi", "metrics.metrics"})
+UNMETERED_BLUEPRINTS = frozenset({"stream_mirror"})
 
 
 def init_app(app: Flask) -> None:
@@ -38,7 +40,7 @@ def init_app(app: Flask) -> None:
             g.unmetered = True
             return
         current_client.set(client)
-        if request.endpoint in UNMETERED:
+        if request.endpoint in UNMETERED or request.blueprint in UNMETERED_BLUEPRINTS:
             g.unmetered = True  # liveness and monitoring always answer
             return
         wait = _sent_bytes(app, found).wait_s(client)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
-from .streamed import NO_STREAMS, streamed_book, streamed_candles
+from .streamed import NO_STREAMS, live, streamed_book, streamed_candles
 
 
 def _one_or_all(symbol: str | None) -> dict:
@@ -37,11 +37,14 @@ class Futures:
         return self.provider.get(cache_key("raw:futures_klines", params), self.ttl,
                                  lambda: self.upstream.fetch("futures_klines", **params))
 
-    def depth(self, symbol: str, limit: int) -> Sourced:
-        """From the local book kept by `<symbol>@depth@100ms` (the `pu` rule) while the stream is healthy."""
+    def depth(self, symbol: str, limit: int, cached: bool = True) -> Sourced:
+        """From the local book kept by `<symbol>@depth@100ms` (the `pu` rule) while the stream is healthy;
+        `cached` False: never an older answer than Binance's now (a bot syncing its book to the stream)."""
         streamed = streamed_book(self.streams, "futures", symbol, limit)
         if streamed is not None:
             return streamed
+        if not cached:
+            return live(self.upstream.fetch("futures_depth", symbol=symbol, limit=limit))
         return self.provider.get(f"futures:depth:{symbol}:{limit}", self.ttl,
                                  lambda: self.upstream.fetch("futures_depth", symbol=symbol, limit=limit))
 

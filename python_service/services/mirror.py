@@ -138,9 +138,13 @@ class Mirror:
         return everything.replace(_select(everything.data, symbol, symbols))
 
     def depth(self, market: Market, symbol: str, limit: int) -> Sourced:
+        """With streams on, a bot may be syncing its book to the stream mirror's diff events: the snapshot
+        comes from the gateway's own book (kept from the same events, never behind those already sent on)
+        or from Binance now, never from the cache, whose older lastUpdateId the events would not continue."""
         shared, fetch = (SPOT_SHARED_DEPTH, self.spot.depth) if market is Market.SPOT else \
             (FUTURES_SHARED_DEPTH, self.futures.depth)
-        sourced = self._recent(fetch(symbol, shared if limit <= shared else limit), market)
+        sourced = self._recent(fetch(symbol, shared if limit <= shared else limit,
+                                     cached=not self.settings.streams_enabled), market)
         return sourced.replace(_cut_book(sourced.data, limit))
 
     def klines(self, market: Market, kind: str, **params) -> Sourced:

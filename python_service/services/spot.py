@@ -11,7 +11,7 @@ from ..errors import ApiError
 from ..sourcing.derived import Derived
 from ..sourcing.provenance import Sourced
 from .candles import cache_key, named_candles
-from .streamed import NO_STREAMS, streamed_book, streamed_candles, streamed_tickers
+from .streamed import NO_STREAMS, live, streamed_book, streamed_candles, streamed_tickers
 
 
 def unavailable(sourced: Sourced, missing: str) -> ApiError:
@@ -92,10 +92,13 @@ class Spot:
         return self.provider.get(cache_key("raw:klines", params), self.settings.klines_ttl_s,
                                  lambda: self.upstream.fetch("klines", **params))
 
-    def depth(self, symbol: str, limit: int) -> Sourced:
+    def depth(self, symbol: str, limit: int, cached: bool = True) -> Sourced:
+        """`cached` False: never an older answer than Binance's now (a bot syncing its book to the stream)."""
         streamed = streamed_book(self.streams, "spot", symbol, limit)
         if streamed is not None:
             return streamed
+        if not cached:
+            return live(self.upstream.fetch("depth", symbol=symbol, limit=limit))
         return self.provider.get(f"depth:{symbol}:{limit}", self.settings.depth_ttl_s,
                                  lambda: self.upstream.fetch("depth", symbol=symbol, limit=limit))
 

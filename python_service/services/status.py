@@ -9,11 +9,12 @@ from ..version import __version__
 
 
 class Status:
-    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None, push=None, workers: int = 1):
+    def __init__(self, upstream, store, fallback, clock, started_at: float, streams=None, push=None, workers: int = 1,
+                 stream_mirror=None):
         self.upstream, self.store, self.fallback, self.clock = upstream, store, fallback, clock
         self.workers = workers
         self.started_at = started_at
-        self.streams, self.push = streams, push
+        self.streams, self.push, self.stream_mirror = streams, push, stream_mirror
 
     def report(self) -> dict:
         """What /api/status shows. Each market (spot, futures) has its own state and budget;
@@ -37,6 +38,8 @@ class Status:
                          for name, info in self.fallback.describe().items()},
             "streams": _stream_times(self.streams.describe()) if self.streams else {"enabled": False},
             "price_subscribers": self.push.open_count() if self.push else 0,  # this worker's SSE clients
+            # this worker's bots on the stream mirror (/metrics sums them over the workers)
+            "stream_mirror": self.stream_mirror.describe() if self.stream_mirror and self.streams else None,
         }
 
     def _market(self, market: Market) -> dict:

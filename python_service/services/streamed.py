@@ -2,7 +2,7 @@
 shapes the REST paths produce; None means: ask REST, at once."""
 from __future__ import annotations
 
-from ..sourcing.provenance import Sourced
+from ..sourcing.provenance import Source, Sourced
 from .candles import named_candles
 
 
@@ -20,6 +20,13 @@ class _NoStreams:
 
 
 NO_STREAMS = _NoStreams()
+
+
+def live(data) -> Sourced:
+    """An answer Binance gave just now, for this request alone (not cached)."""
+    import time
+
+    return Sourced(data, Source.LIVE, time.time())
 
 
 def streamed_tickers(streams, market: str, symbols: list[str] | None) -> Sourced | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from .facade import MARKETS, Streams
 from .share import Share
 
-__all__ = ["Streams", "MARKETS", "Share", "share_on"]
+__all__ = ["Streams", "MARKETS", "Share", "share_on", "relay_on"]
 
 
 def share_on(storage, clock: Callable[[], float]) -> Share | None:
@@ -21,4 +21,17 @@ def share_on(storage, clock: Callable[[], float]) -> Share | None:
         from .share_host import HostBackend
 
         return Share(HostBackend(storage.host, clock), clock)
+    return None
+
+
+def relay_on(storage):
+    """What carries the stream mirror's frames from the owner to this host's other workers: a unix
+    socket beside the host's file (relay_host.py); None with one worker (it owns the connections)."""
+    if storage.kind == "host" and storage.host is not None:
+        import os
+
+        from .relay_host import HostRelay
+
+        directory = os.path.dirname(storage.host.db.path)
+        return lambda hub: HostRelay(directory, hub)
     return None

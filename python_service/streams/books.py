@@ -76,6 +76,7 @@ class Books:
         if not self._events.replay(key, book):
             log.info("%s %s: the snapshot does not continue into the buffered events; seeding again", self.market, key)
             self._books.pop(key, None)
+            self.board.drop(self.market, key)  # a book the events no longer continue is never served
             self._seed_due[key] = self.clock() + RESEED_MIN_S
             return
         self._books[key] = book

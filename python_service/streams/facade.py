@@ -15,8 +15,10 @@ from typing import Any
 
 from ..sourcing.provenance import Source, Sourced
 from .account import AccountState
-from .board import Board, healthy
+from .board import Board, Entry, healthy
 from .connection import Feed
+from .hub import Hub
+from .subscriptions import RAW
 from .user_stream import FuturesUserStream, SpotUserStream, UserStream
 
 MARKETS = ("spot", "futures")
@@ -24,11 +26,16 @@ MARKETS = ("spot", "futures")
 
 class Streams:
     def __init__(self, settings, upstream, board: Board | None = None, share=None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, attempts=None, relay=None, mirror_hooks: dict | None = None):
+        """`attempts`: the deployment's websocket connection attempts (upstream/ws_attempts.py);
+        `relay(hub)`: makes what carries the mirror's frames to the host's other workers (relay_host.py)."""
         self.settings, self.upstream, self.clock = settings, upstream, clock
         self.enabled = settings.streams_enabled
         self.board = board or Board()
         self.share = share
+        self.attempts = attempts
+        self.hub = Hub(self._note_mirror, refresh_s=min(1.0, settings.stream_idle_s / 3), **(mirror_hooks or {}))
+        self.relay = relay(self.hub) if relay is not None else None
         self._interest: dict[str, dict[str, tuple[float, Any]]] = {m: {} for m in MARKETS}
         self._feeds: dict[str, Feed] = {}
         self._users: dict[str, UserStream] = {}
@@ -43,6 +50,8 @@ class Streams:
             if self._started or not self.enabled:
                 return
             self._started = True
+        if self.relay is not None:
+            self.relay.start_following()
         if self.share is not None:
             self.share.start(self)
         else:
@@ -52,15 +61,17 @@ class Streams:
         """This worker connects: one feed per market, and the account's user data streams when
         keys are configured."""
         roots = {"spot": self.settings.ws_url, "futures": self.settings.futures_ws_url}
+        if self.relay is not None:
+            self.relay.serve()
         for market in MARKETS:
             feed = Feed(market, roots[market], self.upstream, self.board, lambda m=market: self.interest(m),
                         self.settings.proxy_url, self.settings.timeout_s, self.settings.stream_max_age_s,
-                        clock=self.clock)
+                        attempts=self.attempts, on_frame=self._on_frame, clock=self.clock)
             self._feeds[market] = feed
             feed.start()
         if self.settings.keys_configured:
             for kind in (SpotUserStream, FuturesUserStream):
-                user = kind(self.settings, self.upstream, self.board, self.account, self.clock)
+                user = kind(self.settings, self.upstream, self.board, self.account, self.clock, attempts=self.attempts)
                 self._users[user.market] = user
                 user.start()
 
@@ -70,11 +81,35 @@ class Streams:
         users, self._users = self._users, {}
         for connection in [*feeds.values(), *users.values()]:
             connection.stop()
+        if self.relay is not None:
+            self.relay.unserve()
 
     def stop(self) -> None:
         if self.share is not None:
             self.share.stop()
         self.disown()
+        if self.relay is not None:
+            self.relay.stop()
+
+    # ----- the stream mirror -----
+    def _on_frame(self, market: str, stream: str, raw: str, payload: str) -> None:
+        """A frame from Binance, as it came: to this worker's bots, and to the other workers' (the relay)."""
+        self.hub.deliver(market, stream, raw, payload)
+        if self.relay is not None:
+            self.relay.publish(market, stream, raw)
+
+    def _note_mirror(self, market: str, streams: list[str]) -> None:
+        """Bots' connections want these streams now: the owner keeps them subscribed (STREAM_IDLE_S after the last)."""
+        if not self.enabled:
+            return
+        self.start()
+        keys = [RAW + stream for stream in streams]
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                self._interest[market][key] = (now, None)
+        if self.share is not None:
+            self.share.note_interests(market, keys)
 
     @property
     def owner(self) -> bool:
@@ -87,10 +122,22 @@ class Streams:
         self.start()
         if not healthy(self.board.meta(market), self.settings.stream_silence_s, self.clock()):
             return None
-        entry = self.board.get(market, key)
+        entry = self._authoritative(market, key) if key.startswith("book:") else self.board.get(market, key)
         if entry is None:
             return None
         return Sourced(entry.data, Source.STREAM, entry.event_s)
+
+    def _authoritative(self, market: str, key: str) -> Entry | None:
+        """A book as the owner keeps it now: the owner writes it to the share before it sends the event on
+        (connection.py), while this worker's copy may trail by a read; a bot syncing its book to the
+        mirror's events needs a snapshot that is never behind them."""
+        if self.share is None or self.owner:
+            return self.board.get(market, key)
+        try:
+            found = self.share.backend.snapshot(market, key)
+        except Exception:  # noqa: BLE001 - the share is away: this worker's copy
+            return self.board.get(market, key)
+        return None if found is None else Entry(*found)
 
     def account_state(self, market: str, key: str) -> Sourced | None:
         """The account's `key` as its user data stream keeps it (account.py), while that stream is up
@@ -141,6 +188,8 @@ class Streams:
         now = self.clock()
         shown: dict[str, Any] = {"enabled": True, "started": self._started, "owner": self.owner,
                                  "shared": self.share is not None, "pid": os.getpid()}
+        if self.attempts is not None:  # the deployment's websocket connection attempts (Binance: 300 per 5 min per IP)
+            shown["connect_attempts_5m"] = {"used": self.attempts.used(), "limit": self.attempts.limit}
         for market in MARKETS:
             meta = self.board.meta(market)
             state = meta.get("state", "not_started")

@@ -11,7 +11,8 @@ Redis), with these methods:
     publish(change, entry)               the owner's change, and the board's whole entry after it
     follow(apply, stop, following)       calls apply(change) for each change of the owner until stop
     snapshot(market, key) -> (data, event_s) | None     the owner's whole entry
-    note_interest(market, key, at, detail) / interest(market) -> {key: (at, detail)}"""
+    note_interest(market, key, at, detail) / interest(market) -> {key: (at, detail)}
+    note_interests(market, keys, at)     several keys without detail in one write (the stream mirror)"""
 from __future__ import annotations
 
 import logging
@@ -138,6 +139,19 @@ class Share:
         try:
             self.backend.note_interest(market, key, now, detail)
         except Exception as err:  # noqa: BLE001 - then this client is served by REST
+            log.warning("could not note stream interest: %s", err)
+
+    def note_interests(self, market: str, keys: list[str]) -> None:
+        """Several keys at once (the stream mirror's), in one write, each at most every INTEREST_WRITE_S."""
+        now = self.clock()
+        due = [k for k in keys if now - self._noted.get((market, k, None), 0) >= INTEREST_WRITE_S]
+        if not due:
+            return
+        for key in due:
+            self._noted[(market, key, None)] = now
+        try:
+            self.backend.note_interests(market, due, now)
+        except Exception as err:  # noqa: BLE001 - the next round writes them again
             log.warning("could not note stream interest: %s", err)
 
     def interest(self, market: str) -> dict[str, tuple[float, Any | None]]:

@@ -152,6 +152,10 @@ class HostBackend:
         self.store.update(f"streams:interest:{market}", lambda known: {
             **{k: v for k, v in (known or {}).items() if at - v[0] < INTEREST_KEPT_S}, key: [at, detail]})
 
+    def note_interests(self, market: str, keys: list[str], at: float) -> None:
+        self.store.update(f"streams:interest:{market}", lambda known: {
+            **{k: v for k, v in (known or {}).items() if at - v[0] < INTEREST_KEPT_S}, **{k: [at, None] for k in keys}})
+
     def interest(self, market: str, now: float) -> dict[str, tuple[float, Any]]:
         known = self.store.get(f"streams:interest:{market}") or {}
         return {k: tuple(v) for k, v in known.items()}

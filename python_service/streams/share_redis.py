@@ -69,6 +69,9 @@ class RedisBackend:
     def note_interest(self, market: str, key: str, at: float, detail: Any) -> None:
         self.client.hset(f"{PREFIX}interest:{market}", key, json.dumps([at, detail]))
 
+    def note_interests(self, market: str, keys: list[str], at: float) -> None:
+        self.client.hset(f"{PREFIX}interest:{market}", mapping={k: json.dumps([at, None]) for k in keys})
+
     def interest(self, market: str, now: float) -> dict[str, tuple[float, Any]]:
         name = f"{PREFIX}interest:{market}"
         known = {k.decode() if isinstance(k, bytes) else k: tuple(json.loads(v))

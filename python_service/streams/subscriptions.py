@@ -1,19 +1,23 @@
-"""The on-demand streams of one connection: subscribed when a client first asks for what they
-keep current (`<symbol>@ticker`, `<symbol>@kline_<interval>`, `<symbol>@depth@100ms`),
-unsubscribed when nobody asked within the idle period; never more than Binance's streams per
-connection (1,024 spot, 200 futures), the all-market stream included."""
+"""The streams of one upstream connection: subscribed when wanted, unsubscribed when no longer,
+one request each way per round (in chunks of CHUNK streams), never more than the connection
+may carry (Binance: 1,024 streams per spot connection, 200 per futures connection, the
+all-market stream included).
+
+`stream_for` names the stream behind a board key (the gateway's own on-demand streams) or a
+bot's stream (key "raw:<stream>", the stream mirror)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from .reshape import ALL_MARKET
 
 MAX_STREAMS = {"spot": 1024, "futures": 200}
+CHUNK = 200  # streams per SUBSCRIBE: a request well under any frame limit
+RAW = "raw:"  # a bot's stream, mirrored as it is
 
 
 def stream_for(key: str) -> str | None:
-    """The stream that keeps the board's `key` current (on-demand keys only)."""
+    """The stream that keeps the board's `key` current, or the bot's stream a "raw:" key names."""
+    if key.startswith(RAW):
+        return key[len(RAW):]
     kind, _, rest = key.partition(":")
     symbol, _, interval = rest.partition(":")
     if kind == "ticker":
@@ -26,37 +30,33 @@ def stream_for(key: str) -> str | None:
 
 
 class Subscriptions:
-    def __init__(self, market: str, send: Callable[[dict], None]):
-        self.market, self.send = market, send  # send: one JSON message on the connection
-        self._subscribed: dict[str, str] = {}  # stream -> board key
+    def __init__(self, capacity: int, send: Callable[[dict], None], base: tuple = ()):
+        self.capacity, self.send = capacity, send  # send: one JSON message on the connection
+        self.base = set(base)  # in the connection's URL: always there
+        self.subscribed: set[str] = set()
         self._next_id = 1
 
-    def key_of(self, stream: str) -> str | None:
-        return self._subscribed.get(stream)
-
     def count(self) -> int:
-        """Streams on the connection, the all-market one included."""
-        return len(ALL_MARKET[self.market]) + len(self._subscribed)
+        return len(self.base) + len(self.subscribed)
 
-    def follow(self, wanted: dict[str, Any]) -> tuple[list[str], list[str]]:
-        """Subscribes what `wanted` (board keys) needs and drops what it no longer does, in one
-        request each; returns (keys newly subscribed, keys dropped)."""
-        wanted_streams = {stream_for(k): k for k in wanted if stream_for(k)}
-        stale = [s for s in self._subscribed if s not in wanted_streams]
-        room = MAX_STREAMS[self.market] - self.count() + len(stale)
-        new = [s for s in wanted_streams if s not in self._subscribed][:max(0, room)]
-        if stale:
-            self._request("UNSUBSCRIBE", stale)
-        dropped = [self._subscribed.pop(stream) for stream in stale]
-        if new:
-            self._request("SUBSCRIBE", new)
-        for stream in new:
-            self._subscribed[stream] = wanted_streams[stream]
-        return [wanted_streams[s] for s in new], dropped
+    def room(self) -> int:
+        return self.capacity - self.count()
+
+    def follow(self, wanted: set[str]) -> tuple[list[str], list[str]]:
+        """Subscribes what `wanted` adds and drops what it no longer has; returns (new, dropped)."""
+        dropped = sorted(s for s in self.subscribed if s not in wanted)
+        for start in range(0, len(dropped), CHUNK):
+            self._request("UNSUBSCRIBE", dropped[start:start + CHUNK])
+        self.subscribed -= set(dropped)
+        new = sorted(s for s in wanted if s not in self.subscribed and s not in self.base)[:max(0, self.room())]
+        for start in range(0, len(new), CHUNK):
+            self._request("SUBSCRIBE", new[start:start + CHUNK])
+        self.subscribed |= set(new)
+        return new, dropped
 
     def clear(self) -> None:
         """The connection is gone, and its subscriptions with it."""
-        self._subscribed.clear()
+        self.subscribed.clear()
 
     def _request(self, method: str, streams: list[str]) -> None:
         self.send({"method": method, "params": streams, "id": self._next_id})

@@ -10,7 +10,7 @@ the REST listenKeys for spot were removed on 2026-02-20). USDT-M futures come ov
 On every (re)connect, and when Binance ends the stream (eventStreamTerminated,
 listenKeyExpired), one REST reconciliation of balances, open orders and positions (account.py
 holds the events that arrive meanwhile): nothing missed in the gap is lost. Reconnects back
-off like the market streams', within the same attempt limit."""
+off like the market streams', within the deployment's connection attempts (upstream/ws_attempts.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -26,7 +26,7 @@ from ..upstream import websocket
 from ..upstream.errors import UpstreamError
 from .account import AccountState
 from .board import Board
-from .connection import AttemptLimit, SocketLoop, backoff_s, describe
+from .connection import backoff_s, describe
 
 log = logging.getLogger(__name__)
 
@@ -40,15 +40,14 @@ class StreamEnded(Exception):
     """Binance ended the stream (eventStreamTerminated, listenKeyExpired): start again."""
 
 
-class UserStream(SocketLoop):
+class UserStream:
     market = ""
-    thread_name = "user"
 
     def __init__(self, settings, upstream, board: Board, state: AccountState, clock: Callable[[], float] = time.time,
-                 rand: Callable[[], float] = random.random):
+                 rand: Callable[[], float] = random.random, attempts=None):
         self.settings, self.upstream, self.board, self.state = settings, upstream, board, state
         self.clock, self.rand = clock, rand
-        self.attempts = AttemptLimit()
+        self.attempts = attempts  # the deployment's connection attempts (upstream/ws_attempts.py)
         self.failures = 0
         self.reconnects, self.reconciles = -1, 0
         self._socket: websocket.StreamSocket | None = None
@@ -56,17 +55,26 @@ class UserStream(SocketLoop):
         self._thread: threading.Thread | None = None
 
     # ----- lifecycle -----
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, daemon=True, name=f"user-{self.market}")
+            self._thread.start()
+
     def stop(self) -> None:
-        self.halt()
+        self._stop.set()
+        if self._socket:
+            self._socket.close()
+        if self._thread:
+            self._thread.join(5)
         self._meta(state="stopped")
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            wait = self.attempts.wait_s()
+            wait = self.attempts.take() if self.attempts is not None else 0.0
             if wait:
-                self._stop.wait(wait)
+                self._stop.wait(min(wait, 5.0))
                 continue
-            self.attempts.note()
             self.reconnects += 1
             try:
                 self._session()

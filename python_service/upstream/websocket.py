@@ -52,6 +52,14 @@ class StreamSocket:
         self.limit.wait()
         self.conn.send(json.dumps(message, separators=(",", ":")))
 
+    def recv_text(self, timeout: float) -> str | None:
+        """The next message as the server wrote it; None when nothing came within `timeout`."""
+        try:
+            raw = self.conn.recv(timeout=timeout)
+        except TimeoutError:
+            return None
+        return raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+
     def recv_json(self, timeout: float) -> Any | None:
         """The next message, parsed; None when nothing came within `timeout`; raises when closed."""
         try:
@@ -104,4 +112,5 @@ def _socks_socket(url: str, proxy_url: str, timeout_s: float):
 
 def stream_url(root: str, streams: list[str], futures: bool = False) -> str:
     """The combined-stream URL. USDT-M futures route regular market data under /market."""
-    return root.rstrip("/") + ("/market" if futures else "") + "/stream?streams=" + "/".join(streams)
+    query = "?streams=" + "/".join(streams) if streams else ""  # none: subscribed once connected
+    return root.rstrip("/") + ("/market" if futures else "") + "/stream" + query

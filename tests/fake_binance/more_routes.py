@@ -55,23 +55,12 @@ def klines(fake, params, error, price=None):
     return rows
 
 
-def depth(fake, params, error, price=None):
-    price = Decimal(fake._known(params.get("symbol", ""))) if price is None else price
+def depth(fake, params, error, market="spot", price=None):
+    """The fake's book of `symbol` (depth_books.py), moved to the current price: its lastUpdateId is
+    never older than the diff-depth events the streams already sent."""
+    price = fake._known(params.get("symbol", "")) if price is None else price
     limit = _int(params, "limit", 100, 1, 5000, error)
-    # in whole 1e-8 units (Binance's 8 decimals), not Decimal: a 5,000-level book in Decimal took this
-    # fake ~50 ms of CPU, time in which it answered no one else, which real Binance would not do
-    units = int(price * 100_000_000)
-    tick = units // 100_000
-    # FakeStreams (streams.py) moves a symbol's update id on; the snapshot continues from it
-    last_id = getattr(fake, "depth_update_ids", {}).get(params.get("symbol"), 1027024)
-    return {"lastUpdateId": last_id,
-            "bids": [[_units(units - tick * (i + 1)), f"{i}.50000000"] for i in range(limit)],
-            "asks": [[_units(units + tick * (i + 1)), f"{i}.40000000"] for i in range(limit)]}
-
-
-def _units(value: int) -> str:
-    """An amount in 1e-8 units as Binance writes it, with 8 decimals."""
-    return f"{value // 100_000_000}.{value % 100_000_000:08d}"
+    return fake.depth_books.snapshot(market, params["symbol"], price, limit)
 
 
 def trades(fake, params, error):
@@ -121,11 +110,9 @@ def futures_klines(fake, params, error):
 
 def futures_depth(fake, params, error):
     symbol = _futures_symbol(fake, params, error)
-    book = depth(fake, params, error, Decimal(fake.futures_price(symbol)))
+    book = depth(fake, params, error, "futures", fake.futures_price(symbol))
     now = fake.server_time_ms()
-    # FakeStreams moves the futures ids on separately (they jump: streams.py); the snapshot continues them
-    last_id = getattr(fake, "futures_depth_update_ids", {}).get(symbol, book["lastUpdateId"])
-    return {"lastUpdateId": last_id, "E": now, "T": now, "bids": book["bids"], "asks": book["asks"]}
+    return {"lastUpdateId": book["lastUpdateId"], "E": now, "T": now, "bids": book["bids"], "asks": book["asks"]}
 
 
 def open_interest(fake, params, error):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from . import listings, market, mirror_routes, orders, user_data
 from . import more_routes as more
+from .depth_books import DepthBooks
 from .faults import MARKETS, Fault, FaultBook
 from .gates import Gate, GateBook
 from .handler import Handler, Server
@@ -92,6 +93,7 @@ class FakeBinance:
         self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
         self._list_symbols(odd_symbols)
+        self.depth_books = DepthBooks()  # the order books REST depth and the diff-depth streams share
         self.user_data = user_data.UserData(self)  # the account's events (WebSocket API, listenKeys)
         self.routes = {**mirror_routes.routes(self, Route), **self._routes()}  # the fake's own routes win
         self.write_routes = mirror_routes.write_routes(self)  # writes the order engine does not serve
@@ -148,6 +150,7 @@ class FakeBinance:
         self._report_weight = {m: True for m in MARKETS}
         self.server_time_offset_ms = 0
         self.orders.reset()
+        self.depth_books.reset()
 
     def server_time_ms(self) -> int:
         return int(self.clock() * 1000) + self.server_time_offset_ms

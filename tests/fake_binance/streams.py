@@ -4,8 +4,10 @@ Spot root: `ws://HOST:PORT` (`/stream?streams=a/b`, `/ws/<name>`); USDT-M future
 root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
-`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@depth@100ms`
-(diff depth with update ids that continue the REST snapshot's `lastUpdateId`; on futures,
+`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`,
+`<symbol>@miniTicker`, `<symbol>@depth@100ms`
+(diff depth cut from the same book as the REST snapshot, depth_books.py: removals as quantity
+"0", never crossed, update ids that continue the snapshot's `lastUpdateId`; on futures,
 Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
 between one symbol's events, as other symbols' updates take the ids between).
 
@@ -16,14 +18,17 @@ SUBSCRIBE / UNSUBSCRIBE / LIST_SUBSCRIPTIONS with ids and replies; server pings
 at most `max_streams` streams per connection.
 
 Faults for the tests: `disconnect()` (the 24 h cut), `stall()` (open but silent),
-`drop_next_depth(symbol, market)` (an update-id gap), `refuse` (handshakes answered 503).
-`connections` is the log: market, peer address, path, streams, open/close times.
+`drop_next_depth(symbol, market)` (an update-id gap), `refuse` (handshakes answered 503, or
+`refuse_status`: 451 with Binance's restricted-location body).
+`connections` is the log: market, peer address, path, streams, open/close times; `handshakes` logs
+every market-stream handshake, refused or not (time, market, path, status).
 """
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
@@ -31,12 +36,12 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import serve
 
+from .faults import RESTRICTED_MSG
 from .listings import FUTURES_SYMBOLS
 from .more_routes import INTERVAL_MS
 
-FIRST_DEPTH_ID = 1027024  # the REST snapshot's lastUpdateId before any update
-FUTURES_ID_STRIDE = 7  # futures: ids an event's U is past the previous event's u (other symbols' updates)
 SPOT, FUTURES = "spot", "futures"
+SENT_KEPT = 1000  # payloads kept per stream for the tests to compare with what a client got
 WS_API_PATH = "/ws-api/v3"  # Binance's WebSocket API (wss://ws-api.binance.com:443/ws-api/v3)
 PRIVATE_PREFIX = "/futures/private/ws/"  # USDT-M user data: <futures root>/private/ws/<listenKey>
 
@@ -72,7 +77,10 @@ class FakeStreams:
         self.refresh_s, self.poll_s = refresh_s, poll_s
         self.max_streams, self.max_incoming_per_s = max_streams, max_incoming_per_s
         self.connections: list[StreamConnection] = []
-        self.refuse = False  # handshakes answered 503 while set
+        self.sent: dict[tuple[str, str], deque] = {}  # (market, stream) -> the payloads last sent (as text)
+        self.refuse = False  # handshakes answered `refuse_status` while set
+        self.refuse_status = 503
+        self.handshakes: list[tuple[float, str, str, int]] = []  # (time, market, path, status answered)
         self.stalled: set[str] = set()  # markets whose connections get no data (pings continue)
         self.change_times: dict[str, float] = {}  # symbol -> when the fake's price last changed
         self._drop_depth: set[tuple[str, str]] = set()  # (market, symbol)
@@ -80,8 +88,7 @@ class FakeStreams:
         self._stop = threading.Event()
         self._seen = dict(fake.prices)
         self._candles: dict[tuple, dict] = {}
-        fake.depth_update_ids = {}  # read by the fake's REST depth (lastUpdateId)
-        fake.futures_depth_update_ids = {}  # and by its REST futures depth
+        self._trade_ids: dict[str, int] = {}
         self._server = None
 
     # ----- lifecycle -----
@@ -144,6 +151,10 @@ class FakeStreams:
         update ids (spot: U is not the previous u + 1; futures: pu is not the previous u)."""
         self._drop_depth.add((market, symbol.upper()))
 
+    def sent_texts(self, market: str, stream: str) -> list[str]:
+        """The payloads last sent on `stream` (a copy: the pusher keeps appending to its deque)."""
+        return list(self.sent.get((market, stream), ()))
+
     def set_price(self, symbol: str, price: str) -> float:
         """Changes the fake's price (REST and streams alike); returns the change time."""
         self.fake.prices[symbol] = price
@@ -151,9 +162,15 @@ class FakeStreams:
 
     # ----- the server side -----
     def _process_request(self, connection, request):
-        if self.refuse:
-            return connection.respond(503, "Service Unavailable\n")
         path = urlsplit(request.path).path
+        market = self._parse_path(request.path)[0]
+        if market is not None:
+            with self._lock:
+                self.handshakes.append((time.time(), market, request.path, self.refuse_status if self.refuse else 101))
+        if self.refuse:
+            restricted = self.refuse_status == 451
+            body = json.dumps({"code": 0, "msg": RESTRICTED_MSG}) if restricted else "Service Unavailable"
+            return connection.respond(self.refuse_status, body + "\n")
         if path == WS_API_PATH:
             return None
         if path.startswith(PRIVATE_PREFIX):
@@ -168,7 +185,7 @@ class FakeStreams:
         parts = urlsplit(path)
         market, route = (FUTURES, parts.path[len("/futures"):]) if parts.path.startswith("/futures/") \
             else (SPOT, parts.path)
-        if market == FUTURES and route.startswith("/market/"):
+        if market == FUTURES and route.startswith(("/market/", "/public/")):
             route = route[len("/market"):]
         if route == "/stream":
             streams = [s for raw in parse_qs(parts.query).get("streams", []) for s in raw.split("/") if s]
@@ -233,7 +250,7 @@ class FakeStreams:
         self._reply(record, {"error": {"code": 2, "msg": f"Invalid request: unknown method {method!r}"}, "id": ident})
 
     def _reply(self, record: StreamConnection, body: dict) -> None:
-        self._send(record, json.dumps(body))
+        self._send(record, json.dumps(body, separators=(",", ":"), ensure_ascii=False))
 
     def _send(self, record: StreamConnection, text: str) -> None:
         try:
@@ -243,10 +260,15 @@ class FakeStreams:
             pass
 
     def _publish(self, stream: str, payload, market: str) -> None:
+        """Binance's compact JSON; `sent` keeps the payload text of each stream's last frames."""
+        if market in self.stalled:
+            return
+        data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        self.sent.setdefault((market, stream), deque(maxlen=SENT_KEPT)).append(data)
         for record in self.open_connections(market):
-            if stream in record.streams and market not in self.stalled:
-                body = {"stream": stream, "data": payload} if getattr(record, "combined", True) else payload
-                self._send(record, json.dumps(body))
+            if stream in record.streams:
+                combined = getattr(record, "combined", True)
+                self._send(record, f'{{"stream":"{stream}","data":{data}}}' if combined else data)
 
     # ----- what is pushed -----
     def _pusher(self) -> None:
@@ -275,6 +297,7 @@ class FakeStreams:
 
     def _push_symbol_streams(self, prices: dict, changed: list, full: bool) -> None:
         wanted = {(c.market, s) for c in self.open_connections() for s in c.streams if "@" in s and s[0] != "!"}
+        depth: dict[tuple[str, str], list[str]] = {}  # one event per book, to every depth stream of it
         for market, stream in wanted:
             symbol, _, kind = stream.partition("@")
             symbol = symbol.upper()
@@ -284,10 +307,24 @@ class FakeStreams:
                 self._publish(stream, self._kline(symbol, kind[len("kline_"):], prices[symbol]), market)
             elif kind == "ticker":
                 self._publish(stream, spot_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
-            elif kind in ("depth@100ms", "depth") and market == FUTURES:
-                self._push_futures_depth(stream, symbol)
+            elif kind == "miniTicker":
+                self._publish(stream, mini_ticker(symbol, prices[symbol], self.fake.server_time_ms()), market)
+            elif kind in ("trade", "aggTrade"):
+                self._publish(stream, self._trade(kind, symbol, prices[symbol]), market)
             elif kind in ("depth@100ms", "depth"):
-                self._push_depth(stream, symbol, prices[symbol], market)
+                depth.setdefault((market, symbol), []).append(stream)
+        for (market, symbol), streams in depth.items():
+            self._push_book(market, symbol, streams, prices[symbol])
+
+    def _trade(self, kind: str, symbol: str, price: str) -> dict:
+        """A trade at the current price (`<symbol>@trade`, `<symbol>@aggTrade`), ids counting up per symbol."""
+        now = self.fake.server_time_ms()
+        self._trade_ids[symbol] = ident = self._trade_ids.get(symbol, 28456) + 1
+        if kind == "trade":
+            return {"e": "trade", "E": now, "s": symbol, "t": ident, "p": price, "q": "0.01000000", "T": now - 1,
+                    "m": ident % 2 == 0, "M": True}
+        return {"e": "aggTrade", "E": now, "s": symbol, "a": ident, "p": price, "q": "0.01000000", "f": ident,
+                "l": ident, "T": now - 1, "m": ident % 2 == 0, "M": True}
 
     def _kline(self, symbol: str, interval: str, price: str) -> dict:
         now = self.fake.server_time_ms()
@@ -303,38 +340,28 @@ class FakeStreams:
         candle.update(c=price, h=max(candle["h"], price, key=Decimal), l=min(candle["l"], price, key=Decimal))
         return {"e": "kline", "E": now, "s": symbol, "k": dict(candle)}
 
-    def _push_depth(self, stream: str, symbol: str, price: str, market: str) -> None:
-        ids = self.fake.depth_update_ids
-        first = ids.get(symbol, FIRST_DEPTH_ID) + 1
-        ids[symbol] = last = first + 2  # three updates in this event, as Binance batches them
-        if self._dropped(market, symbol):
+    def _push_book(self, market: str, symbol: str, streams: list[str], price: str) -> None:
+        """One diff-depth event of the book, to each of its depth streams: spot {"e","E","s","U","u","b","a"},
+        USDT-M {"e","E","T","s","U","u","pu","b","a"} (U jumps past the previous u, pu names it). A
+        stalled market's books wait: their next event carries all that moved meanwhile, so the update
+        ids still chain when the stall ends."""
+        if market in self.stalled:
+            return
+        if market == FUTURES:
+            price = self.fake.futures_price(symbol)
+        event = self.fake.depth_books.event(market, symbol, price)
+        if event is None or self._dropped(market, symbol):
             return
         now = self.fake.server_time_ms()
-        self._publish(stream, {"e": "depthUpdate", "E": now, "s": symbol, "U": first, "u": last,
-                               **_levels(price)}, market)
-
-    def _push_futures_depth(self, stream: str, symbol: str) -> None:
-        """USDT-M: {"e","E","T","s","U","u","pu","b","a"}; U jumps past the previous u, pu names it."""
-        ids = self.fake.futures_depth_update_ids
-        previous = ids.get(symbol, FIRST_DEPTH_ID)
-        first = previous + FUTURES_ID_STRIDE
-        ids[symbol] = last = first + 2
-        if self._dropped(FUTURES, symbol):
-            return
-        now = self.fake.server_time_ms()
-        self._publish(stream, {"e": "depthUpdate", "E": now, "T": now - 1, "s": symbol, "U": first, "u": last,
-                               "pu": previous, **_levels(self.fake.futures_price(symbol))}, FUTURES)
+        head = {"e": "depthUpdate", "E": now, **({"T": now - 1} if market == FUTURES else {}), "s": symbol}
+        for stream in streams:
+            self._publish(stream, {**head, **event}, market)
 
     def _dropped(self, market: str, symbol: str) -> bool:
         if (market, symbol) in self._drop_depth:
             self._drop_depth.discard((market, symbol))
             return True
         return False
-
-
-def _levels(price: str) -> dict:
-    p, tick = Decimal(price), Decimal(price) / 100000
-    return {"b": [[_d(p - tick), "0.75000000"]], "a": [[_d(p + tick), "0.65000000"]]}
 
 
 def _d(value: Decimal) -> str:

@@ -68,7 +68,7 @@ class UserData:
             now = self.fake.server_time_ms()
             targets = [conn for key, conn in self.key_connections if self.listen_keys.get(key, 0) > now]
         for conn in targets:
-            self._send_raw(conn, json.dumps(event))
+            self._send_raw(conn, json.dumps(event, separators=(",", ":"), ensure_ascii=False))
 
     def events(self, market: str | None = None, kind: str | None = None) -> list[dict]:
         with self.lock:
@@ -248,7 +248,7 @@ class UserData:
     def _send(self, session: ApiSession, body: dict) -> None:
         try:
             with session.lock:
-                session.conn.send(json.dumps(body))
+                session.conn.send(json.dumps(body, separators=(",", ":"), ensure_ascii=False))
         except ConnectionClosed:
             pass
 
