@@ -22,6 +22,7 @@ from .services.spot import Spot
 from .services.status import Status
 from .services.stream_mirror import StreamMirror
 from .services.trading import Trading
+from .services.user_data import UserDataStreams
 from .settings import Settings
 from .sourcing.audit_log import AuditLog
 from .sourcing.fallback import FallbackData
@@ -30,6 +31,8 @@ from .sourcing.order_journal import OrderJournal
 from .sourcing.provider import LastResort, Provider
 from .stores import MemoryStore, Storage
 from .streams import Streams, relay_on, share_on
+from .streams.listen_keys import ListenKeys
+from .streams.user_feed import UserFeed
 from .upstream import Lane, Market, Upstream
 from .upstream.attempts import Attempts
 from .upstream.budget import WeightBudget
@@ -60,6 +63,7 @@ class Services:
     stream_mirror: StreamMirror
     risk: Risk
     audit: AuditLog
+    user_data: UserDataStreams
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -117,17 +121,21 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     audit = AuditLog(settings.audit_log_path, clock)
     risk = Risk(settings, storage.store, Prices(spot, futures, exchange), audit, clock)
     gate = OrderGate(risk, audit)
+    listen_keys = ListenKeys(storage.store, settings.listen_key_ttl_s, clock)  # in the store every worker shares
+    mirror = Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock)
+    user_feed = UserFeed(streams.board, listen_keys, clock=clock)
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=futures, exchange=exchange, streams=streams, push=push,
-        stream_mirror=StreamMirror(streams, settings, on_count=metrics.count_mirror_connections),
+        stream_mirror=StreamMirror(streams, settings, on_count=metrics.count_mirror_connections,
+                                   listen_keys=listen_keys, user_feed=user_feed),
         account=Account(upstream, provider, settings, Prices(spot, futures, exchange), streams),
         risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
                       workers=settings.gunicorn_workers()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
                         settings, futures, gate),
-        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),
+        mirror=mirror, user_data=UserDataStreams(settings, upstream, mirror.passthrough, listen_keys),
     )
 
 
