@@ -22,8 +22,8 @@ SPOT, FUTURES = "/api/v3/userDataStream", "/fapi/v1/listenKey"
 
 
 @pytest.fixture
-def gateway(make_app, streams, clock):
-    """The app with the account's keys and its user data streams up, served on a loopback port."""
+def user_app(make_app, streams):
+    """The app with the account's keys and its user data streams up."""
     app = make_app(STREAMS_ENABLED="true", BINANCE_WS_URL=streams.url, BINANCE_FUTURES_WS_URL=streams.futures_url,
                    BINANCE_WS_API_URL=streams.ws_api_url, BINANCE_API_KEY=API_KEY, BINANCE_API_SECRET=API_SECRET,
                    TRADING_ENABLED="true")
@@ -33,9 +33,15 @@ def gateway(make_app, streams, clock):
     for market in ("spot", "futures"):
         wait_until(lambda m=market: client.get("/api/status").get_json()["streams"]["user_data"][m]["state"] == "up",
                    f"the gateway's {market} user data stream")
-    with serving(app) as root:
-        yield root
+    yield app
     services.streams.stop()
+
+
+@pytest.fixture
+def gateway(user_app):
+    """The app served on a loopback port."""
+    with serving(user_app) as root:
+        yield root
 
 
 def ws(root: str, path: str):
@@ -107,24 +113,27 @@ def test_post_again_hands_back_the_live_key_and_a_second_bot_of_the_account_hear
 
 
 def test_keepalive_extends_a_key_for_another_hour_and_without_it_the_key_expires_with_listen_key_expired(
-        gateway, clock):
+        gateway, user_app, clock):
+    feed = user_app.extensions["services"].stream_mirror.user_feed
     key = requests.post(gateway + FUTURES, headers=ACCOUNT, timeout=10).json()["listenKey"]
     with ws(gateway, f"/fstream/ws/{key}") as conn:
         clock.advance(50 * 60)
         kept = requests.put(gateway + FUTURES, headers=ACCOUNT, timeout=10)
         clock.advance(50 * 60)  # 100 minutes after the POST, 50 after the keepalive: still live
-        listed = next_message(_ask(conn, {"method": "LIST_SUBSCRIPTIONS", "id": 1}), lambda m: m.get("id") == 1,
-                              "the subscriptions")
-        clock.advance(11 * 60)  # 61 minutes without a keepalive
-        expired = next_message(conn, lambda m: m.get("e") == "listenKeyExpired", "listenKeyExpired")
+        feed.check()  # what the feed's own round does every second, now
+        kept_again = requests.put(gateway + FUTURES, headers=ACCOUNT, timeout=10)
+        listed = next_message(_ask(conn, {"method": "LIST_SUBSCRIPTIONS", "id": 1}), lambda m: True, "an answer")
+        clock.advance(61 * 60)  # 61 minutes without a keepalive
+        feed.check()
+        expired = next_message(conn, lambda m: True, "listenKeyExpired")
         with pytest.raises(ConnectionClosed):
             conn.recv(timeout=10)
     after = requests.put(gateway + FUTURES, headers=ACCOUNT, timeout=10)
     fresh = requests.post(gateway + FUTURES, headers=ACCOUNT, timeout=10).json()["listenKey"]
 
-    assert kept.status_code == 200 and kept.json() == {"listenKey": key}
-    assert listed == {"result": [key], "id": 1}
-    assert expired["listenKey"] == key and isinstance(expired["E"], int)
+    assert kept.status_code == 200 and kept.json() == {"listenKey": key} == kept_again.json()
+    assert listed == {"result": [key], "id": 1}  # the connection's next message: nothing ended it
+    assert expired["e"] == "listenKeyExpired" and expired["listenKey"] == key and isinstance(expired["E"], int)
     assert (after.status_code, after.json()) == (400, {"code": -1125, "msg": "This listenKey does not exist."})
     assert fresh != key
 
