@@ -214,3 +214,39 @@ def test_a_futures_key_left_without_keepalive_expires_on_both_workers_with_liste
     assert all(e["listenKey"] == key for e in expired)
     assert (kept.status_code, kept.json()["code"]) == (400, -1125)
     assert fake.user_data.open_key_streams() == 1  # the gateway's own stream, untouched
+
+
+# ----- across hosts (Redis) -----
+
+def test_with_redis_a_key_made_on_one_host_streams_the_fill_on_the_other_and_is_deleted_from_either(
+        make_app, streams, fake, redis_url):
+    from tests.support.mirror_clients import serving
+
+    hosts = [make_app(CACHE_REDIS_URL=redis_url, STREAMS_ENABLED="true", BINANCE_WS_URL=streams.url,
+                      BINANCE_FUTURES_WS_URL=streams.futures_url, BINANCE_WS_API_URL=streams.ws_api_url,
+                      BINANCE_API_KEY=API_KEY, BINANCE_API_SECRET=API_SECRET, TRADING_ENABLED="true")
+             for _ in range(2)]
+    try:
+        for app in hosts:
+            app.extensions["services"].streams.start()
+        for app in hosts:
+            wait_until(lambda a=app: a.test_client().get("/api/status").get_json()["streams"]["user_data"]["futures"]
+                       ["state"] == "up", "each host's view of the one futures user data stream", WAIT_S)
+        with serving(hosts[0]) as first, serving(hosts[1]) as second:
+            key = requests.post(first + FUTURES, headers=ACCOUNT, timeout=10).json()["listenKey"]
+            with connect(second.replace("http://", "ws://") + f"/fstream/ws/{key}", open_timeout=10) as conn:
+                client_order(first)
+                filled = next_json(conn, lambda m: m.get("e") == "ORDER_TRADE_UPDATE" and m["o"]["X"] == "FILLED",
+                                   "the fill on the other host")
+                deleted = requests.delete(second + FUTURES, headers=ACCOUNT, timeout=10)
+                with pytest.raises(ConnectionClosed):
+                    while True:
+                        conn.recv(timeout=WAIT_S)
+            gone = requests.put(first + FUTURES, headers=ACCOUNT, timeout=10)
+    finally:
+        for app in hosts:
+            app.extensions["services"].streams.stop()
+
+    assert filled["o"]["c"] == "pb-bot-1" and filled in fake.user_data.events("futures", "ORDER_TRADE_UPDATE")
+    assert deleted.json() == {} and gone.json()["code"] == -1125
+    assert fake.user_data.open_key_streams() <= 1 and fake.user_data.subscribed() <= 1  # one upstream stream each
