@@ -185,3 +185,21 @@ def test_a_name_that_is_no_live_key_opens_an_empty_connection(gateway):
         listed = json.loads(conn.recv(timeout=10))
 
     assert listed == {"result": [], "id": 7}
+
+
+def test_a_listen_key_in_a_stream_path_never_reaches_the_request_log(gateway, caplog):
+    import logging
+
+    from python_service.observability.request_log import REQUEST_LOGGER
+
+    caplog.set_level(logging.INFO, logger=REQUEST_LOGGER)
+    key = requests.post(gateway + SPOT, headers=ACCOUNT, timeout=10).json()["listenKey"]
+    with ws(gateway, f"/ws/{key}/btcusdt@trade") as conn:
+        conn.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 1}))
+        listed = json.loads(conn.recv(timeout=10))
+    logged = wait_until(lambda: [r.fields for r in caplog.records if "/ws/" in r.fields.get("route", "")],
+                        "the stream's request line")
+
+    assert listed == {"result": [key, "btcusdt@trade"], "id": 1}
+    assert logged[0]["path"] == "/ws/<not a stream>/btcusdt@trade"
+    assert key not in caplog.text and all(key not in str(r.__dict__) for r in caplog.records)

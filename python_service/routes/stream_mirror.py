@@ -6,7 +6,7 @@ user data, also named by `?listenKey=`). The socket is handed to the service onc
 handshake is answered; the HTTP server then lets go of the connection."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from .mirror_respond import binance_json
 from .respond import services
@@ -48,8 +48,20 @@ def _listen_keys() -> list[str]:
 
 def _raw_view(market: str):
     def view(names: str = ""):
-        return _serve(market, [n for n in names.split("/") if n] + _listen_keys(), combined=False)
+        named = [n for n in names.split("/") if n]
+        if names:
+            g.logged_path = _logged_path(market, named)
+        return _serve(market, named + _listen_keys(), combined=False)
     return view
+
+
+def _logged_path(market: str, names: list[str]) -> str:
+    """The path as the request log shows it: a name that is no stream may be a listenKey, which is a
+    bearer credential for the account's events and never reaches a log."""
+    from ..streams.stream_names import valid
+
+    shown = "/".join(name if valid(market, name) else "<not a stream>" for name in names)
+    return request.path[:len(request.path) - len(request.view_args.get("names", ""))] + shown
 
 
 def _combined_view(market: str):
