@@ -176,7 +176,8 @@ def listen_key_operation(method: str, path: str) -> dict:
                        "/fstream/private/ws?listenKey=...) carries the account's events; nothing reaches Binance. "
                        "Any other key: Binance's answer (410 for spot, the request passed through for futures).",
         "parameters": [{"name": "X-MBX-APIKEY", "in": "header", "schema": STRING},
-                       query("listenKey", STRING, required=spot and method != "post")],
+                       {**query("listenKey", STRING), "description": "spot PUT and DELETE: the key (-1102 without "
+                                                                     "it, for the account's key; 410 for any other)"}],
         "responses": {"200": {"description": "the listenKey, or {}", "headers": WEIGHT_HEADER,
                               "content": {"application/json": {"schema": answer}}},
                       "default": binance_error("Binance's errors: -1102, -1125, 410 for spot with another key, "
