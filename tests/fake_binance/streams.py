@@ -4,8 +4,8 @@ Spot root: `ws://HOST:PORT` (`/stream?streams=a/b`, `/ws/<name>`); USDT-M future
 root: `ws://HOST:PORT/futures` (`/market/stream?streams=`, as Binance routes its
 regular market data since 2025). What the fake's prices do (its REST market data,
 `fake.prices`) is pushed on the streams: `!miniTicker@arr` (spot), `!ticker@arr` and
-`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`, `<symbol>@miniTicker`,
-`<symbol>@depth@100ms`
+`!markPrice@arr@1s` (futures), `<symbol>@kline_<interval>`, `<symbol>@trade`, `<symbol>@aggTrade`,
+`<symbol>@miniTicker`, `<symbol>@depth@100ms`
 (diff depth cut from the same book as the REST snapshot, depth_books.py: removals as quantity
 "0", never crossed, update ids that continue the snapshot's `lastUpdateId`; on futures,
 Binance's USDT-M payload with `T` and `pu`, the previous event's `u`, and ids that jump
