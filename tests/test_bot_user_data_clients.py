@@ -15,9 +15,9 @@ import requests
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.support.exchange import API_KEY, API_SECRET
+from tests.support.exchange import API_KEY, API_SECRET, signed
 from tests.support.ports import closed_port
-from tests.support.processes import start_gateway, stop, wait_until_up
+from tests.support.processes import output_of, start_gateway, stop, wait_until_up
 from tests.support.stream_bots import ccxt_pro_binance, socket_manager
 from tests.support.waiting import wait_until
 
@@ -91,7 +91,8 @@ def test_python_binance_futures_user_socket_sees_an_order_placed_through_the_mir
         client, manager = socket_manager(root, API_KEY, API_SECRET)
         try:
             async with manager.futures_user_socket() as socket:
-                await asyncio.to_thread(lambda: client_order(root))
+                await client.futures_create_order(symbol="ETHUSDT", side="BUY", type="MARKET", quantity="0.01",
+                                                  newClientOrderId="pb-bot-1")
                 while True:
                     event = await asyncio.wait_for(socket.recv(), WAIT_S)
                     if event.get("e") == "ORDER_TRADE_UPDATE" and event["o"]["X"] == "FILLED":
@@ -106,10 +107,16 @@ def test_python_binance_futures_user_socket_sees_an_order_placed_through_the_mir
 
 
 def client_order(root: str) -> None:
-    from tests.support.mirror_clients import python_binance
+    place(root, "/fapi/v1/order", symbol="ETHUSDT", newClientOrderId="pb-bot-1")
 
-    python_binance(root, API_KEY, API_SECRET).futures_create_order(
-        symbol="ETHUSDT", side="BUY", type="MARKET", quantity="0.01", newClientOrderId="pb-bot-1")
+
+def place(root: str, path: str, **fields) -> None:
+    """A MARKET order through the mirror, signed as a bot signs it (requests: python-binance's sync Client
+    made in a thread leaves an event loop open, which a later test would be blamed for)."""
+    params = {"side": "BUY", "type": "MARKET", "quantity": "0.01", **fields, "timestamp": str(int(time.time() * 1000))}
+    answer = requests.post(root + path, data=signed("&".join(f"{k}={v}" for k, v in params.items())),
+                           headers={**ACCOUNT, "Content-Type": "application/x-www-form-urlencoded"}, timeout=10)
+    assert answer.status_code == 200, answer.text
 
 
 # ----- across the workers -----
@@ -160,20 +167,21 @@ def on_both_workers(stack: ExitStack, root: str, proc, path: str, keep_alive: st
     return conns
 
 
-def next_json(conn, predicate, what: str):
+def next_json(conn, predicate, what: str, proc=None):
+    """The next message for which `predicate` holds; when none comes, the gateway's log (`proc`'s) says why."""
     deadline = time.monotonic() + WAIT_S
-    while time.monotonic() < deadline:
-        message = json.loads(conn.recv(timeout=max(0.1, deadline - time.monotonic())))
-        if predicate(message):
-            return message
-    raise AssertionError(f"no {what}")
+    try:
+        while time.monotonic() < deadline:
+            message = json.loads(conn.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if predicate(message):
+                return message
+    except TimeoutError:
+        pass
+    raise AssertionError(f"no {what}" + (f"; the gateway's log:\n{output_of(proc)[-6000:]}" if proc else ""))
 
 
 def spot_order(root: str, client_id: str) -> None:
-    from tests.support.mirror_clients import python_binance
-
-    python_binance(root, API_KEY, API_SECRET).create_order(symbol="BTCUSDT", side="BUY", type="MARKET",
-                                                           quantity="0.01", newClientOrderId=client_id)
+    place(root, "/api/v3/order", symbol="BTCUSDT", newClientOrderId=client_id)
 
 
 def test_a_spot_listen_key_made_on_one_worker_streams_the_fill_on_both_and_is_kept_alive_and_deleted_by_either(
@@ -184,7 +192,7 @@ def test_a_spot_listen_key_made_on_one_worker_streams_the_fill_on_both_and_is_ke
         conns = on_both_workers(stack, root, proc, f"/ws/{key}")
         kept = [requests.put(root + SPOT, params={"listenKey": key}, headers=ACCOUNT, timeout=10) for _ in range(4)]
         spot_order(root, "legacy-1")
-        reports = [next_json(c, lambda m: m.get("e") == "executionReport" and m["X"] == "FILLED", "the fill")
+        reports = [next_json(c, lambda m: m.get("e") == "executionReport" and m["X"] == "FILLED", "the fill", proc)
                    for c in conns]
         deleted = requests.delete(root + SPOT, params={"listenKey": key}, headers=ACCOUNT, timeout=10)
         for conn in conns:
@@ -205,7 +213,7 @@ def test_a_futures_key_left_without_keepalive_expires_on_both_workers_with_liste
     key = requests.post(root + FUTURES, headers=ACCOUNT, timeout=10).json()["listenKey"]
     with ExitStack() as stack:
         conns = on_both_workers(stack, root, proc, f"/fstream/private/ws?listenKey={key}", keep_alive=FUTURES)
-        expired = [next_json(c, lambda m: m.get("e") == "listenKeyExpired", "listenKeyExpired") for c in conns]
+        expired = [next_json(c, lambda m: m.get("e") == "listenKeyExpired", "listenKeyExpired", proc) for c in conns]
         for conn in conns:
             with pytest.raises(ConnectionClosed):
                 conn.recv(timeout=WAIT_S)
