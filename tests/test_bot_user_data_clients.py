@@ -43,10 +43,27 @@ def start(fake, streams):
         wait_until_up(root + "/api/status", proc)
         wait_until(lambda: fake.user_data.subscribed() == 1 and fake.user_data.open_key_streams() == 1,
                    "the gateway's own user data streams", WAIT_S)
+        wait_until(lambda: len(workers_seeing_user_streams_up(root)) == 2, "both workers following the user streams",
+                   WAIT_S, detail=lambda: output_of(proc)[-3000:])
         return root, proc
     yield run
     for proc in procs:
         stop(proc)
+
+
+SEEN_UP: dict[str, set] = {}
+
+
+def workers_seeing_user_streams_up(root: str) -> set:
+    """The workers whose /api/status has shown both user data streams up: a worker that follows the owner has
+    read the share by then, so the account's events from now on reach its bots (a follower's first read
+    takes what came before it for old news)."""
+    status = requests.get(root + "/api/status", timeout=10).json()
+    users = status["streams"].get("user_data") or {}
+    seen = SEEN_UP.setdefault(root, set())
+    if all((users.get(m) or {}).get("state") == "up" for m in ("spot", "futures")):
+        seen.add(status["process"]["pid"])
+    return seen
 
 
 def gateways_own_key_requests(fake) -> int:
