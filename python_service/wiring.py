@@ -32,7 +32,6 @@ from .sourcing.provider import LastResort, Provider
 from .stores import MemoryStore, Storage
 from .streams import Streams, relay_on, share_on
 from .streams.listen_keys import ListenKeys
-from .streams.user_feed import UserFeed
 from .upstream import Lane, Market, Upstream
 from .upstream.attempts import Attempts
 from .upstream.budget import WeightBudget
@@ -106,7 +105,8 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     streams = Streams(settings, upstream, share=share_on(storage, clock) if settings.streams_enabled else None,
                       clock=clock, attempts=attempts, relay=relay_on(storage) if settings.streams_enabled else None,
                       mirror_hooks={"on_subscriptions": metrics.count_mirror_subscriptions,
-                                    "on_drop": metrics.count_mirror_drop})
+                                    "on_drop": metrics.count_mirror_drop},
+                      listen_keys=ListenKeys(storage.store, settings.listen_key_ttl_s, clock))  # every worker's
     # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
     provider = Provider(cache, storage.flight, clock, max_bytes=settings.cache_max_bytes,
                         on_lookup=metrics.count_cache_lookup, cache_usable=storage.circuit.usable,
@@ -121,21 +121,18 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     audit = AuditLog(settings.audit_log_path, clock)
     risk = Risk(settings, storage.store, Prices(spot, futures, exchange), audit, clock)
     gate = OrderGate(risk, audit)
-    listen_keys = ListenKeys(storage.store, settings.listen_key_ttl_s, clock)  # in the store every worker shares
-    mirror = Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock)
-    user_feed = UserFeed(streams.board, listen_keys, clock=clock)
     return Services(
         settings=settings, clock=clock, sleep=sleep, upstream=upstream, provider=provider, spot=spot,
         futures=futures, exchange=exchange, streams=streams, push=push,
-        stream_mirror=StreamMirror(streams, settings, on_count=metrics.count_mirror_connections,
-                                   listen_keys=listen_keys, user_feed=user_feed),
+        stream_mirror=StreamMirror(streams, settings, on_count=metrics.count_mirror_connections),
         account=Account(upstream, provider, settings, Prices(spot, futures, exchange), streams),
         risk=risk, audit=audit,
         status=Status(upstream, storage.store, fallback, clock, started_at=clock(), streams=streams, push=push,
                       workers=settings.gunicorn_workers()),
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
                         settings, futures, gate),
-        mirror=mirror, user_data=UserDataStreams(settings, upstream, mirror.passthrough, listen_keys),
+        mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),
+        user_data=UserDataStreams(settings, upstream, streams.listen_keys),
     )
 
 

@@ -114,7 +114,7 @@ def test_post_again_hands_back_the_live_key_and_a_second_bot_of_the_account_hear
 
 def test_keepalive_extends_a_key_for_another_hour_and_without_it_the_key_expires_with_listen_key_expired(
         gateway, user_app, clock):
-    feed = user_app.extensions["services"].stream_mirror.user_feed
+    feed = user_app.extensions["services"].streams.user_feed
     key = requests.post(gateway + FUTURES, headers=ACCOUNT, timeout=10).json()["listenKey"]
     with ws(gateway, f"/fstream/ws/{key}") as conn:
         clock.advance(50 * 60)

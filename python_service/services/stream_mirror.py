@@ -16,9 +16,8 @@ INCOMING_PER_S = 5  # Binance's limit on incoming messages a second (pings and p
 
 
 class StreamMirror:
-    def __init__(self, streams, settings, on_count=None, listen_keys=None, user_feed=None):
+    def __init__(self, streams, settings, on_count=None):
         self.streams, self.settings, self.on_count = streams, settings, on_count
-        self.listen_keys, self.user_feed = listen_keys, user_feed
         self._lock = threading.Lock()
         self.connections = 0
         self.opened = 0
@@ -28,22 +27,24 @@ class StreamMirror:
         self.streams.start()
         socket = DownstreamSocket(sock, MAX_MESSAGE_BYTES, self.settings.stream_mirror_queue_bytes, INCOMING_PER_S,
                                   preface=handshake)
-        session = self._session(socket, market, names, combined)
-        names = [n for n in names if not isinstance(session, UserSession) or not session.holds(n)]
+        session = MirrorSession(socket, self.streams.hub, market, combined)
+        session, names = self._with_user_data(session, market, names)
         self._count(+1)
         try:
             session.run(names)
         finally:
             self._count(-1)
 
-    def _session(self, socket: DownstreamSocket, market: str, names: list[str], combined: bool) -> MirrorSession:
-        """A user data session when a name is the market's live listenKey; a market data one otherwise
-        (a key that is not live names no stream: an empty connection, like /ws/0)."""
-        record = self.listen_keys.live(market) if self.listen_keys is not None and names else None
-        if record is not None and any(same(name, record["key"]) for name in names):
-            return UserSession(socket, self.streams.hub, market, combined, record["key"], record["expires_at"],
-                               self.user_feed)
-        return MirrorSession(socket, self.streams.hub, market, combined)
+    def _with_user_data(self, session: MirrorSession, market: str, names: list[str]) -> tuple:
+        """A user data session instead when a name is the market's live listenKey, with the other names (a
+        key that is not live names no stream: an empty connection, like /ws/0)."""
+        keys = getattr(self.streams, "listen_keys", None)
+        record = keys.live(market) if keys is not None and names else None
+        if record is None or not any(same(name, record["key"]) for name in names):
+            return session, names
+        user = UserSession(session.socket, session.hub, market, session.combined, record["key"], record["expires_at"],
+                           self.streams.user_feed)
+        return user, [name for name in names if not user.holds(name)]
 
     def _count(self, change: int) -> None:
         with self._lock:
@@ -54,12 +55,12 @@ class StreamMirror:
 
     def describe(self) -> dict:
         """This worker's part (each worker answers for its own bots)."""
-        hub = self.streams.hub
+        hub, feed = self.streams.hub, getattr(self.streams, "user_feed", None)
         counts = hub.counts()
         relay = self.streams.relay
         return {"connections": self.connections, "opened": self.opened,
                 "streams": len(counts), "subscriptions": sum(counts.values()),
                 "frames_delivered": hub.delivered, "dropped_slow": hub.dropped,
-                "user_data_connections": self.user_feed.connections() if self.user_feed is not None else 0,
+                "user_data_connections": feed.connections() if feed is not None else 0,
                 "relay": None if relay is None else {"serving": relay.serving,
                                                      "followers": relay.followers() if relay.serving else None}}

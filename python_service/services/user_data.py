@@ -14,7 +14,7 @@ import json
 
 from ..errors import BinanceError
 from ..upstream import Market
-from ..upstream.passthrough import Answer, SignedRequest
+from ..upstream.passthrough import Answer, PassThrough, SignedRequest
 
 WEIGHTS = {Market.SPOT: 2, Market.FUTURES: 1}
 SPOT_REMOVED = BinanceError(410, -1000, "This endpoint has been removed. Subscribe to the User Data Stream "
@@ -24,8 +24,9 @@ MISSING_KEY = BinanceError(400, -1102, "Mandatory parameter 'listenKey' was not 
 
 
 class UserDataStreams:
-    def __init__(self, settings, upstream, passthrough, listen_keys):
-        self.settings, self.upstream, self.passthrough, self.keys = settings, upstream, passthrough, listen_keys
+    def __init__(self, settings, upstream, listen_keys):
+        self.settings, self.upstream, self.keys = settings, upstream, listen_keys
+        self.passthrough = PassThrough(upstream)
 
     def answer(self, request: SignedRequest) -> Answer:
         """The answer to one listenKey request, as Binance's would be."""
