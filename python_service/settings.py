@@ -187,6 +187,8 @@ class Settings:
     # the stream mirror: bytes one bot's connection may have waiting before it is closed for falling behind
     stream_mirror_queue_bytes: int = setting("STREAM_MIRROR_QUEUE_BYTES", 4 * 2**20,
                                              number(minimum=65536, maximum=256 * 2**20, integer=True))
+    # bots' user data through the stream mirror: a gateway listenKey lives this long without a keepalive
+    listen_key_ttl_s: float = setting("LISTEN_KEY_TTL_S", 3600.0, number(minimum=1, maximum=24 * 3600))
     api_key: str | None = setting("BINANCE_API_KEY", None, secret=True)
     api_secret: str | None = setting("BINANCE_API_SECRET", None, secret=True)
     proxy_url: str | None = setting("BINANCE_PROXY_URL", None, proxy_url, secret=True)

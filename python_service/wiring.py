@@ -22,6 +22,7 @@ from .services.spot import Spot
 from .services.status import Status
 from .services.stream_mirror import StreamMirror
 from .services.trading import Trading
+from .services.user_data import UserDataStreams
 from .settings import Settings
 from .sourcing.audit_log import AuditLog
 from .sourcing.fallback import FallbackData
@@ -30,6 +31,7 @@ from .sourcing.order_journal import OrderJournal
 from .sourcing.provider import LastResort, Provider
 from .stores import MemoryStore, Storage
 from .streams import Streams, relay_on, share_on
+from .streams.listen_keys import ListenKeys
 from .upstream import Lane, Market, Upstream
 from .upstream.attempts import Attempts
 from .upstream.budget import WeightBudget
@@ -60,6 +62,7 @@ class Services:
     stream_mirror: StreamMirror
     risk: Risk
     audit: AuditLog
+    user_data: UserDataStreams
 
 
 def retry_policy(settings: Settings, sleep: Callable[[float], None] = time.sleep) -> RetryPolicy:
@@ -102,7 +105,8 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
     streams = Streams(settings, upstream, share=share_on(storage, clock) if settings.streams_enabled else None,
                       clock=clock, attempts=attempts, relay=relay_on(storage) if settings.streams_enabled else None,
                       mirror_hooks={"on_subscriptions": metrics.count_mirror_subscriptions,
-                                    "on_drop": metrics.count_mirror_drop})
+                                    "on_drop": metrics.count_mirror_drop},
+                      listen_keys=ListenKeys(storage.store, settings.listen_key_ttl_s, clock))  # every worker's
     # While the store's circuit is open, the cache (flask-caching on the same Redis) is skipped too.
     provider = Provider(cache, storage.flight, clock, max_bytes=settings.cache_max_bytes,
                         on_lookup=metrics.count_cache_lookup, cache_usable=storage.circuit.usable,
@@ -128,6 +132,7 @@ def build(settings: Settings, cache, storage: Storage, clock: Callable[[], float
         trading=Trading(upstream, exchange, spot, Placement(upstream, OrderJournal(settings.order_journal_path)),
                         settings, futures, gate),
         mirror=Mirror(upstream, provider, spot, futures, exchange, settings, gate, clock),
+        user_data=UserDataStreams(settings, upstream, streams.listen_keys),
     )
 
 

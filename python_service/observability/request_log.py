@@ -99,7 +99,8 @@ def init_app(app: Flask) -> None:
         status = response.status_code
         metrics.observe_request(route, method, status, elapsed)
         if _sink is not None or log.isEnabledFor(logging.INFO):
-            fields = {"request_id": request_id or None, "method": asked.method, "path": asked.path, "route": route,
+            fields = {"request_id": request_id or None, "method": asked.method, "route": route,
+                      "path": getattr(here, "logged_path", None) or asked.path,  # a view may hide a credential
                       "status": status, "duration_ms": round(elapsed * 1000, 2),
                       "source": response.headers.get("X-Data-Source")}
             if _sink is not None:

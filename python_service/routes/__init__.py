@@ -26,8 +26,8 @@ def register(app: Flask) -> None:
 
 def register_mirror(app: Flask) -> None:
     """Binance's own paths (the Binance-compatible mirror), with Binance's error shape."""
-    from . import mirror_futures, mirror_signed, mirror_spot
+    from . import mirror_futures, mirror_signed, mirror_spot, mirror_user_data
 
     for bp in (mirror_spot.bp, mirror_futures.bp, mirror_futures.bp_v2, mirror_signed.spot_bp, mirror_signed.futures_bp,
-               mirror_signed.unmirrored_bp):
+               mirror_user_data.spot_bp, mirror_user_data.futures_bp, mirror_signed.unmirrored_bp):
         app.register_blueprint(bp)

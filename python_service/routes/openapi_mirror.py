@@ -164,4 +164,29 @@ def _signed_paths() -> dict:
     return paths
 
 
-PATHS = {**SPOT, **FUTURES, **_signed_paths()}
+def listen_key_operation(method: str, path: str) -> dict:
+    spot = path.startswith("/api/v3")
+    answer = obj(["listenKey"], listenKey=STRING) if method == "post" or (method == "put" and not spot) else \
+        {"type": "object", "additionalProperties": False}
+    operation = {
+        "summary": f"{method.upper()} {path}: a listenKey for the account's user data",
+        "tags": ["Binance-compatible mirror (user data)"],
+        "description": "With the configured account's X-MBX-APIKEY: a gateway listenKey (60 minutes without a "
+                       "keepalive, LISTEN_KEY_TTL_S) whose stream on the stream mirror (/ws/<listenKey>, "
+                       "/fstream/private/ws?listenKey=...) carries the account's events; nothing reaches Binance. "
+                       "Any other key: Binance's answer (410 for spot, the request passed through for futures).",
+        "parameters": [{"name": "X-MBX-APIKEY", "in": "header", "schema": STRING},
+                       {**query("listenKey", STRING), "description": "spot PUT and DELETE: the key (-1102 without "
+                                                                     "it, for the account's key; 410 for any other)"}],
+        "responses": {"200": {"description": "the listenKey, or {}", "headers": WEIGHT_HEADER,
+                              "content": {"application/json": {"schema": answer}}},
+                      "default": binance_error("Binance's errors: -1102, -1125, 410 for spot with another key, "
+                                               "or Binance's own answer for futures with another key")}}
+    if method == "post":
+        operation["parameters"] = operation["parameters"][:1]
+    return operation
+
+
+USER_DATA = {path: {m: listen_key_operation(m, path) for m in ("post", "put", "delete")}
+             for path in ("/api/v3/userDataStream", "/fapi/v1/listenKey")}
+PATHS = {**SPOT, **FUTURES, **_signed_paths(), **USER_DATA}

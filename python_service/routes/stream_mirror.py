@@ -1,17 +1,18 @@
 """The stream mirror's paths: Binance's market streams for bots, as websockets on the gateway's
 port. Spot: /ws, /ws/<stream>[/<stream>...], /stream?streams=a/b, and the same under /stream/
 (ccxt.pro takes a connection for spot only when its URL holds "/stream"); USDT-M futures the same
-under /fstream, /fstream/public and /fstream/market. The socket is handed to the service once the
+under /fstream, /fstream/public, /fstream/market and /fstream/private (a gateway listenKey's
+user data, also named by `?listenKey=`). The socket is handed to the service once the
 handshake is answered; the HTTP server then lets go of the connection."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 
 from .mirror_respond import binance_json
 from .respond import services
 
 bp = Blueprint("stream_mirror", __name__)
-ROOTS = {"spot": ("", "/stream"), "futures": ("/fstream", "/fstream/public", "/fstream/market")}
+ROOTS = {"spot": ("", "/stream"), "futures": ("/fstream", "/fstream/public", "/fstream/market", "/fstream/private")}
 
 
 class _Handled(Response):
@@ -40,16 +41,33 @@ def _serve(market: str, names: list[str], combined: bool):
     return _Handled(status=101)
 
 
+def _listen_keys() -> list[str]:
+    """`?listenKey=`: how python-binance and ccxt.pro name a futures listenKey (`/private/ws?listenKey=`)."""
+    return [key for key in request.args.getlist("listenKey") if key]
+
+
 def _raw_view(market: str):
     def view(names: str = ""):
-        return _serve(market, [n for n in names.split("/") if n], combined=False)
+        named = [n for n in names.split("/") if n]
+        if names:
+            g.logged_path = _logged_path(market, named)
+        return _serve(market, named + _listen_keys(), combined=False)
     return view
+
+
+def _logged_path(market: str, names: list[str]) -> str:
+    """The path as the request log shows it: a name that is no stream may be a listenKey, which is a
+    bearer credential for the account's events and never reaches a log."""
+    from ..streams.stream_names import valid
+
+    shown = "/".join(name if valid(market, name) else "<not a stream>" for name in names)
+    return request.path[:len(request.path) - len(request.view_args.get("names", ""))] + shown
 
 
 def _combined_view(market: str):
     def view():
         names = [n for raw in request.args.getlist("streams") for n in raw.split("/") if n]
-        return _serve(market, names, combined=True)
+        return _serve(market, names + _listen_keys(), combined=True)
     return view
 
 

@@ -31,6 +31,8 @@ from .board import Board
 OPEN = ("NEW", "PARTIALLY_FILLED")
 BALANCES, FUTURES, ORDERS, EVENT = "account:balances", "account:futures", "account:orders", "account:event"
 INFO = "account:info"
+# each event as Binance sent it (spot's unwrapped from its subscription), for bots' listenKey streams
+BINANCE_EVENT = "account:binance"
 
 
 class AccountState:
@@ -78,6 +80,7 @@ class AccountState:
     # ----- events -----
     def on_event(self, market: str, event: dict) -> None:
         """One event of Binance's user data stream (spot's unwrapped from its subscription)."""
+        self.board.emit(market, BINANCE_EVENT, event, _event_s(event))  # to bots at once, as Binance sends it
         with self._lock:
             if market in self._reconciling:
                 self._reconciling[market].append(event)
@@ -203,6 +206,11 @@ def _order(market, symbol, client_id, order_id, side, kind, status, execution, p
             "side": side, "orderType": kind, "status": status, "execution": execution, "price": price,
             "stopPrice": stop, "quantity": quantity, "executedQty": executed, "cumulativeQuote": cumulative,
             "fill": fill, "time": time_ms}
+
+
+def _event_s(event: dict) -> float:
+    stamp = event.get("E")
+    return stamp / 1000 if isinstance(stamp, (int, float)) else 0.0
 
 
 def _fill(price, qty, commission, asset, trade_id, maker) -> dict:

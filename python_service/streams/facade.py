@@ -19,6 +19,7 @@ from .board import Board, Entry, healthy
 from .connection import Feed
 from .hub import Hub
 from .subscriptions import RAW
+from .user_feed import UserFeed
 from .user_stream import FuturesUserStream, SpotUserStream, UserStream
 
 MARKETS = ("spot", "futures")
@@ -26,9 +27,11 @@ MARKETS = ("spot", "futures")
 
 class Streams:
     def __init__(self, settings, upstream, board: Board | None = None, share=None,
-                 clock: Callable[[], float] = time.time, attempts=None, relay=None, mirror_hooks: dict | None = None):
+                 clock: Callable[[], float] = time.time, attempts=None, relay=None, mirror_hooks: dict | None = None,
+                 listen_keys=None):
         """`attempts`: the deployment's websocket connection attempts (upstream/ws_attempts.py);
-        `relay(hub)`: makes what carries the mirror's frames to the host's other workers (relay_host.py)."""
+        `relay(hub)`: makes what carries the mirror's frames to the host's other workers (relay_host.py);
+        `listen_keys`: bots' gateway listenKeys (listen_keys.py), whose connections `user_feed` serves."""
         self.settings, self.upstream, self.clock = settings, upstream, clock
         self.enabled = settings.streams_enabled
         self.board = board or Board()
@@ -40,6 +43,8 @@ class Streams:
         self._feeds: dict[str, Feed] = {}
         self._users: dict[str, UserStream] = {}
         self.account = AccountState(self.board, clock)
+        self.listen_keys = listen_keys
+        self.user_feed = UserFeed(self.board, listen_keys, clock=clock) if listen_keys is not None else None
         self._started = False
         self._lock = threading.Lock()
 

@@ -40,6 +40,18 @@ class ClientShares:
             raise HeldBack(f"the rest of this minute's request weight is kept for prices and tickers "
                            f"({budget.ceiling - self.unreserved} of {budget.ceiling})", State.OK,
                            retry_after=self._next_minute())
+        key = self.charge(weight)
+        try:
+            return budget.reserve(weight)
+        except HeldBack:
+            if key is not None:
+                self.store.incr(key, -weight, ttl=120)  # not spent after all
+            raise
+
+    def charge(self, weight: int) -> str | None:
+        """Charges `weight` to the current client's share alone (returning the counter's key), or raises
+        OverClientShare. Alone, it is what a request the gateway answers itself in Binance's place costs
+        (a bot's listenKey calls): Binance's weight counts against the bot's share, not Binance's budget."""
         client = current_client.get()
         key = self._key(client) if client else None
         if key is not None:
@@ -49,12 +61,7 @@ class ClientShares:
                 raise OverClientShare(f"this client has spent its share of this minute's request weight "
                                       f"({self.share}); cached data until the next minute",
                                       retry_after=self._next_minute())
-        try:
-            return budget.reserve(weight)
-        except HeldBack:
-            if key is not None:
-                self.store.incr(key, -weight, ttl=120)  # not spent after all
-            raise
+        return key
 
     def spent(self, client: str) -> int:
         return self.store.get(self._key(client)) or 0
