@@ -80,10 +80,15 @@ async def ccxt_watches_its_market_order_fill(root: str) -> list:
             assert time.monotonic() < deadline and not watching.done(), "ccxt.pro never connected its user stream"
             await asyncio.sleep(0.05)  # a readiness wait: the order must go after the stream is open
         await bot.create_order("ETH/USDT:USDT", "market", "buy", 0.01, params={"newClientOrderId": "ccxt-bot-1"})
-        orders = await asyncio.wait_for(watching, WAIT_S)
-        while not any(o["status"] == "closed" for o in orders):
-            orders = await asyncio.wait_for(bot.watch_orders("ETH/USDT:USDT"), WAIT_S)
-        return orders
+        await asyncio.wait_for(watching, WAIT_S)
+        # watch_orders returns at the first update (NEW); the FILLED update may come before a second
+        # watch_orders is waiting, which would then wait for a message that never comes: ccxt.pro keeps
+        # every update in its order cache, filled from the stream, so that is where to look
+        deadline = time.monotonic() + WAIT_S
+        while not any(o["status"] == "closed" for o in bot.orders or []):
+            assert time.monotonic() < deadline, f"no filled order in ccxt.pro's cache: {list(bot.orders or [])}"
+            await asyncio.sleep(0.05)
+        return list(bot.orders)
     finally:
         await bot.close()
 
