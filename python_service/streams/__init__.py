@@ -26,8 +26,9 @@ def share_on(storage, clock: Callable[[], float]) -> Share | None:
 
 def relay_on(storage):
     """What carries the stream mirror's frames from the owner to this host's other workers: a unix
-    socket beside the host's file (relay_host.py); None with one worker (it owns the connections)."""
-    if storage.kind == "host" and storage.host is not None:
+    socket beside the host's file (relay_host.py), with or without Redis; None without a host file
+    (one worker: it owns the connections)."""
+    if storage.host is not None:
         import os
 
         from .relay_host import HostRelay
