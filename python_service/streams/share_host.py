@@ -92,6 +92,9 @@ class HostBackend:
             self.store.update(BELLS_KEY, lambda names: [n for n in names or [] if n not in gone])
 
     def follow(self, apply: Callable[[Change], None], stop, following: Callable[[], bool]) -> None:
+        if self._events_after is None:  # now, not at the first read: that may be woken by the next event itself
+            with self.rows.read() as con:
+                self._events_after = con.execute("SELECT coalesce(max(seq), 0) FROM stream_rows").fetchone()[0]
         bell = self._doorbell()
         try:
             while not stop.is_set():
