@@ -470,6 +470,17 @@ const own = {
       error: { type: 'string', nullable: true } })) } }) },
 };
 
+// An operation that calls python_service (it may answer 502) may also meet python_service's own limit on
+// express_api as its client (its weight share, or bytes a second), passed on as 429 unless the operation
+// names a 429 of its own.
+const PYTHON_LIMITED = error("python_service's limit for this client is spent (its weight share, or bytes a "
+  + 'second): try again shortly');
+function withPythonLimit(paths) {
+  return Object.fromEntries(Object.entries(paths).map(([path, ops]) => [path, Object.fromEntries(
+    Object.entries(ops).map(([method, op]) => [method, op.responses?.[502] && !op.responses[429]
+      ? { ...op, responses: { ...op.responses, 429: PYTHON_LIMITED } } : op]))]));
+}
+
 const pick = (object, keys) => Object.fromEntries(keys.filter((k) => k in object).map((k) => [k, object[k]]));
 
 function forwardedPaths() {
@@ -492,7 +503,7 @@ function document() {
         + 'balance, the connection test, and python_service\'s public routes. Each operation names the role it needs '
         + '(x-role: none, viewer, trader, admin; each role includes the ones before).' },
     paths: {
-      ...own,
+      ...withPythonLimit(own),
       '/api/openapi.json': { get: allowed('none', { summary: 'This document', responses: { 200: json({ type: 'object' }) } }) },
       '/metrics': { get: allowed('none', { summary: 'Prometheus metrics', responses: {
         200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } } }) },
