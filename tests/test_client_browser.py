@@ -120,13 +120,9 @@ def test_a_person_logs_in_places_a_limit_order_once_sees_it_open_and_cancels_it(
     expect(page.locator(".violations li")).to_contain_text(["PRICE_FILTER"])
     expect(page.get_by_role("button", name="Place")).to_be_disabled()
     page.get_by_label("Price").fill("60000.00")
-    page.get_by_role("button", name="Check").click()
-    expect(page.get_by_text("Valid: the filters accept this order.")).to_be_visible()
-    page.get_by_role("button", name="Place").click()
+    check_then_place(page)
 
-    placed = page.locator("[data-outcome=placed]")
-    expect(placed).to_contain_text("placed")
-    shown_id = placed.inner_text().split()[1]
+    shown_id = placed_id(page)
     opened = page.locator("table.open-orders tbody tr")
     expect(opened).to_have_count(1)
     expect(opened.locator("td").nth(0)).to_have_text(shown_id)
@@ -296,9 +292,21 @@ def test_an_admin_lets_a_trader_in_who_stays_logged_in_across_a_reload_sees_the_
 def place(page, quantity: str, price: str) -> None:
     page.get_by_label("Quantity").fill(quantity)
     page.get_by_label("Price").fill(price)
+    check_then_place(page)
+
+
+def check_then_place(page) -> None:
+    """The order form as filled in: checked (the filters accept it), then placed."""
     page.get_by_role("button", name="Check").click()
     expect(page.get_by_text("Valid: the filters accept this order.")).to_be_visible()
     page.get_by_role("button", name="Place").click()
+
+
+def placed_id(page) -> str:
+    """The id of the order the page says it placed."""
+    placed = page.locator("[data-outcome=placed]")
+    expect(placed).to_contain_text("placed")
+    return placed.inner_text().split()[1]
 
 
 def test_a_viewer_sees_the_account_s_orders_without_an_order_form_or_cancel_and_the_server_refuses_their_placement(
@@ -430,9 +438,7 @@ def test_a_trader_s_limit_order_fills_at_the_exchange_and_the_row_turns_filled_a
     page.evaluate("() => { window.notReloaded = true; }")
 
     place(page, quantity="0.00100", price="60000.00")  # below the fake's 67012.34: it rests
-    placed = page.locator("[data-outcome=placed]")
-    expect(placed).to_contain_text("placed")
-    shown_id = placed.inner_text().split()[1]
+    shown_id = placed_id(page)
     row = page.locator(f"table.history tr[data-order-id={shown_id}]")
     expect(row.locator(".status")).to_have_text("NEW")
     expect(page.locator("table.balances tr[data-asset=USDT] .locked")).to_have_text("60")  # pushed: the order locks it
@@ -515,12 +521,8 @@ def test_a_trader_places_a_stop_loss_limit_order_checked_first_and_sees_it_open_
     page.get_by_label("Quantity").fill("0.001")
     page.get_by_label("Price", exact=True).fill("59900.00")
     page.get_by_label("Trigger at").fill("60000.00")
-    page.get_by_role("button", name="Check").click()
-    expect(page.get_by_text("Valid: the filters accept this order.")).to_be_visible()
-    page.get_by_role("button", name="Place").click()
-    placed = page.locator("[data-outcome=placed]")
-    expect(placed).to_contain_text("placed")
-    shown_id = placed.inner_text().split()[1]
+    check_then_place(page)
+    shown_id = placed_id(page)
 
     row = page.locator(f"table.open-orders tr[data-order-id={shown_id}]")
     expect(row).to_contain_text("STOP_LOSS_LIMIT")
