@@ -2,6 +2,8 @@
 shapes the REST paths produce; None means: ask REST, at once."""
 from __future__ import annotations
 
+import time
+
 from ..sourcing.provenance import Source, Sourced
 from .candles import named_candles
 
@@ -24,8 +26,6 @@ NO_STREAMS = _NoStreams()
 
 def live(data) -> Sourced:
     """An answer Binance gave just now, for this request alone (not cached)."""
-    import time
-
     return Sourced(data, Source.LIVE, time.time())
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from .downstream import text_frame
@@ -94,8 +95,6 @@ class Hub:
     def wait_live(self, market: str, streams: list[str], seconds: float) -> bool:
         """Waits (at most `seconds`) until every stream's frames reach this worker, so that a bot told
         "subscribed" misses none of the events that follow, as at Binance. True when they do."""
-        import time
-
         deadline = time.monotonic() + seconds
         with self._lock:
             while not self.owner and not all((market, s) in self._live for s in streams):
@@ -151,8 +150,6 @@ class Hub:
             self._keeper.start()
 
     def _keep(self) -> None:
-        import time
-
         while True:
             time.sleep(self.refresh_s)
             by_market: dict[str, list[str]] = {}
